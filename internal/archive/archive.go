@@ -1,0 +1,61 @@
+// Package archive reads, hashes and writes Xano workspace export archives.
+//
+// A Xano export is gzip (sometimes applied twice) over a POSIX tar. The tar holds one
+// signed JSON bundle at its root (workspace.json for a full export, a schema document for
+// export-schema) and, for full exports, row pages under content/. An archive exported with a
+// password has no gzip/tar structure at all: Inspect reports it as Encrypted.
+//
+// Every reader here streams: memory does not grow with the archive's size, and the Limits
+// refuse decompression bombs and oversized JSON entries with a *LimitError before memory runs out.
+package archive
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Limits bound what a reader accepts. The zero value of a field means "use the default".
+type Limits struct {
+	// MaxGzipLayers is how many nested gzip layers are peeled (Xano sometimes gzips twice).
+	MaxGzipLayers int
+	// MaxEntries is the largest number of tar entries accepted.
+	MaxEntries int
+	// MaxJSONEntryBytes is the largest single JSON entry that is parsed (JSON is canonicalised
+	// in memory, one entry at a time).
+	MaxJSONEntryBytes int64
+	// MaxTotalBytes is the largest total of uncompressed tar entry bytes accepted.
+	MaxTotalBytes int64
+	// MaxRatio is the largest uncompressed/compressed ratio accepted once MaxRatioFloor
+	// uncompressed bytes have been read (a decompression-bomb guard).
+	MaxRatio int64
+}
+
+// Default limits: generous for real workspaces, small enough to stop a bomb early.
+const (
+	DefaultMaxGzipLayers     = 4
+	DefaultMaxEntries        = 1_000_000
+	DefaultMaxJSONEntryBytes = 256 << 20 // 256 MiB
+	DefaultMaxTotalBytes     = 64 << 30  // 64 GiB
+	DefaultMaxRatio          = 1024
+	MaxRatioFloor            = 64 << 20 // ratios are only judged past 64 MiB of output
+)
+
+// ErrEncrypted reports that an archive has no gzip/tar structure: it was exported with a password.
+var ErrEncrypted = errors.New("archive is encrypted (exported with a password): it has no gzip/tar structure to read")
+
+// ErrNotArchive reports bytes that are neither a gzip/tar archive nor an encrypted one of this format.
+var ErrNotArchive = errors.New("not a Xano export archive")
+
+// LimitError reports that an archive exceeded one of the Limits.
+type LimitError struct {
+	Limit string // which limit, e.g. "MaxJSONEntryBytes"
+	Value int64  // the limit's value
+	Entry string // the tar entry being read, if any
+}
+
+func (e *LimitError) Error() string {
+	if e.Entry != "" {
+		return fmt.Sprintf("archive refused: entry %q exceeds the %s limit (%d)", e.Entry, e.Limit, e.Value)
+	}
+	return fmt.Sprintf("archive refused: it exceeds the %s limit (%d)", e.Limit, e.Value)
+}

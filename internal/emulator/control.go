@@ -1,0 +1,93 @@
+package emulator
+
+import (
+	"context"
+	"net/http"
+)
+
+// Fixture is the body of POST /_emulator/seed: it replaces the whole state.
+type Fixture struct {
+	Workspaces []FixtureWorkspace `json:"workspaces"`
+	// Tokens are extra tokens besides the admin token.
+	Tokens []FixtureToken `json:"tokens,omitempty"`
+}
+
+// FixtureWorkspace seeds one workspace. The first branch is v1; when none is marked live, v1 is.
+type FixtureWorkspace struct {
+	ID          int64           `json:"id"`
+	Name        string          `json:"name"`
+	Description string          `json:"description,omitempty"`
+	Branches    []FixtureBranch `json:"branches,omitempty"` // default: just v1, live
+	Tables      []FixtureTable  `json:"tables,omitempty"`
+}
+
+// FixtureBranch seeds one branch and its business logic.
+type FixtureBranch struct {
+	Label     string            `json:"label"`
+	Live      bool              `json:"live,omitempty"`
+	Functions []FixtureFunction `json:"functions,omitempty"`
+}
+
+// FixtureFunction is one function of a branch.
+type FixtureFunction struct {
+	Name string `json:"name"`
+	Body string `json:"body"`
+}
+
+// FixtureTable is a workspace-wide table with Rows generated rows of about RowBytes bytes each.
+// Rows are generated on the fly when exported: a gigabyte of rows costs no memory.
+type FixtureTable struct {
+	Name     string `json:"name"`
+	Rows     int64  `json:"rows,omitempty"`
+	RowBytes int    `json:"row_bytes,omitempty"`
+}
+
+// FixtureToken is an extra bearer token. Scopes are "read" and/or "write"; WorkspaceID binds
+// the token to one workspace (0: all), as Xano's OAuth tokens are bound.
+type FixtureToken struct {
+	Token       string   `json:"token"`
+	Scopes      []string `json:"scopes"`
+	WorkspaceID int64    `json:"workspace_id,omitempty"`
+}
+
+// Fault makes the next Count requests matching Method and Path misbehave.
+type Fault struct {
+	Method string `json:"method,omitempty"` // empty: any
+	// Path is matched against the path below /api:meta (e.g. /workspace/1/export); a trailing
+	// "*" matches any suffix.
+	Path string `json:"path"`
+	// Status answers with this status and Xano's envelope (Code, Message) instead of serving.
+	Status     int    `json:"status,omitempty"`
+	Code       string `json:"code,omitempty"`
+	Message    string `json:"message,omitempty"`
+	RetryAfter string `json:"retry_after,omitempty"` // sent as the Retry-After header
+	// DelayMS waits before answering (or serving).
+	DelayMS int `json:"delay_ms,omitempty"`
+	// CutAfterBytes serves the request but cuts the connection after this many body bytes;
+	// 0 cuts it before any response is written. Negative or absent (nil): no cut.
+	CutAfterBytes *int64 `json:"cut_after_bytes,omitempty"`
+	// Count is how many matching requests the fault applies to (default 1).
+	Count int `json:"count,omitempty"`
+}
+
+// RequestRecord is one entry of the request log.
+type RequestRecord struct {
+	Method     string  `json:"method"`
+	Path       string  `json:"path"` // below /api:meta
+	Status     int     `json:"status"`
+	Bytes      int64   `json:"bytes"` // response body bytes written
+	DurationMS float64 `json:"duration_ms"`
+}
+
+// Control is a client of the control API of an emulator at BaseURL (its origin).
+type Control struct {
+	BaseURL string
+	HTTP    *http.Client // nil: http.DefaultClient
+}
+
+func (c *Control) AddFault(ctx context.Context, f Fault) error           { panic("not implemented") }
+func (c *Control) ClearFaults(ctx context.Context) error                 { panic("not implemented") }
+func (c *Control) Requests(ctx context.Context) ([]RequestRecord, error) { panic("not implemented") }
+func (c *Control) ClearRequests(ctx context.Context) error               { panic("not implemented") }
+func (c *Control) Reset(ctx context.Context) error                       { panic("not implemented") }
+func (c *Control) Seed(ctx context.Context, f Fixture) error             { panic("not implemented") }

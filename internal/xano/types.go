@@ -1,0 +1,83 @@
+package xano
+
+import "io"
+
+// User is the owner of the token, from GET /auth/me.
+type User struct {
+	ID     int64          `json:"id"`
+	Name   string         `json:"name"`
+	Email  string         `json:"email"`
+	Extras map[string]any `json:"extras,omitempty"`
+}
+
+// Workspace is a workspace as GET /workspace and GET /workspace/{id} return it.
+// Branch is the label of the live branch.
+type Workspace struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Branch      string `json:"branch"`
+}
+
+// Branch is a workspace branch. Live may be omitted by the server on non-live list rows;
+// it then decodes as false.
+type Branch struct {
+	Label       string `json:"label"`
+	CreatedAt   string `json:"created_at"`
+	Live        bool   `json:"live"`
+	Backup      bool   `json:"backup"`
+	Description string `json:"description,omitempty"`
+	Color       string `json:"color,omitempty"`
+}
+
+// CreateBranchInput is the body of POST /workspace/{id}/branch.
+type CreateBranchInput struct {
+	Label        string `json:"label"`
+	SourceBranch string `json:"source_branch,omitempty"` // default "v1"
+	Description  string `json:"description,omitempty"`
+	Color        string `json:"color,omitempty"`
+}
+
+// UpdateBranchInput is the body of PUT /workspace/{id}/branch/{label}. Nil fields are not sent.
+type UpdateBranchInput struct {
+	Label       *string `json:"label,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Color       *string `json:"color,omitempty"`
+}
+
+// ExportOptions are the fields of export and export-schema.
+type ExportOptions struct {
+	Branch   string // "" exports the live branch
+	Password string // non-empty encrypts the archive
+	Records  *bool  // export only: include table rows (a hint old instances ignore)
+	Vault    *bool  // export only: include stored files (a hint old instances ignore)
+}
+
+// ArchiveSource opens the archive to upload. It is called once per attempt, so a request the
+// server refused with 429 before reading it can be sent again from the start.
+type ArchiveSource struct {
+	Name string                        // file name sent in the multipart part
+	Open func() (io.ReadCloser, error) // opens the archive from its beginning
+}
+
+// ImportSchemaInput is the body of POST /workspace/{id}/import-schema.
+type ImportSchemaInput struct {
+	File      ArchiveSource
+	NewBranch string
+	SetLive   bool
+	Password  string
+}
+
+// ImportInput is the body of POST /workspace/{id}/import.
+type ImportInput struct {
+	File     ArchiveSource
+	Password string
+}
+
+// ImportResult is what POST /workspace/{id}/import answers: the workspace with its new branch record.
+type ImportResult struct {
+	ID          int64          `json:"id"`
+	Name        string         `json:"name"`
+	Description string         `json:"description"`
+	Branch      map[string]any `json:"branch"`
+}

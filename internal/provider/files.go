@@ -1,0 +1,200 @@
+package provider
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
+)
+
+// fileDigest is what state records about an archive file: the hashes of its exact bytes, which
+// match Terraform's filesha256() and filebase64sha256(), and its size.
+type fileDigest struct {
+	SHA256       string
+	Base64SHA256 string
+	Size         int64
+}
+
+// digester hashes bytes as they stream past.
+type digester struct {
+	h hash.Hash
+	n int64
+}
+
+func newDigester() *digester { return &digester{h: sha256.New()} }
+
+func (d *digester) Write(p []byte) (int, error) {
+	d.n += int64(len(p))
+	return d.h.Write(p)
+}
+
+func (d *digester) digest() fileDigest {
+	sum := d.h.Sum(nil)
+	return fileDigest{
+		SHA256:       hex.EncodeToString(sum),
+		Base64SHA256: base64.StdEncoding.EncodeToString(sum),
+		Size:         d.n,
+	}
+}
+
+// digestFile hashes a file by streaming it; it never holds the file in memory.
+func digestFile(path string) (fileDigest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return fileDigest{}, err
+	}
+	defer f.Close()
+	d := newDigester()
+	if _, err := io.Copy(d, f); err != nil {
+		return fileDigest{}, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return d.digest(), nil
+}
+
+// inspectFile reads an archive file once for its canonical content (see package archive).
+func inspectFile(path string) (archive.Info, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return archive.Info{}, err
+	}
+	defer f.Close()
+	return archive.Inspect(f, archive.Limits{})
+}
+
+// atomicFile writes an archive next to its destination and only replaces the destination when
+// Commit succeeds: a failed or interrupted download never leaves a partial file nor replaces a
+// good one. While bytes are written it hashes them and inspects the archive's content, so a
+// large export is read exactly once.
+type atomicFile struct {
+	dst  string
+	tmp  *os.File
+	dig  *digester
+	insp *streamInspector
+}
+
+// createAtomic starts writing dst. The folder must exist and be writable.
+func createAtomic(dst string) (*atomicFile, error) {
+	dir := filepath.Dir(dst)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(dst)+".*.partial")
+	if err != nil {
+		return nil, fmt.Errorf("cannot write into %s: %w", dir, err)
+	}
+	return &atomicFile{dst: dst, tmp: tmp, dig: newDigester(), insp: startInspector()}, nil
+}
+
+func (a *atomicFile) Write(p []byte) (int, error) {
+	n, err := a.tmp.Write(p)
+	if err != nil {
+		return n, err
+	}
+	_, _ = a.dig.Write(p[:n])
+	a.insp.feed(p[:n])
+	return n, nil
+}
+
+// Reset starts over, for a retried download (it implements xano.Resetter).
+func (a *atomicFile) Reset() error {
+	if err := a.tmp.Truncate(0); err != nil {
+		return err
+	}
+	if _, err := a.tmp.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	a.dig = newDigester()
+	a.insp.abort()
+	a.insp = startInspector()
+	return nil
+}
+
+// Commit flushes the file to disk, renames it over dst and returns its digest and content.
+func (a *atomicFile) Commit() (fileDigest, archive.Info, error) {
+	info, inspErr := a.insp.finish()
+	if inspErr != nil && !errors.Is(inspErr, archive.ErrEncrypted) {
+		a.Abort()
+		return fileDigest{}, archive.Info{}, fmt.Errorf("the export is not a readable Xano archive: %w", inspErr)
+	}
+	if err := a.tmp.Sync(); err != nil {
+		a.Abort()
+		return fileDigest{}, archive.Info{}, fmt.Errorf("flushing %s: %w", a.tmp.Name(), err)
+	}
+	if err := a.tmp.Close(); err != nil {
+		a.Abort()
+		return fileDigest{}, archive.Info{}, err
+	}
+	if err := os.Chmod(a.tmp.Name(), 0o644); err != nil {
+		a.Abort()
+		return fileDigest{}, archive.Info{}, err
+	}
+	if err := os.Rename(a.tmp.Name(), a.dst); err != nil {
+		a.Abort()
+		return fileDigest{}, archive.Info{}, fmt.Errorf("replacing %s: %w", a.dst, err)
+	}
+	syncDir(filepath.Dir(a.dst))
+	return a.dig.digest(), info, nil
+}
+
+// Abort removes the temporary file; dst is left as it was.
+func (a *atomicFile) Abort() {
+	a.insp.abort()
+	_ = a.tmp.Close()
+	_ = os.Remove(a.tmp.Name())
+}
+
+// syncDir makes a rename durable; failures are ignored (not every filesystem supports it).
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}
+
+// streamInspector runs archive.Inspect on a copy of the bytes being written, in a goroutine.
+type streamInspector struct {
+	pw   *io.PipeWriter
+	done chan struct{}
+	info archive.Info
+	err  error
+	dead bool // the inspector stopped reading (it finished early or failed)
+}
+
+func startInspector() *streamInspector {
+	pr, pw := io.Pipe()
+	s := &streamInspector{pw: pw, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		s.info, s.err = archive.Inspect(pr, archive.Limits{})
+		// Whatever Inspect left unread (padding after the tar) is drained so writers never block.
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	return s
+}
+
+func (s *streamInspector) feed(p []byte) {
+	if s.dead {
+		return
+	}
+	if _, err := s.pw.Write(p); err != nil {
+		s.dead = true
+	}
+}
+
+func (s *streamInspector) finish() (archive.Info, error) {
+	_ = s.pw.Close()
+	<-s.done
+	if s.err == nil && s.info.Encrypted {
+		return s.info, nil
+	}
+	return s.info, s.err
+}
+
+func (s *streamInspector) abort() {
+	_ = s.pw.CloseWithError(errors.New("download restarted"))
+	<-s.done
+}

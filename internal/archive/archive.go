@@ -1,12 +1,3 @@
-// Package archive reads, hashes and writes Xano workspace export archives.
-//
-// A Xano export is gzip (sometimes applied twice) over a POSIX tar. The tar holds one
-// signed JSON bundle at its root (workspace.json for a full export, a schema document for
-// export-schema) and, for full exports, row pages under content/. An archive exported with a
-// password has no gzip/tar structure at all: Inspect reports it as Encrypted.
-//
-// Every reader here streams: memory does not grow with the archive's size, and the Limits
-// refuse decompression bombs and oversized JSON entries with a *LimitError before memory runs out.
 package archive
 
 import (

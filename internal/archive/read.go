@@ -1,6 +1,17 @@
 package archive
 
-import "io"
+import (
+	"archive/tar"
+	"bufio"
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+)
 
 // Info describes an archive read by Inspect.
 type Info struct {
@@ -19,8 +30,25 @@ type Info struct {
 
 // Inspect streams an archive once and reports what it is and its canonical content hash.
 // An encrypted archive is not an error: Info.Encrypted is set. Zero-valued limits take defaults.
+//
+// The root bundle whose type is reported is workspace.json when present, otherwise the first
+// signed bundle (a JSON object with "app" and "sig") found at the root of the tar.
 func Inspect(r io.Reader, lim Limits) (Info, error) {
-	panic("not implemented")
+	w := newWalker(lim)
+	h := newContentHasher(w.lim)
+	err := w.run(r, h.add)
+	if errors.Is(err, ErrEncrypted) {
+		return Info{Encrypted: true, GzipLayers: w.layers}, nil
+	}
+	if err != nil {
+		return Info{}, err
+	}
+	return Info{
+		GzipLayers:    w.layers,
+		Type:          h.bundleType,
+		Entries:       len(h.entries),
+		ContentSHA256: h.sum(),
+	}, nil
 }
 
 // Entry is one regular file of an archive, as Walk yields it.
@@ -32,6 +60,312 @@ type Entry struct {
 // Walk peels the gzip layers of r and calls fn for every regular file in the tar, in archive
 // order, with a reader limited to that entry. fn must not keep the reader after it returns.
 // Walk returns ErrEncrypted for an encrypted archive and ErrNotArchive for other non-archives.
+//
+// The Limits apply while fn reads: a body read that crosses a limit fails with the *LimitError,
+// and Walk returns that error even if fn swallowed it. The body of an entry whose name ends in
+// ".json" never yields more than MaxJSONEntryBytes, so fn may read it whole. An error returned
+// by fn stops the walk and is returned unchanged.
 func Walk(r io.Reader, lim Limits, fn func(e Entry, body io.Reader) error) error {
-	panic("not implemented")
+	return newWalker(lim).run(r, fn)
+}
+
+// resolved returns l with every zero (or negative) field replaced by its default.
+func (l Limits) resolved() Limits {
+	if l.MaxGzipLayers <= 0 {
+		l.MaxGzipLayers = DefaultMaxGzipLayers
+	}
+	if l.MaxEntries <= 0 {
+		l.MaxEntries = DefaultMaxEntries
+	}
+	if l.MaxJSONEntryBytes <= 0 {
+		l.MaxJSONEntryBytes = DefaultMaxJSONEntryBytes
+	}
+	if l.MaxTotalBytes <= 0 {
+		l.MaxTotalBytes = DefaultMaxTotalBytes
+	}
+	if l.MaxRatio <= 0 {
+		l.MaxRatio = DefaultMaxRatio
+	}
+	return l
+}
+
+// ioBufferSize is the read-ahead of every layer.
+const ioBufferSize = 64 << 10
+
+// walker holds the state of one pass over an archive: the counters the Limits are judged on,
+// and the names seen so far (to refuse duplicates).
+type walker struct {
+	lim Limits
+
+	layers     int   // gzip layers peeled
+	compressed int64 // bytes read from the caller's reader (under the outermost gzip)
+	stream     int64 // bytes of the decompressed tar stream read
+	entryBytes int64 // entry body bytes actually read (sparse entries can exceed stream)
+	declared   int64 // sum of the regular entries' header sizes
+	headers    int   // tar headers seen, of any type
+
+	names    map[string]struct{}
+	ioErr    error // the first error of the caller's reader, other than io.EOF
+	limitErr error // the first *LimitError raised inside a reader
+}
+
+func newWalker(lim Limits) *walker {
+	return &walker{lim: lim.resolved(), names: make(map[string]struct{})}
+}
+
+// run walks r, calling fn for every regular entry.
+func (w *walker) run(r io.Reader, fn func(Entry, io.Reader) error) error {
+	src, err := w.open(r)
+	if err != nil {
+		return err
+	}
+	tr := tar.NewReader(src)
+	for first := true; ; first = false {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if first {
+				return w.fail(err, "not a tar archive")
+			}
+			return w.fail(err, "reading a tar header")
+		}
+		if err := w.entry(tr, hdr, fn); err != nil {
+			return err
+		}
+	}
+	// Reading to the end verifies every gzip layer's checksum and length, so a truncated or
+	// corrupted download is refused even when the damage lies after the tar's end marker.
+	if _, err := io.CopyBuffer(io.Discard, src, make([]byte, 32<<10)); err != nil {
+		return w.fail(err, "reading past the end of the tar")
+	}
+	return nil
+}
+
+// open peels the gzip layers of r and returns the tar stream, wrapped so that reads are
+// counted against MaxRatio. It returns ErrEncrypted when a layer starts with the header
+// Encrypt writes, and ErrNotArchive when the innermost layer is too short to be a tar.
+func (w *walker) open(r io.Reader) (io.Reader, error) {
+	br := bufio.NewReaderSize(&countingReader{r: r, w: w}, ioBufferSize)
+	for {
+		head, err := br.Peek(len(encMagic))
+		if err != nil && err != io.EOF {
+			return nil, w.fail(err, fmt.Sprintf("reading gzip layer %d", w.layers))
+		}
+		if IsEncrypted(head) {
+			return nil, ErrEncrypted
+		}
+		if !isGzip(head) {
+			break
+		}
+		if w.layers == w.lim.MaxGzipLayers {
+			return nil, &LimitError{Limit: "MaxGzipLayers", Value: int64(w.lim.MaxGzipLayers)}
+		}
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, w.fail(err, fmt.Sprintf("gzip layer %d has a bad header", w.layers+1))
+		}
+		w.layers++
+		br = bufio.NewReaderSize(zr, ioBufferSize)
+	}
+	head, err := br.Peek(512)
+	if err != nil && err != io.EOF {
+		return nil, w.fail(err, "reading the tar")
+	}
+	if len(head) < 512 {
+		return nil, fmt.Errorf("%w: %s", ErrNotArchive, describeShort(head, w.layers))
+	}
+	return &ratioReader{r: br, w: w}, nil
+}
+
+// describeShort explains why bytes too short for a tar header are not an archive.
+func describeShort(head []byte, layers int) string {
+	what := "the input"
+	if layers > 0 {
+		what = fmt.Sprintf("the content of gzip layer %d", layers)
+	}
+	if len(head) == 0 {
+		return what + " is empty"
+	}
+	msg := fmt.Sprintf("%s is %d bytes, too short for a tar archive", what, len(head))
+	if t := bytes.TrimSpace(head); len(t) > 0 && (t[0] == '{' || t[0] == '[' || t[0] == '<') {
+		msg += " (it looks like JSON or HTML: an error response saved as the archive?)"
+	}
+	return msg
+}
+
+// isGzip reports whether b starts with the gzip magic number.
+func isGzip(b []byte) bool {
+	return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b
+}
+
+// entry checks one tar header against the limits and, for a regular file, calls fn.
+func (w *walker) entry(tr *tar.Reader, hdr *tar.Header, fn func(Entry, io.Reader) error) error {
+	w.headers++
+	if w.headers > w.lim.MaxEntries {
+		return &LimitError{Limit: "MaxEntries", Value: int64(w.lim.MaxEntries)}
+	}
+	if !isRegular(hdr.Typeflag) {
+		return nil
+	}
+	name, err := normaliseName(hdr.Name)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrNotArchive, err)
+	}
+	if _, dup := w.names[name]; dup {
+		return fmt.Errorf("%w: two entries are named %q (after removing leading \"./\" and \"/\"); refusing an ambiguous archive", ErrNotArchive, name)
+	}
+	w.names[name] = struct{}{}
+	w.declared += hdr.Size
+	if w.declared > w.lim.MaxTotalBytes {
+		return &LimitError{Limit: "MaxTotalBytes", Value: w.lim.MaxTotalBytes, Entry: name}
+	}
+	body := &entryReader{r: tr, w: w, name: name, max: -1}
+	if isJSONName(name) {
+		if hdr.Size > w.lim.MaxJSONEntryBytes {
+			return &LimitError{Limit: "MaxJSONEntryBytes", Value: w.lim.MaxJSONEntryBytes, Entry: name}
+		}
+		body.max = w.lim.MaxJSONEntryBytes
+	}
+	err = fn(Entry{Name: name, Size: hdr.Size}, body)
+	if w.limitErr != nil {
+		return w.limitErr
+	}
+	return err
+}
+
+// isRegular reports whether a tar type flag denotes a regular file's content.
+func isRegular(flag byte) bool {
+	switch flag {
+	case tar.TypeReg, '\x00', tar.TypeCont, tar.TypeGNUSparse:
+		return true
+	}
+	return false
+}
+
+// isJSONName reports whether an entry is canonicalised as JSON.
+func isJSONName(name string) bool { return strings.HasSuffix(name, ".json") }
+
+// normaliseName removes leading "./" and "/" from a tar name and cleans it. Names that are
+// empty or climb out of the archive's root are refused.
+func normaliseName(name string) (string, error) {
+	n := name
+	for {
+		switch {
+		case strings.HasPrefix(n, "./"):
+			n = n[2:]
+		case strings.HasPrefix(n, "/"):
+			n = n[1:]
+		default:
+			n = path.Clean(n)
+			if n == "." || n == ".." || strings.HasPrefix(n, "../") {
+				return "", fmt.Errorf("entry name %q does not name a file inside the archive", name)
+			}
+			return n, nil
+		}
+	}
+}
+
+// fail turns an error met while reading into the error to return: the limit that tripped,
+// the caller's own read error, or ErrNotArchive with what was being done.
+func (w *walker) fail(err error, doing string) error {
+	if w.limitErr != nil {
+		return w.limitErr
+	}
+	var le *LimitError
+	if errors.As(err, &le) {
+		return err
+	}
+	if w.ioErr != nil {
+		return fmt.Errorf("reading the archive: %w", w.ioErr)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: %s: the archive is truncated: %w", ErrNotArchive, doing, err)
+	}
+	var ce flate.CorruptInputError
+	if errors.As(err, &ce) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) {
+		return fmt.Errorf("%w: %s: a gzip layer is corrupt: %w", ErrNotArchive, doing, err)
+	}
+	return fmt.Errorf("%w: %s: %w", ErrNotArchive, doing, err)
+}
+
+// checkRatio records a MaxRatio violation once the output passed MaxRatioFloor.
+func (w *walker) checkRatio() error {
+	if w.limitErr != nil {
+		return w.limitErr
+	}
+	out := max(w.stream, w.entryBytes)
+	if out > MaxRatioFloor && out/max(w.compressed, 1) > w.lim.MaxRatio {
+		w.limitErr = &LimitError{Limit: "MaxRatio", Value: w.lim.MaxRatio}
+	}
+	return w.limitErr
+}
+
+// countingReader counts the bytes read from the caller's reader and remembers its error.
+type countingReader struct {
+	r io.Reader
+	w *walker
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.w.compressed += int64(n)
+	if err != nil && err != io.EOF && c.w.ioErr == nil {
+		c.w.ioErr = err
+	}
+	return n, err
+}
+
+// ratioReader counts the decompressed tar stream and enforces MaxRatio on it.
+type ratioReader struct {
+	r io.Reader
+	w *walker
+}
+
+func (c *ratioReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.w.stream += int64(n)
+	if lerr := c.w.checkRatio(); lerr != nil {
+		return n, lerr
+	}
+	return n, err
+}
+
+// entryReader is the body of one entry: it counts what is read against MaxTotalBytes,
+// MaxRatio and (for JSON entries) MaxJSONEntryBytes, and explains read errors.
+type entryReader struct {
+	r    io.Reader
+	w    *walker
+	name string
+	read int64
+	max  int64 // largest body accepted, -1 for no per-entry limit
+}
+
+func (e *entryReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	e.read += int64(n)
+	e.w.entryBytes += int64(n)
+	if lerr := e.check(); lerr != nil {
+		return n, lerr
+	}
+	if err != nil && err != io.EOF {
+		err = e.w.fail(err, fmt.Sprintf("reading entry %q", e.name))
+	}
+	return n, err
+}
+
+// check enforces the limits on the bytes read so far, without trusting the tar header.
+func (e *entryReader) check() error {
+	w := e.w
+	switch {
+	case w.limitErr != nil:
+	case e.max >= 0 && e.read > e.max:
+		w.limitErr = &LimitError{Limit: "MaxJSONEntryBytes", Value: e.max, Entry: e.name}
+	case w.entryBytes > w.lim.MaxTotalBytes:
+		w.limitErr = &LimitError{Limit: "MaxTotalBytes", Value: w.lim.MaxTotalBytes, Entry: e.name}
+	default:
+		return w.checkRatio()
+	}
+	return w.limitErr
 }

@@ -1,7 +1,17 @@
 package archive
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha1" //nolint:gosec // Xano's bundle signature is defined over SHA-1.
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -14,41 +24,178 @@ type Bundle struct {
 	Sig     string `json:"sig"`
 }
 
+// Bundle constants written by NewBundle.
+const (
+	BundleApp     = "xano"
+	BundleVersion = "1.03"
+)
+
 // NewBundle returns a signed bundle of the given type holding payload.
 func NewBundle(typ string, payload any) (Bundle, error) {
-	panic("not implemented")
+	b := Bundle{App: BundleApp, Version: BundleVersion, Type: typ, Payload: payload}
+	sig, err := Sign(b)
+	if err != nil {
+		return Bundle{}, err
+	}
+	b.Sig = sig
+	return b, nil
 }
 
 // Sign computes a bundle's signature: websafe base64 (+/= mapped to -_.) of
 // sha1(PHP-style JSON of the top-level keys except sig, sorted). See the reference notes.
+//
+// The PHP-style JSON is what PHP's json_encode writes with JSON_HEX_QUOT, JSON_HEX_TAG,
+// JSON_HEX_AMP, JSON_HEX_APOS, JSON_UNESCAPED_SLASHES and JSON_UNESCAPED_UNICODE. Below the top
+// level, object members keep their order: for Sign, the order encoding/json marshals the payload
+// in (struct fields in declaration order, map keys sorted); for Verify, the order in the raw
+// bytes, as PHP keeps the order of the arrays it decoded. Numbers are kept as written.
 func Sign(b Bundle) (string, error) {
-	panic("not implemented")
+	members := make(map[string]json.RawMessage, 4)
+	for key, v := range map[string]any{"app": b.App, "version": b.Version, "type": b.Type, "payload": b.Payload} {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return "", fmt.Errorf("signing a %q bundle: encoding %s: %w", b.Type, key, err)
+		}
+		members[key] = raw
+	}
+	return signMembers(members)
 }
 
 // Verify reports whether raw (a bundle's JSON bytes) carries a valid signature.
+// A bundle without a string "sig" is not valid; bytes that are not one JSON object are an error.
 func Verify(raw []byte) (bool, error) {
-	panic("not implemented")
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var members map[string]json.RawMessage
+	if err := dec.Decode(&members); err != nil {
+		return false, fmt.Errorf("verifying a bundle: not a JSON object: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return false, errors.New("verifying a bundle: unexpected data after the JSON object")
+	}
+	if members == nil {
+		return false, errors.New("verifying a bundle: not a JSON object")
+	}
+	var sig string
+	if err := json.Unmarshal(members["sig"], &sig); err != nil || sig == "" {
+		return false, nil
+	}
+	want, err := signMembers(members)
+	if err != nil {
+		return false, err
+	}
+	return want == sig, nil
+}
+
+// signMembers signs the top-level members of a bundle, all but "sig", sorted by key.
+func signMembers(members map[string]json.RawMessage) (string, error) {
+	keys := make([]string, 0, len(members))
+	for k := range members {
+		if k != "sig" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		writePHPString(&buf, k)
+		buf.WriteByte(':')
+		if err := writePHPJSON(&buf, members[k]); err != nil {
+			return "", fmt.Errorf("signing a bundle: member %q: %w", k, err)
+		}
+	}
+	buf.WriteByte('}')
+	sum := sha1.Sum(buf.Bytes()) //nolint:gosec // required by the format
+	return websafeBase64(sum[:]), nil
+}
+
+// websafeBase64 is standard base64 with '+', '/' and '=' mapped to '-', '_' and '.'.
+func websafeBase64(b []byte) string {
+	return strings.NewReplacer("+", "-", "/", "_", "=", ".").Replace(base64.StdEncoding.EncodeToString(b))
 }
 
 // Writer writes a gzip(tar) archive in Xano's layout. Entries are written as they are added.
-type Writer struct{}
+// After an error every later call returns that error.
+type Writer struct {
+	gz      *gzip.Writer
+	tw      *tar.Writer
+	modTime time.Time
+	err     error
+	closed  bool
+}
 
 // NewWriter returns a Writer that stamps modTime into the gzip header and tar entries.
 func NewWriter(w io.Writer, modTime time.Time) *Writer {
-	panic("not implemented")
+	gz := gzip.NewWriter(w)
+	gz.ModTime = modTime
+	return &Writer{gz: gz, tw: tar.NewWriter(gz), modTime: modTime}
 }
 
 // AddJSON writes v as JSON under name.
 func (w *Writer) AddJSON(name string, v any) error {
-	panic("not implemented")
+	if w.err != nil {
+		return w.err
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("archive entry %q: encoding JSON: %w", name, err)
+	}
+	return w.AddFile(name, int64(len(data)), bytes.NewReader(data))
 }
 
 // AddFile writes size bytes read from r under name.
 func (w *Writer) AddFile(name string, size int64, r io.Reader) error {
-	panic("not implemented")
+	switch {
+	case w.err != nil:
+		return w.err
+	case w.closed:
+		return fmt.Errorf("archive entry %q: the writer is closed", name)
+	case name == "" || size < 0:
+		return fmt.Errorf("archive entry %q: invalid name or size %d", name, size)
+	}
+	hdr := &tar.Header{
+		Typeflag: tar.TypeReg,
+		Name:     name,
+		Size:     size,
+		Mode:     0o644,
+		ModTime:  w.modTime,
+	}
+	if err := w.tw.WriteHeader(hdr); err != nil {
+		return w.setErr(fmt.Errorf("archive entry %q: writing the tar header: %w", name, err))
+	}
+	n, err := io.CopyN(w.tw, r, size)
+	if err == io.EOF {
+		return w.setErr(fmt.Errorf("archive entry %q: the source ended after %d of %d bytes", name, n, size))
+	}
+	if err != nil {
+		return w.setErr(fmt.Errorf("archive entry %q: %w", name, err))
+	}
+	return nil
 }
 
 // Close finishes the tar and the gzip stream (it does not close the underlying writer).
 func (w *Writer) Close() error {
-	panic("not implemented")
+	if w.closed {
+		return w.err
+	}
+	w.closed = true
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.tw.Close(); err != nil {
+		return w.setErr(fmt.Errorf("finishing the tar: %w", err))
+	}
+	if err := w.gz.Close(); err != nil {
+		return w.setErr(fmt.Errorf("finishing the gzip stream: %w", err))
+	}
+	return nil
+}
+
+func (w *Writer) setErr(err error) error {
+	w.err = err
+	return err
 }

@@ -1,0 +1,33 @@
+// Package archive reads, hashes, writes and encrypts Xano workspace export archives.
+//
+// A Xano export is gzip (sometimes applied twice) over a POSIX tar. The tar holds one
+// signed JSON bundle at its root (workspace.json for a full export, a schema document for
+// export-schema) and, for full exports, row pages under content/ and stored files under vault/.
+// An archive exported with a password has no gzip/tar structure at all: Inspect reports it as
+// Encrypted and Walk returns ErrEncrypted.
+//
+// # Reading
+//
+// Inspect and Walk peel every gzip layer (up to Limits.MaxGzipLayers), accept a bare tar, and
+// normalise entry names (leading "./" and "/" removed, then path.Clean). Only regular files are
+// entries; directories, links and devices are skipped. Two entries with the same normalised name
+// make the archive ambiguous and are refused.
+//
+// Every reader here streams: memory does not grow with the archive's size (one JSON entry at a
+// time is held, at most Limits.MaxJSONEntryBytes), and the Limits refuse decompression bombs and
+// oversized JSON entries with a *LimitError before memory or time runs out.
+//
+// # Content hash
+//
+// Info.ContentSHA256 (and ContentSHA256) is a canonical hash of what an archive contains: the
+// normalised name and content of every regular file, nothing else. It ignores the gzip header and
+// layer count, tar metadata (times, owners, modes, format), entry order, the key order and
+// whitespace of JSON entries, and the "sig" field of signed bundles, so two exports of an unchanged
+// branch hash the same even when their bytes differ. See ContentSHA256 for the exact definition.
+//
+// # Writing and signing
+//
+// Writer writes gzip(tar) in Xano's layout; NewBundle, Sign and Verify implement Xano's bundle
+// signature. Encrypt and Decrypt implement this package's own password format (Xano's encrypted
+// format is undocumented): Argon2id, then a chunked AES-256-GCM stream.
+package archive

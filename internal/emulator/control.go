@@ -1,8 +1,13 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
+	"strings"
 )
 
 // Fixture is the body of POST /_emulator/seed: it replaces the whole state.
@@ -85,9 +90,82 @@ type Control struct {
 	HTTP    *http.Client // nil: http.DefaultClient
 }
 
-func (c *Control) AddFault(ctx context.Context, f Fault) error           { panic("not implemented") }
-func (c *Control) ClearFaults(ctx context.Context) error                 { panic("not implemented") }
-func (c *Control) Requests(ctx context.Context) ([]RequestRecord, error) { panic("not implemented") }
-func (c *Control) ClearRequests(ctx context.Context) error               { panic("not implemented") }
-func (c *Control) Reset(ctx context.Context) error                       { panic("not implemented") }
-func (c *Control) Seed(ctx context.Context, f Fixture) error             { panic("not implemented") }
+// AddFault arms a fault (POST /_emulator/faults).
+func (c *Control) AddFault(ctx context.Context, f Fault) error {
+	return c.do(ctx, http.MethodPost, "/faults", f, nil)
+}
+
+// ClearFaults disarms every fault (DELETE /_emulator/faults).
+func (c *Control) ClearFaults(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/faults", nil, nil)
+}
+
+// Requests returns the request log (GET /_emulator/requests).
+func (c *Control) Requests(ctx context.Context) ([]RequestRecord, error) {
+	var out []RequestRecord
+	err := c.do(ctx, http.MethodGet, "/requests", nil, &out)
+	return out, err
+}
+
+// ClearRequests empties the request log (DELETE /_emulator/requests).
+func (c *Control) ClearRequests(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/requests", nil, nil)
+}
+
+// Reset returns the emulator to its initial seed and clears faults and the request log
+// (POST /_emulator/reset).
+func (c *Control) Reset(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, "/reset", nil, nil)
+}
+
+// Seed replaces the whole state with a fixture (POST /_emulator/seed).
+func (c *Control) Seed(ctx context.Context, f Fixture) error {
+	return c.do(ctx, http.MethodPost, "/seed", f, nil)
+}
+
+func (c *Control) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		data, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.BaseURL, "/")+"/_emulator"+path, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("emulator control: %s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return fmt.Errorf("emulator control: %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		var env struct {
+			Message string `json:"message"`
+		}
+		msg := strings.TrimSpace(string(data))
+		if json.Unmarshal(data, &env) == nil && env.Message != "" {
+			msg = env.Message
+		}
+		return fmt.Errorf("emulator control: %s %s: %d: %s", method, path, resp.StatusCode, msg)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("emulator control: %s %s: decode: %w", method, path, err)
+		}
+	}
+	return nil
+}

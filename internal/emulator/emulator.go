@@ -5,7 +5,14 @@
 package emulator
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -23,19 +30,264 @@ type Options struct {
 	// Seed is "" (empty instance) or "demo" (workspace 1 "staging" with tables, rows and
 	// functions; workspace 2 "production").
 	Seed string
+	// Fixture, when set, is the initial seed instead of Seed (and what POST /_emulator/reset
+	// returns to).
+	Fixture *Fixture
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
 
 // Server is the emulator. It is an http.Handler serving /api:meta (and /api%3Ameta) and,
 // when enabled, /_emulator/.
-type Server struct{}
+type Server struct {
+	opts     Options
+	admin    string
+	now      func() time.Time
+	initial  *Fixture
+	rowsDir  string // where spool files live ("" until first needed when there is no StateDir)
+	tempRows bool   // rowsDir is a temporary directory removed by Close
+
+	mu         sync.Mutex
+	st         *state
+	pending    map[string]bool // spool files being written by in-flight imports
+	lastExport time.Time       // see exportTime
+	closed     bool
+
+	fmu      sync.Mutex
+	faults   []*Fault
+	requests []RequestRecord
+}
+
+const stateFile = "state.json"
+
+// maxRequestLog bounds the request log (oldest entries are dropped).
+const maxRequestLog = 100_000
 
 // New returns a Server with its initial state (loaded from StateDir, or seeded).
-func New(opts Options) (*Server, error) { panic("not implemented") }
+func New(opts Options) (*Server, error) {
+	s := &Server{opts: opts, admin: opts.AdminToken, now: opts.Now, pending: map[string]bool{}}
+	if s.admin == "" {
+		s.admin = DevToken
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	switch {
+	case opts.Fixture != nil:
+		s.initial = opts.Fixture
+	case opts.Seed == "":
+		s.initial = &Fixture{}
+	case opts.Seed == "demo":
+		s.initial = DemoFixture()
+	default:
+		return nil, fmt.Errorf("emulator: unknown seed %q (want \"\" or \"demo\")", opts.Seed)
+	}
+	if opts.StateDir != "" {
+		s.rowsDir = filepath.Join(opts.StateDir, "rows")
+		if err := os.MkdirAll(s.rowsDir, 0o700); err != nil {
+			return nil, fmt.Errorf("emulator: state dir: %w", err)
+		}
+		st, err := loadState(filepath.Join(opts.StateDir, stateFile))
+		if err != nil {
+			return nil, err
+		}
+		if st != nil {
+			s.st = st
+			s.gcSpoolsLocked(true)
+			return s, nil
+		}
+	}
+	st, err := stateFromFixture(s.initial, s.now())
+	if err != nil {
+		return nil, fmt.Errorf("emulator: seed: %w", err)
+	}
+	s.st = st
+	if err := s.persist(st); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
 
 // ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { panic("not implemented") }
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.EscapedPath()
+	if s.opts.Control && (p == "/_emulator" || strings.HasPrefix(p, "/_emulator/")) {
+		s.serveControl(w, r, strings.TrimPrefix(p, "/_emulator"))
+		return
+	}
+	for _, prefix := range []string{"/api:meta", "/api%3Ameta", "/api%3ameta"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok && (rest == "" || rest[0] == '/') {
+			s.serveMeta(w, r, rest)
+			return
+		}
+	}
+	if p == "/" && r.Method == http.MethodGet {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "xano-emulator: the Xano Metadata API is served under /api:meta")
+		return
+	}
+	writeError(w, errNotFound("Unable to locate request."))
+}
 
 // Close flushes persisted state and releases spooled files.
-func (s *Server) Close() error { panic("not implemented") }
+func (s *Server) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	var err error
+	if s.opts.StateDir != "" {
+		err = s.persist(s.st)
+	}
+	if s.tempRows && s.rowsDir != "" {
+		if rerr := os.RemoveAll(s.rowsDir); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// snapshot returns the current (immutable) state.
+func (s *Server) snapshot() *state {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st
+}
+
+// mutate runs fn on a copy of the state; when fn succeeds the copy is persisted and published.
+// On any error nothing changes.
+func (s *Server) mutate(fn func(st *state) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mutateLocked(fn)
+}
+
+func (s *Server) mutateLocked(fn func(st *state) error) error {
+	c := s.st.clone()
+	if err := fn(c); err != nil {
+		return err
+	}
+	if err := s.persist(c); err != nil {
+		return errFatal("Unable to persist the emulator state.")
+	}
+	s.st = c
+	s.gcSpoolsLocked(false)
+	return nil
+}
+
+// persist writes st to StateDir atomically (temp file, fsync, rename, fsync of the directory).
+func (s *Server) persist(st *state) error {
+	if s.opts.StateDir == "" {
+		return nil
+	}
+	data, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(s.opts.StateDir, stateFile), data)
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	ok = true
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+func loadState(path string) (*state, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("emulator: read state: %w", err)
+	}
+	var st state
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("emulator: parse %s: %w", path, err)
+	}
+	return &st, nil
+}
+
+// spoolDir returns the directory of spool files, creating a temporary one when there is no
+// StateDir.
+func (s *Server) spoolDir() (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rowsDir != "" {
+		return s.rowsDir, nil
+	}
+	d, err := os.MkdirTemp("", "xano-emulator-rows-*")
+	if err != nil {
+		return "", err
+	}
+	s.rowsDir, s.tempRows = d, true
+	return d, nil
+}
+
+// gcSpoolsLocked removes spool files that the state no longer refers to. An export streaming
+// from such a file keeps its own open handle. With all set, every unreferenced file of the rows
+// directory is removed (used at start-up).
+func (s *Server) gcSpoolsLocked(all bool) {
+	if s.rowsDir == "" {
+		return
+	}
+	used := s.st.spoolFiles()
+	entries, err := os.ReadDir(s.rowsDir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if used[name] || s.pending[name] || e.IsDir() {
+			continue
+		}
+		if !all && !strings.HasSuffix(name, spoolSuffix) {
+			continue
+		}
+		os.Remove(filepath.Join(s.rowsDir, name))
+	}
+}
+
+// exportTime returns the modification time stamped into an export: now, but always at least one
+// second after the previous export's, so that two exports never have the same bytes (gzip
+// stores whole seconds) while their content hashes stay equal.
+func (s *Server) exportTime() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.now().Truncate(time.Second)
+	if !t.After(s.lastExport) {
+		t = s.lastExport.Add(time.Second)
+	}
+	s.lastExport = t
+	return t
+}

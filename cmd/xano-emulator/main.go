@@ -1,0 +1,99 @@
+// Command xano-emulator runs a local Xano Metadata API emulator (workspaces, branches, export
+// and import) for tests, demos and CI.
+//
+//	xano-emulator [-addr 127.0.0.1:8787] [-token TOKEN] [-state-dir DIR] [-seed demo|""] [-control]
+//
+// On start it prints the instance URL and the token; it stops cleanly on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/xano-community/terraform-provider-xano/internal/emulator"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "xano-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("xano-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8787", "listen address (port 0 picks a free port)")
+	token := fs.String("token", emulator.DevToken, "admin bearer token")
+	stateDir := fs.String("state-dir", "", "persist the state in this directory (empty: memory only)")
+	seed := fs.String("seed", "demo", `initial content when there is no saved state: "demo" or "" (empty instance)`)
+	control := fs.Bool("control", false, "enable the control API under /_emulator/ (faults, request log, reset, seed)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+
+	srv, err := emulator.New(emulator.Options{
+		AdminToken: *token, Control: *control, StateDir: *stateDir, Seed: *seed,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "xano-emulator listening on %s\n", url)
+	fmt.Fprintf(stdout, "instance_url: %s\n", url)
+	fmt.Fprintf(stdout, "meta_api: %s/api:meta\n", url)
+	fmt.Fprintf(stdout, "token: %s\n", *token)
+	if *control {
+		fmt.Fprintf(stdout, "control: %s/_emulator/\n", url)
+	}
+	if *stateDir != "" {
+		fmt.Fprintf(stdout, "state_dir: %s\n", *stateDir)
+	}
+
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          log.New(stderr, "xano-emulator: ", log.LstdFlags),
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		srv.Close()
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "xano-emulator: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	serr := hs.Shutdown(sctx)
+	if errors.Is(serr, context.DeadlineExceeded) {
+		hs.Close()
+		serr = nil
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		serr = errors.Join(serr, err)
+	}
+	return errors.Join(serr, srv.Close())
+}

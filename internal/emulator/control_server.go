@@ -1,0 +1,101 @@
+package emulator
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+)
+
+// serveControl serves the control API; rest is the path below /_emulator.
+func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest string) {
+	switch {
+	case rest == "/faults" && r.Method == http.MethodPost:
+		var f Fault
+		if err := decodeControl(r, &f); err != nil {
+			writeError(w, err)
+			return
+		}
+		if f.Count <= 0 {
+			f.Count = 1
+		}
+		if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
+			writeError(w, errInput("status must be an HTTP status code"))
+			return
+		}
+		s.fmu.Lock()
+		s.faults = append(s.faults, &f)
+		s.fmu.Unlock()
+		writeJSON(w, http.StatusOK, f)
+	case rest == "/faults" && r.Method == http.MethodGet:
+		s.fmu.Lock()
+		out := make([]Fault, 0, len(s.faults))
+		for _, f := range s.faults {
+			out = append(out, *f)
+		}
+		s.fmu.Unlock()
+		writeJSON(w, http.StatusOK, out)
+	case rest == "/faults" && r.Method == http.MethodDelete:
+		s.fmu.Lock()
+		s.faults = nil
+		s.fmu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{})
+	case rest == "/requests" && r.Method == http.MethodGet:
+		s.fmu.Lock()
+		out := append([]RequestRecord{}, s.requests...)
+		s.fmu.Unlock()
+		writeJSON(w, http.StatusOK, out)
+	case rest == "/requests" && r.Method == http.MethodDelete:
+		s.fmu.Lock()
+		s.requests = nil
+		s.fmu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{})
+	case rest == "/reset" && r.Method == http.MethodPost:
+		if err := s.replaceState(s.initial); err != nil {
+			writeError(w, err)
+			return
+		}
+		s.fmu.Lock()
+		s.faults, s.requests = nil, nil
+		s.fmu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{})
+	case rest == "/seed" && r.Method == http.MethodPost:
+		var fx Fixture
+		if err := decodeControl(r, &fx); err != nil {
+			writeError(w, err)
+			return
+		}
+		if err := s.replaceState(&fx); err != nil {
+			writeError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{})
+	default:
+		writeError(w, errNotFound("Unknown control route."))
+	}
+}
+
+func decodeControl(r *http.Request, v any) error {
+	data, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+	if err != nil {
+		return errInput("Unable to read the request body.")
+	}
+	if len(data) == 0 {
+		return errInput("A JSON body is required.")
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return errInput("Invalid JSON: " + err.Error())
+	}
+	return nil
+}
+
+// replaceState replaces the whole state with a fixture's.
+func (s *Server) replaceState(fx *Fixture) error {
+	st, err := stateFromFixture(fx, s.now())
+	if err != nil {
+		return errInput("Invalid fixture: " + err.Error())
+	}
+	return s.mutate(func(c *state) error {
+		*c = *st
+		return nil
+	})
+}

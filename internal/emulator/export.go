@@ -1,0 +1,373 @@
+package emulator
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"hash"
+	"hash/fnv"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
+)
+
+const (
+	bundleApp     = archive.BundleApp
+	bundleVersion = archive.BundleVersion
+	// pageTarget is the approximate size of one content page (Xano's pages are about 512 KB).
+	pageTarget = 512 << 10
+)
+
+// export streams an export (full) or an export-schema of a workspace branch.
+func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full bool) error {
+	p, err := readParams(r)
+	if err != nil {
+		return err
+	}
+	label, _ := p.str("branch")
+	password, _ := p.str("password")
+	records := full && p.boolean("records", true)
+
+	// Snapshot what the export needs under the lock (the state itself is immutable; spool files
+	// are opened now so that a concurrent import cannot remove them under us).
+	s.mu.Lock()
+	ws := s.st.workspace(wsID)
+	if ws == nil {
+		s.mu.Unlock()
+		return errNoWorkspace
+	}
+	b := branchOf(ws, label)
+	if b == nil {
+		s.mu.Unlock()
+		return errNoBranch
+	}
+	tables := append([]*table(nil), ws.Tables...)
+	sort.SliceStable(tables, func(i, j int) bool { return tables[i].GUID < tables[j].GUID })
+	files := map[string]*os.File{}
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	if records {
+		for _, t := range tables {
+			for _, pg := range t.Pages {
+				if files[pg.File] != nil {
+					continue
+				}
+				f, err := os.Open(filepath.Join(s.rowsDir, pg.File))
+				if err != nil {
+					s.mu.Unlock()
+					return errFatal("Unable to read the table rows.")
+				}
+				files[pg.File] = f
+			}
+		}
+	}
+	s.mu.Unlock()
+
+	typ, entry, fname := "schema", "schema.json", ws.Name+"-schema.tar.gz"
+	if full {
+		typ, entry, fname = "workspace", "workspace.json", ws.Name+".tar.gz"
+	}
+	payload, err := bundlePayload(ws, b, tables)
+	if err != nil {
+		return errFatal("Unable to build the export.")
+	}
+	bundle, err := archive.NewBundle(typ, payload)
+	if err != nil {
+		return errFatal("Unable to sign the export.")
+	}
+	modTime := s.exportTime()
+
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", `attachment; filename="`+safeFilename(fname)+`"`)
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+
+	// From here on the status is sent: a failure can only cut the stream.
+	fail := func(err error) error {
+		if errors.Is(err, errCut) {
+			return nil
+		}
+		panic(http.ErrAbortHandler)
+	}
+	var out io.Writer = w
+	var enc io.WriteCloser
+	if password != "" {
+		if enc, err = archive.Encrypt(w, password); err != nil {
+			return fail(err)
+		}
+		out = enc
+	}
+	aw := archive.NewWriter(out, modTime)
+	if err := aw.AddJSON(entry, bundle); err != nil {
+		return fail(err)
+	}
+	if records {
+		pe := newPageEncoder()
+		for _, t := range tables {
+			var err error
+			switch t.Storage {
+			case storageGenerated:
+				err = pe.writeGenerated(aw, t)
+			default:
+				err = writeSpooled(aw, t, files)
+			}
+			if err != nil {
+				return fail(err)
+			}
+		}
+	}
+	if err := aw.Close(); err != nil {
+		return fail(err)
+	}
+	if enc != nil {
+		if err := enc.Close(); err != nil {
+			return fail(err)
+		}
+	}
+	return nil
+}
+
+func safeFilename(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r >= 0x7f || r == '"' || r == '\\' || r == '/' {
+			return '_'
+		}
+		return r
+	}, name)
+}
+
+// bundlePayload builds the payload of a schema or workspace bundle. It holds no branch label and
+// no time, so that exports of an unchanged branch have the same content.
+func bundlePayload(ws *workspace, b *branch, tables []*table) (map[string]any, error) {
+	dbo := make([]any, 0, len(tables))
+	for _, t := range tables {
+		v, err := decodeAny(t.Def)
+		if err != nil {
+			return nil, err
+		}
+		dbo = append(dbo, v)
+	}
+	fs := append([]*function(nil), b.Functions...)
+	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
+	fns := make([]any, 0, len(fs))
+	for _, f := range fs {
+		fns = append(fns, map[string]any{"guid": f.GUID, "name": f.Name, "body": f.Body})
+	}
+	p := map[string]any{
+		"workspace": map[string]any{"name": ws.Name, "description": ws.Description},
+		"dbo":       dbo,
+		"function":  fns,
+		"branch":    []any{},
+	}
+	for _, k := range bundleSections {
+		p[k] = []any{}
+		if raw, ok := b.Extra[k]; ok {
+			v, err := decodeAny(raw)
+			if err != nil {
+				return nil, err
+			}
+			p[k] = v
+		}
+	}
+	return p, nil
+}
+
+func decodeAny(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
+}
+
+// pageEncoder writes generated rows as signed content pages. Its buffers are reused from page
+// to page, so an export allocates the same whatever the number of rows.
+type pageEncoder struct {
+	rows    []byte // "[row,row,...]"
+	pattern []byte // filler source of the current table
+	num     []byte
+	h       hash.Hash
+	sum     []byte
+	sig     []byte
+	tail    []byte
+	parts   sliceReader
+}
+
+func newPageEncoder() *pageEncoder {
+	return &pageEncoder{
+		rows: make([]byte, 0, pageTarget+4096),
+		h:    sha1.New(),
+		sum:  make([]byte, 0, sha1.Size),
+		sig:  make([]byte, base64.URLEncoding.EncodedLen(sha1.Size)),
+	}
+}
+
+var (
+	canonHead = []byte(`{"app":"` + bundleApp + `","payload":`)
+	canonTail = []byte(`,"type":"content","version":"` + bundleVersion + `"}`)
+	pageHead  = []byte(`{"app":"` + bundleApp + `","version":"` + bundleVersion + `","type":"content","payload":`)
+)
+
+// fillerPattern returns the deterministic filler source of a table: patternSpan pseudo-random
+// lowercase letters (derived from the guid), extended so that any window of n bytes fits.
+const patternSpan = 8192
+
+func (pe *pageEncoder) setPattern(guid string, n int) {
+	size := patternSpan + n
+	if cap(pe.pattern) < size {
+		pe.pattern = make([]byte, size)
+	}
+	pe.pattern = pe.pattern[:size]
+	h := fnv.New64a()
+	h.Write([]byte(guid))
+	x := h.Sum64() | 1
+	for i := 0; i < patternSpan; i++ {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+		pe.pattern[i] = 'a' + byte(x%26)
+	}
+	for i := patternSpan; i < size; i++ {
+		pe.pattern[i] = pe.pattern[i-patternSpan]
+	}
+}
+
+// writeGenerated writes the rows of a generated table: row n (1-based) is
+// {"data":"<filler>","id":n}, a pure function of (guid, n).
+func (pe *pageEncoder) writeGenerated(aw *archive.Writer, t *table) error {
+	if t.Rows <= 0 {
+		return nil
+	}
+	fill := t.RowBytes - 24
+	if fill < 8 {
+		fill = 8
+	}
+	pe.setPattern(t.GUID, fill)
+	page := 0
+	for n := int64(1); n <= t.Rows; {
+		pe.rows = append(pe.rows[:0], '[')
+		for first := true; n <= t.Rows && (first || len(pe.rows) < pageTarget); n++ {
+			if !first {
+				pe.rows = append(pe.rows, ',')
+			}
+			first = false
+			off := int((uint64(n) * 2654435761) % patternSpan)
+			pe.rows = append(pe.rows, `{"data":"`...)
+			pe.rows = append(pe.rows, pe.pattern[off:off+fill]...)
+			pe.rows = append(pe.rows, `","id":`...)
+			pe.rows = strconv.AppendInt(pe.rows, n, 10)
+			pe.rows = append(pe.rows, '}')
+		}
+		pe.rows = append(pe.rows, ']')
+		page++
+		if err := pe.writePage(aw, t.GUID, page); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writePage signs pe.rows as a content bundle (sig over the sorted keys, see archive.Sign) and
+// writes it. The rows are ASCII letters, digits and JSON punctuation only, so their PHP-style
+// encoding is the bytes themselves.
+func (pe *pageEncoder) writePage(aw *archive.Writer, guid string, page int) error {
+	pe.h.Reset()
+	pe.h.Write(canonHead)
+	pe.h.Write(pe.rows)
+	pe.h.Write(canonTail)
+	pe.sum = pe.h.Sum(pe.sum[:0])
+	base64.URLEncoding.Encode(pe.sig, pe.sum)
+	for i, c := range pe.sig {
+		if c == '=' {
+			pe.sig[i] = '.'
+		}
+	}
+	pe.tail = append(pe.tail[:0], `,"sig":"`...)
+	pe.tail = append(pe.tail, pe.sig...)
+	pe.tail = append(pe.tail, `"}`...)
+	pe.parts.reset(pageHead, pe.rows, pe.tail)
+	size := int64(len(pageHead) + len(pe.rows) + len(pe.tail))
+	return aw.AddFile(pageName(guid, page), size, &pe.parts)
+}
+
+func pageName(guid string, page int) string {
+	return "content/" + guid + "-" + strconv.Itoa(page) + ".json"
+}
+
+// writeSpooled streams the stored content pages of a spooled table.
+func writeSpooled(aw *archive.Writer, t *table, files map[string]*os.File) error {
+	for i, pg := range t.Pages {
+		f := files[pg.File]
+		if f == nil {
+			return errors.New("spool file not open")
+		}
+		sr := &sectionWriterTo{io.NewSectionReader(f, pg.Offset, pg.Length)}
+		if err := aw.AddFile(pageName(t.GUID, i+1), pg.Length, sr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sliceReader reads a few byte slices in sequence; WriteTo avoids io.Copy's buffer.
+type sliceReader struct {
+	bufs [3][]byte
+	i    int
+}
+
+func (r *sliceReader) reset(a, b, c []byte) {
+	r.bufs = [3][]byte{a, b, c}
+	r.i = 0
+}
+
+func (r *sliceReader) Read(p []byte) (int, error) {
+	for r.i < len(r.bufs) && len(r.bufs[r.i]) == 0 {
+		r.i++
+	}
+	if r.i == len(r.bufs) {
+		return 0, io.EOF
+	}
+	n := copy(p, r.bufs[r.i])
+	r.bufs[r.i] = r.bufs[r.i][n:]
+	return n, nil
+}
+
+func (r *sliceReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for ; r.i < len(r.bufs); r.i++ {
+		if len(r.bufs[r.i]) == 0 {
+			continue
+		}
+		n, err := w.Write(r.bufs[r.i])
+		total += int64(n)
+		r.bufs[r.i] = r.bufs[r.i][n:]
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// sectionWriterTo copies a file section with a pooled buffer.
+type sectionWriterTo struct{ *io.SectionReader }
+
+func (s *sectionWriterTo) WriteTo(w io.Writer) (int64, error) {
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	return io.CopyBuffer(struct{ io.Writer }{w}, struct{ io.Reader }{s.SectionReader}, *bp)
+}

@@ -1,0 +1,263 @@
+package emulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Xano error codes.
+const (
+	codeInputError   = "ERROR_CODE_INPUT_ERROR"
+	codeBadRequest   = "ERROR_CODE_BAD_REQUEST"
+	codeUnauthorized = "ERROR_CODE_UNAUTHORIZED"
+	codeAccessDenied = "ERROR_CODE_ACCESS_DENIED"
+	codeNotFound     = "ERROR_CODE_NOT_FOUND"
+	codeTooMany      = "ERROR_CODE_TOO_MANY_REQUESTS"
+	codeFatal        = "ERROR_FATAL"
+)
+
+// apiError is an answer in Xano's error envelope.
+type apiError struct {
+	Status  int
+	Code    string
+	Message string
+	Payload any
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
+
+func errInput(msg string) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Code: codeInputError, Message: msg}
+}
+
+func errMissing(param string) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Code: codeInputError,
+		Message: "Missing param: " + param, Payload: map[string]string{"param": param}}
+}
+
+func errBadRequest(msg string) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Code: codeBadRequest, Message: msg}
+}
+
+func errNotFound(msg string) *apiError {
+	return &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: msg}
+}
+
+func errFatal(msg string) *apiError {
+	return &apiError{Status: http.StatusInternalServerError, Code: codeFatal, Message: msg}
+}
+
+var (
+	errUnauthorized = &apiError{Status: http.StatusUnauthorized, Code: codeUnauthorized, Message: "Invalid token."}
+	errAccessDenied = &apiError{Status: http.StatusForbidden, Code: codeAccessDenied, Message: "Access Denied."}
+	errNoWorkspace  = errNotFound("Invalid workspace.")
+	errNoBranch     = errNotFound("Invalid branch.")
+	errBadSignature = errFatal("Invalid workspace signature")
+)
+
+// codeForStatus is the envelope code used for a status (faults without an explicit code).
+func codeForStatus(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return codeInputError
+	case http.StatusUnauthorized:
+		return codeUnauthorized
+	case http.StatusForbidden:
+		return codeAccessDenied
+	case http.StatusNotFound:
+		return codeNotFound
+	case http.StatusTooManyRequests:
+		return codeTooMany
+	default:
+		return codeFatal
+	}
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	var e *apiError
+	if !errors.As(err, &e) {
+		e = errFatal("An unexpected error occurred.")
+	}
+	payload := e.Payload
+	if payload == nil {
+		payload = ""
+	}
+	writeJSON(w, e.Status, map[string]any{"code": e.Code, "message": e.Message, "payload": payload})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		data = []byte(`{"code":"ERROR_FATAL","message":"Unable to encode the response.","payload":""}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(status)
+	w.Write(data)
+}
+
+// params are a request's inputs: the URL query overlaid by the body (JSON, multipart or
+// urlencoded), as the Xano engine reads them.
+type params map[string]any
+
+const maxParamsBody = 4 << 20
+
+func readParams(r *http.Request) (params, error) {
+	p := params{}
+	for k, v := range r.URL.Query() {
+		if len(v) > 0 {
+			p[k] = v[len(v)-1]
+		}
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			return nil, errInput("Unable to parse the multipart body.")
+		}
+		defer r.MultipartForm.RemoveAll()
+		for k, v := range r.MultipartForm.Value {
+			if len(v) > 0 {
+				p[k] = v[len(v)-1]
+			}
+		}
+	default:
+		// JSON, urlencoded, or no content type: read the body and tell them apart by its first
+		// byte, as clients (curl -d) often send JSON labelled as a form.
+		data, err := io.ReadAll(io.LimitReader(r.Body, maxParamsBody+1))
+		if err != nil {
+			return nil, errInput("Unable to read the request body.")
+		}
+		if len(data) > maxParamsBody {
+			return nil, errInput("The request body is too large.")
+		}
+		data = bytes.TrimSpace(data)
+		switch {
+		case len(data) == 0:
+		case data[0] == '{' || ct == "application/json":
+			var body map[string]any
+			dec := json.NewDecoder(bytes.NewReader(data))
+			dec.UseNumber()
+			if err := dec.Decode(&body); err != nil || body == nil {
+				return nil, errInput("Unable to parse the JSON body: an object is expected.")
+			}
+			for k, v := range body {
+				p[k] = v
+			}
+		default:
+			form, err := url.ParseQuery(string(data))
+			if err != nil {
+				return nil, errInput("Unable to parse the form body.")
+			}
+			for k, v := range form {
+				if len(v) > 0 {
+					p[k] = v[len(v)-1]
+				}
+			}
+		}
+	}
+	return p, nil
+}
+
+// str returns a string input; ok is false when it is absent or null.
+func (p params) str(key string) (string, bool) {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return "", false
+	}
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case json.Number:
+		return x.String(), true
+	case bool:
+		return strconv.FormatBool(x), true
+	default:
+		data, _ := json.Marshal(x)
+		return string(data), true
+	}
+}
+
+// boolean returns a boolean input (true, "true", "1", 1...), def when absent.
+func (p params) boolean(key string, def bool) bool {
+	v, ok := p[key]
+	if !ok || v == nil {
+		return def
+	}
+	switch x := v.(type) {
+	case bool:
+		return x
+	case json.Number:
+		f, err := x.Float64()
+		return err == nil && f != 0
+	case string:
+		return parseBool(x, def)
+	}
+	return def
+}
+
+func parseBool(s string, def bool) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1", "yes", "on":
+		return true
+	case "false", "0", "no", "off", "":
+		return false
+	}
+	return def
+}
+
+// tokenInfo is what a bearer token may do.
+type tokenInfo struct {
+	admin       bool
+	read, write bool
+	workspaceID int64
+}
+
+func (s *Server) authenticate(r *http.Request, st *state) (tokenInfo, error) {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
+	tok = strings.TrimSpace(tok)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return tokenInfo{}, errUnauthorized
+	}
+	if tok == s.admin {
+		return tokenInfo{admin: true, read: true, write: true}, nil
+	}
+	for _, t := range st.Tokens {
+		if t.Token == tok {
+			ti := tokenInfo{workspaceID: t.WorkspaceID}
+			ti.write = slices.Contains(t.Scopes, "write")
+			ti.read = ti.write || slices.Contains(t.Scopes, "read")
+			return ti, nil
+		}
+	}
+	return tokenInfo{}, errUnauthorized
+}
+
+// allow checks the token's scope and workspace binding.
+func (ti tokenInfo) allow(wsID int64, write bool) error {
+	if ti.admin {
+		return nil
+	}
+	if ti.workspaceID != 0 && wsID != 0 && ti.workspaceID != wsID {
+		return errAccessDenied
+	}
+	if write && !ti.write || !write && !ti.read {
+		return errAccessDenied
+	}
+	return nil
+}
+
+func (ti tokenInfo) sees(wsID int64) bool {
+	return ti.admin || ti.read && (ti.workspaceID == 0 || ti.workspaceID == wsID)
+}

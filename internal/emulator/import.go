@@ -1,0 +1,567 @@
+package emulator
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
+)
+
+const spoolSuffix = ".pages"
+
+var (
+	errPasswordRequired  = errInput("A password is required to decrypt this file.")
+	errPasswordIncorrect = errInput("The password is incorrect.")
+	errNotAnArchive      = errInput("The file is not a valid workspace archive.")
+)
+
+// upload is a multipart request read as a stream: its file part spooled to a temporary file,
+// its other fields kept as strings.
+type upload struct {
+	fields   map[string]string
+	file     *os.File
+	filename string
+}
+
+func (u *upload) close() {
+	if u.file != nil {
+		u.file.Close()
+		os.Remove(u.file.Name())
+	}
+}
+
+const maxFieldBytes = 1 << 20
+
+// readUpload reads a multipart body part by part (the file part may come before or after the
+// other fields). early is called after each field that arrives before the file: an error it
+// returns stops the request before the archive is read.
+func readUpload(r *http.Request, early func(fields map[string]string) error) (*upload, error) {
+	u := &upload{fields: map[string]string{}}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "multipart/form-data" {
+		return u, nil // no file: the caller reports the missing param
+	}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, errInput("Unable to parse the multipart body.")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			u.close()
+			return nil, errInput("Unable to parse the multipart body.")
+		}
+		name := part.FormName()
+		switch {
+		case name == "file" && u.file == nil:
+			f, err := os.CreateTemp("", "xano-emulator-upload-*")
+			if err != nil {
+				part.Close()
+				u.close()
+				return nil, errFatal("Unable to store the upload.")
+			}
+			u.file, u.filename = f, part.FileName()
+			if _, err := io.Copy(f, part); err != nil {
+				part.Close()
+				u.close()
+				return nil, errInput("Unable to read the uploaded file.")
+			}
+		case name != "" && name != "file":
+			v, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+			if err != nil || len(v) > maxFieldBytes {
+				part.Close()
+				u.close()
+				return nil, errInput("Unable to read the field " + name + ".")
+			}
+			u.fields[name] = string(v)
+			if u.file == nil && early != nil {
+				if err := early(u.fields); err != nil {
+					part.Close()
+					u.close()
+					// Let a small remaining upload arrive, so that the client reads our answer.
+					io.Copy(io.Discard, io.LimitReader(r.Body, maxFieldBytes))
+					return nil, err
+				}
+			}
+		}
+		part.Close()
+	}
+	return u, nil
+}
+
+// parsedArchive is what an import takes from an archive.
+type parsedArchive struct {
+	typ       string
+	tables    []*table // guid, name, def; pages and rows when rows were read
+	functions []*function
+	extra     map[string]json.RawMessage
+	spool     string // pending spool file holding the pages ("" when none)
+}
+
+// openArchive returns a reader of the archive's plaintext (decrypted when needed).
+func openArchive(f *os.File, filename, password string) (io.Reader, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, errFatal("Unable to read the upload.")
+	}
+	br := bufio.NewReaderSize(f, 64<<10)
+	prefix, _ := br.Peek(64)
+	isGzip := len(prefix) >= 2 && prefix[0] == 0x1f && prefix[1] == 0x8b
+	named := strings.HasSuffix(strings.ToLower(filename), ".enc.gz")
+	encrypted := archive.IsEncrypted(prefix)
+	if !encrypted && !named {
+		return br, nil
+	}
+	if password == "" {
+		return nil, errPasswordRequired
+	}
+	if !encrypted { // named .enc.gz but not in the encrypted format
+		if isGzip {
+			return br, nil
+		}
+		return nil, errPasswordIncorrect
+	}
+	dr, err := archive.Decrypt(br, password)
+	if err != nil {
+		return nil, mapArchiveError(err)
+	}
+	pr := bufio.NewReaderSize(dr, 64<<10)
+	if _, err := pr.Peek(1); err != nil && err != io.EOF {
+		return nil, mapArchiveError(err)
+	}
+	return pr, nil
+}
+
+func mapArchiveError(err error) error {
+	var ae *apiError
+	var le *archive.LimitError
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.Is(err, archive.ErrWrongPassword):
+		return errPasswordIncorrect
+	case errors.Is(err, archive.ErrEncrypted):
+		return errPasswordRequired
+	case errors.As(err, &le):
+		return errInput(le.Error())
+	default:
+		return errNotAnArchive
+	}
+}
+
+// readArchive validates a whole archive (signatures included) without touching the state.
+// With rows, the content pages are verified and copied into a new pending spool file.
+func (s *Server) readArchive(u *upload, password string, rows bool) (_ *parsedArchive, err error) {
+	rd, err := openArchive(u.file, u.filename, password)
+	if err != nil {
+		return nil, err
+	}
+	pa := &parsedArchive{}
+	var spool *os.File
+	var spoolOff int64
+	type pageAt struct {
+		ref  pageRef
+		rows int64
+	}
+	pages := map[string]map[int]pageAt{}
+	defer func() {
+		if spool != nil {
+			spool.Close()
+			if err != nil || pa.spool == "" {
+				s.dropSpool(filepath.Base(spool.Name()), true)
+			}
+		}
+	}()
+	var root []byte
+	var buf bytes.Buffer
+	walkErr := archive.Walk(rd, archive.Limits{}, func(e archive.Entry, body io.Reader) error {
+		if strings.HasPrefix(e.Name, "content/") {
+			if !rows {
+				return nil
+			}
+			guid, page, ok := parsePageName(e.Name)
+			if !ok {
+				return nil
+			}
+			if e.Size > archive.DefaultMaxJSONEntryBytes {
+				return errInput("A content page of the archive is too large.")
+			}
+			buf.Reset()
+			if _, err := buf.ReadFrom(body); err != nil {
+				return err
+			}
+			raw := buf.Bytes()
+			ok, err := archive.Verify(raw)
+			if err != nil {
+				return errNotAnArchive
+			}
+			if !ok {
+				return errBadSignature
+			}
+			var doc struct {
+				Payload []json.RawMessage `json:"payload"`
+			}
+			if err := json.Unmarshal(raw, &doc); err != nil {
+				return errNotAnArchive
+			}
+			if spool == nil {
+				if spool, err = s.newSpool(); err != nil {
+					return errFatal("Unable to store the table rows.")
+				}
+			}
+			if _, err := spool.Write(raw); err != nil {
+				return errFatal("Unable to store the table rows.")
+			}
+			if pages[guid] == nil {
+				pages[guid] = map[int]pageAt{}
+			}
+			pages[guid][page] = pageAt{
+				ref:  pageRef{File: filepath.Base(spool.Name()), Offset: spoolOff, Length: int64(len(raw))},
+				rows: int64(len(doc.Payload)),
+			}
+			spoolOff += int64(len(raw))
+			return nil
+		}
+		if root != nil || strings.Contains(e.Name, "/") || !strings.HasSuffix(e.Name, ".json") {
+			return nil
+		}
+		if e.Size > archive.DefaultMaxJSONEntryBytes {
+			return errInput("The workspace document of the archive is too large.")
+		}
+		data, err := io.ReadAll(body)
+		if err != nil {
+			return err
+		}
+		ok, err := archive.Verify(data)
+		if err != nil {
+			return errNotAnArchive
+		}
+		if !ok {
+			return errBadSignature
+		}
+		root = data
+		return nil
+	})
+	if walkErr != nil {
+		return nil, mapArchiveError(walkErr)
+	}
+	if root == nil {
+		return nil, errInput("The archive holds no workspace document (workspace.json or schema.json).")
+	}
+	if err := pa.parseRoot(root); err != nil {
+		return nil, err
+	}
+	for _, t := range pa.tables {
+		t.Storage = storageSpooled
+		for n := 1; ; n++ {
+			p, ok := pages[t.GUID][n]
+			if !ok {
+				break
+			}
+			t.Pages = append(t.Pages, p.ref)
+			t.Rows += p.rows
+		}
+	}
+	if spool != nil {
+		if err := spool.Sync(); err != nil {
+			return nil, errFatal("Unable to store the table rows.")
+		}
+		for _, t := range pa.tables {
+			if len(t.Pages) > 0 {
+				pa.spool = filepath.Base(spool.Name())
+				break
+			}
+		}
+	}
+	return pa, nil
+}
+
+func parsePageName(name string) (guid string, page int, ok bool) {
+	base, ok := strings.CutSuffix(strings.TrimPrefix(name, "content/"), ".json")
+	if !ok || strings.Contains(base, "/") {
+		return "", 0, false
+	}
+	i := strings.LastIndexByte(base, '-')
+	if i <= 0 {
+		return "", 0, false
+	}
+	page, err := strconv.Atoi(base[i+1:])
+	if err != nil || page < 1 {
+		return "", 0, false
+	}
+	return base[:i], page, true
+}
+
+func (pa *parsedArchive) parseRoot(raw []byte) error {
+	var doc struct {
+		Type    string                     `json:"type"`
+		Payload map[string]json.RawMessage `json:"payload"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil || doc.Payload == nil {
+		return errNotAnArchive
+	}
+	if doc.Type != "schema" && doc.Type != "workspace" {
+		return errInput("The archive is a " + strconv.Quote(doc.Type) + " bundle, not a workspace or schema export.")
+	}
+	pa.typ = doc.Type
+	var dbo []json.RawMessage
+	if raw, ok := doc.Payload["dbo"]; ok && !isNull(raw) {
+		if err := json.Unmarshal(raw, &dbo); err != nil {
+			return errInput("The archive's dbo list is malformed.")
+		}
+	}
+	seenT := map[string]bool{}
+	for _, d := range dbo {
+		var m map[string]any
+		dec := json.NewDecoder(bytes.NewReader(d))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil || m == nil {
+			return errInput("The archive's dbo list is malformed.")
+		}
+		guid, _ := m["guid"].(string)
+		name, _ := m["name"].(string)
+		if guid == "" {
+			guid = randomGUID()
+			m["guid"] = guid
+		}
+		if seenT[guid] {
+			continue
+		}
+		seenT[guid] = true
+		def, err := json.Marshal(m)
+		if err != nil {
+			return errInput("The archive's dbo list is malformed.")
+		}
+		pa.tables = append(pa.tables, &table{GUID: guid, Name: name, Def: def})
+	}
+	var fns []struct {
+		GUID string          `json:"guid"`
+		Name string          `json:"name"`
+		Body json.RawMessage `json:"body"`
+	}
+	if raw, ok := doc.Payload["function"]; ok && !isNull(raw) {
+		if err := json.Unmarshal(raw, &fns); err != nil {
+			return errInput("The archive's function list is malformed.")
+		}
+	}
+	seenF := map[string]bool{}
+	for _, f := range fns {
+		if f.Name == "" {
+			return errInput("A function of the archive has no name.")
+		}
+		if seenF[f.Name] {
+			continue
+		}
+		seenF[f.Name] = true
+		body := ""
+		if len(f.Body) > 0 && !isNull(f.Body) {
+			if err := json.Unmarshal(f.Body, &body); err != nil {
+				body = string(f.Body)
+			}
+		}
+		guid := f.GUID
+		if guid == "" {
+			guid = randomGUID()
+		}
+		pa.functions = append(pa.functions, &function{GUID: guid, Name: f.Name, Body: body})
+	}
+	for _, k := range bundleSections {
+		raw, ok := doc.Payload[k]
+		if !ok || isNull(raw) {
+			continue
+		}
+		var list []json.RawMessage
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return errInput("The archive's " + k + " list is malformed.")
+		}
+		if len(list) == 0 {
+			continue
+		}
+		var c bytes.Buffer
+		if err := json.Compact(&c, raw); err != nil {
+			return errNotAnArchive
+		}
+		if pa.extra == nil {
+			pa.extra = map[string]json.RawMessage{}
+		}
+		pa.extra[k] = c.Bytes()
+	}
+	return nil
+}
+
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
+// newSpool creates a spool file, registered as pending so that no clean-up removes it.
+func (s *Server) newSpool() (*os.File, error) {
+	dir, err := s.spoolDir()
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(dir, "import-*"+spoolSuffix)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.pending[filepath.Base(f.Name())] = true
+	s.mu.Unlock()
+	return f, nil
+}
+
+// dropSpool forgets a pending spool file; with remove it also deletes it.
+func (s *Server) dropSpool(name string, remove bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.pending, name)
+	if remove && s.rowsDir != "" {
+		os.Remove(filepath.Join(s.rowsDir, name))
+	}
+}
+
+func (s *Server) importSchema(w http.ResponseWriter, r *http.Request, wsID int64) error {
+	checkLabel := func(label string) error {
+		ws := s.snapshot().workspace(wsID)
+		if ws == nil {
+			return errNoWorkspace
+		}
+		return checkNewLabel(ws, label)
+	}
+	u, err := readUpload(r, func(f map[string]string) error {
+		if nb, ok := f["newbranch"]; ok && nb != "" {
+			return checkLabel(nb)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	defer u.close()
+	if u.file == nil {
+		return errMissing("file")
+	}
+	newbranch := u.fields["newbranch"]
+	if newbranch == "" {
+		return errMissing("newbranch")
+	}
+	if err := checkLabel(newbranch); err != nil {
+		return err
+	}
+	setlive := parseBool(u.fields["setlive"], false)
+	pa, err := s.readArchive(u, u.fields["password"], false)
+	if err != nil {
+		return err
+	}
+	err = s.mutate(func(st *state) error {
+		ws := st.workspace(wsID)
+		if ws == nil {
+			return errNoWorkspace
+		}
+		if err := checkNewLabel(ws, newbranch); err != nil {
+			return err
+		}
+		now := s.now()
+		b := &branch{
+			ID: st.newID(), GUID: randomGUID(), Label: newbranch, Color: defaultColor,
+			CreatedAt: now, UpdatedAt: now, Extra: pa.extra,
+		}
+		for _, f := range pa.functions {
+			fc := *f
+			fc.ID = st.newID()
+			b.Functions = append(b.Functions, &fc)
+		}
+		ws.Branches = append(ws.Branches, b)
+		for _, t := range pa.tables {
+			if ws.tableByGUID(t.GUID) != nil {
+				continue
+			}
+			ws.Tables = append(ws.Tables, &table{
+				ID: st.newID(), GUID: t.GUID, Name: t.Name, Def: t.Def, Storage: storageSpooled,
+			})
+		}
+		if setlive {
+			ws.Live = newbranch
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{})
+	return nil
+}
+
+func (s *Server) importWorkspace(w http.ResponseWriter, r *http.Request, wsID int64) error {
+	if s.snapshot().workspace(wsID) == nil {
+		return errNoWorkspace
+	}
+	u, err := readUpload(r, nil)
+	if err != nil {
+		return err
+	}
+	defer u.close()
+	if u.file == nil {
+		return errMissing("file")
+	}
+	pa, err := s.readArchive(u, u.fields["password"], true)
+	if err != nil {
+		return err
+	}
+	if pa.spool != "" {
+		defer s.dropSpool(pa.spool, false) // referenced by the state once committed
+	}
+	var out map[string]any
+	err = s.mutate(func(st *state) error {
+		ws := st.workspace(wsID)
+		if ws == nil {
+			return errNoWorkspace
+		}
+		now := s.now()
+		ws.Tables = ws.Tables[:0:0]
+		for _, t := range pa.tables {
+			tc := *t
+			tc.ID = st.newID()
+			ws.Tables = append(ws.Tables, &tc)
+		}
+		v1 := &branch{
+			ID: st.newID(), GUID: randomGUID(), Label: "v1", Color: defaultColor,
+			CreatedAt: now, UpdatedAt: now, Extra: pa.extra,
+		}
+		for _, f := range pa.functions {
+			fc := *f
+			fc.ID = st.newID()
+			v1.Functions = append(v1.Functions, &fc)
+		}
+		ws.Branches = []*branch{v1}
+		ws.Live = "v1"
+		out = map[string]any{
+			"id": ws.ID, "name": ws.Name, "description": ws.Description,
+			"branch": map[string]any{
+				"id": v1.ID, "created_at": formatTime(v1.CreatedAt), "updated_at": formatTime(v1.UpdatedAt),
+				"description": v1.Description, "label": v1.Label, "backup": false, "color": v1.Color,
+				"parent_id": 0, "guid": v1.GUID, "is_service": false,
+				"workspace": map[string]any{"id": ws.ID},
+				"user":      map[string]any{"id": 1, "name": "Emulator Admin", "email": "admin@xano-emulator.local"},
+				"defaults":  map[string]any{"db_primary_key": "int"},
+			},
+		}
+		return nil
+	})
+	if err != nil {
+		if pa.spool != "" {
+			s.dropSpool(pa.spool, true)
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

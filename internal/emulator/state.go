@@ -1,0 +1,396 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The state is copy-on-write: a published *state is never modified again. Mutations clone it,
+// change the clone, persist it and then publish it (see Server.mutate). Readers (and streaming
+// exports) may therefore keep using a state they took under the lock after releasing the lock.
+
+// Row storage kinds of a table.
+const (
+	storageGenerated = "generated" // rows generated on the fly from (guid, index)
+	storageSpooled   = "spooled"   // signed content pages stored in a spool file
+)
+
+const (
+	defaultColor    = "#ebc346"
+	defaultRowBytes = 128
+	timeLayout      = "2006-01-02 15:04:05-0700"
+)
+
+type state struct {
+	Workspaces []*workspace   `json:"workspaces"`
+	Tokens     []FixtureToken `json:"tokens,omitempty"`
+	NextID     int64          `json:"next_id"`
+}
+
+type workspace struct {
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	GUID        string    `json:"guid"`
+	CreatedAt   time.Time `json:"created_at"`
+	Live        string    `json:"live"` // label of the live branch
+	Branches    []*branch `json:"branches"`
+	Tables      []*table  `json:"tables"`
+}
+
+type branch struct {
+	ID          int64       `json:"id"`
+	GUID        string      `json:"guid"`
+	Label       string      `json:"label"`
+	Description string      `json:"description"`
+	Color       string      `json:"color"`
+	CreatedAt   time.Time   `json:"created_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+	Functions   []*function `json:"functions"`
+	// Extra holds the other business-logic lists of an imported archive (query, addon, task,
+	// trigger, middleware), re-emitted verbatim on export.
+	Extra map[string]json.RawMessage `json:"extra,omitempty"`
+}
+
+type function struct {
+	ID   int64  `json:"id"`
+	GUID string `json:"guid"`
+	Name string `json:"name"`
+	Body string `json:"body"`
+}
+
+type table struct {
+	ID   int64  `json:"id"`
+	GUID string `json:"guid"`
+	Name string `json:"name"`
+	// Def is the table's entry of the bundle's dbo list (it always carries guid and name).
+	Def     json.RawMessage `json:"def"`
+	Storage string          `json:"storage"`
+	Rows    int64           `json:"rows"`
+	// RowBytes is the approximate size of a generated row.
+	RowBytes int `json:"row_bytes,omitempty"`
+	// Pages are the signed content pages of a spooled table, in page order.
+	Pages []pageRef `json:"pages,omitempty"`
+}
+
+// pageRef locates one content page (a complete signed bundle) in a spool file.
+type pageRef struct {
+	File   string `json:"file"` // base name of the spool file
+	Offset int64  `json:"offset"`
+	Length int64  `json:"length"`
+}
+
+// bundleSections are the payload lists, besides dbo and function, that a branch carries.
+var bundleSections = []string{"query", "addon", "task", "trigger", "middleware"}
+
+func (st *state) clone() *state {
+	c := &state{NextID: st.NextID}
+	c.Tokens = append([]FixtureToken(nil), st.Tokens...)
+	for i := range c.Tokens {
+		c.Tokens[i].Scopes = append([]string(nil), c.Tokens[i].Scopes...)
+	}
+	for _, w := range st.Workspaces {
+		c.Workspaces = append(c.Workspaces, w.clone())
+	}
+	return c
+}
+
+func (w *workspace) clone() *workspace {
+	c := *w
+	c.Branches = make([]*branch, 0, len(w.Branches))
+	for _, b := range w.Branches {
+		c.Branches = append(c.Branches, b.clone())
+	}
+	c.Tables = make([]*table, 0, len(w.Tables))
+	for _, t := range w.Tables {
+		tc := *t
+		tc.Pages = append([]pageRef(nil), t.Pages...)
+		c.Tables = append(c.Tables, &tc)
+	}
+	return &c
+}
+
+func (b *branch) clone() *branch {
+	c := *b
+	c.Functions = make([]*function, 0, len(b.Functions))
+	for _, f := range b.Functions {
+		fc := *f
+		c.Functions = append(c.Functions, &fc)
+	}
+	if b.Extra != nil {
+		c.Extra = make(map[string]json.RawMessage, len(b.Extra))
+		for k, v := range b.Extra {
+			c.Extra[k] = v
+		}
+	}
+	return &c
+}
+
+func (st *state) newID() int64 {
+	st.NextID++
+	return st.NextID
+}
+
+func (st *state) workspace(id int64) *workspace {
+	for _, w := range st.Workspaces {
+		if w.ID == id {
+			return w
+		}
+	}
+	return nil
+}
+
+func (w *workspace) branch(label string) *branch {
+	for _, b := range w.Branches {
+		if b.Label == label {
+			return b
+		}
+	}
+	return nil
+}
+
+func (w *workspace) liveBranch() *branch { return w.branch(w.Live) }
+
+func (w *workspace) tableByGUID(guid string) *table {
+	for _, t := range w.Tables {
+		if t.GUID == guid {
+			return t
+		}
+	}
+	return nil
+}
+
+func (w *workspace) function(id int64) (*branch, *function) {
+	for _, b := range w.Branches {
+		for _, f := range b.Functions {
+			if f.ID == id {
+				return b, f
+			}
+		}
+	}
+	return nil, nil
+}
+
+func (b *branch) functionByName(name string) *function {
+	for _, f := range b.Functions {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// spoolFiles returns the spool files the state refers to.
+func (st *state) spoolFiles() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range st.Workspaces {
+		for _, t := range w.Tables {
+			for _, p := range t.Pages {
+				m[p.File] = true
+			}
+		}
+	}
+	return m
+}
+
+func isV1(label string) bool { return strings.EqualFold(label, "v1") }
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// randomGUID returns a Xano-looking guid (websafe base64 of 20 random bytes, no padding).
+func randomGUID() string {
+	var b [20]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// stableGUID returns a guid derived from its parts, so that a seed always yields the same
+// guids (and therefore the same content hashes) across resets and restarts.
+func stableGUID(parts ...any) string {
+	sum := sha1.Sum([]byte(fmt.Sprint(parts...)))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// tableDef builds the dbo entry of a table the emulator creates itself.
+func tableDef(guid, name string) json.RawMessage {
+	def := map[string]any{
+		"guid": guid,
+		"name": name,
+		"schema": []map[string]any{
+			{"name": "id", "type": "int"},
+			{"name": "data", "type": "text"},
+		},
+	}
+	raw, err := json.Marshal(def)
+	if err != nil {
+		panic(err)
+	}
+	return raw
+}
+
+// DemoFixture returns the "demo" seed: workspace 1 "staging" (v1 live; tables user and order;
+// two functions) and workspace 2 "production" (v1 live; table user; one function).
+func DemoFixture() *Fixture {
+	return &Fixture{Workspaces: []FixtureWorkspace{
+		{
+			ID: 1, Name: "staging", Description: "Staging workspace (emulator demo seed)",
+			Branches: []FixtureBranch{{Label: "v1", Live: true, Functions: []FixtureFunction{
+				{Name: "send_welcome_email", Body: "// send_welcome_email\nvar user = $input.user\nemail.send(user.email, \"Welcome!\")\n"},
+				{Name: "compute_invoice_total", Body: "// compute_invoice_total\nreturn $input.lines|sum:\"amount\"\n"},
+			}}},
+			Tables: []FixtureTable{{Name: "user", Rows: 50}, {Name: "order", Rows: 200}},
+		},
+		{
+			ID: 2, Name: "production", Description: "Production workspace (emulator demo seed)",
+			Branches: []FixtureBranch{{Label: "v1", Live: true, Functions: []FixtureFunction{
+				{Name: "send_welcome_email", Body: "// send_welcome_email\nvar user = $input.user\nemail.send(user.email, \"Welcome!\")\n"},
+			}}},
+			Tables: []FixtureTable{{Name: "user", Rows: 10}},
+		},
+	}}
+}
+
+// stateFromFixture validates a fixture and builds the state it describes.
+func stateFromFixture(fx *Fixture, now time.Time) (*state, error) {
+	st := &state{}
+	if fx == nil {
+		return st, nil
+	}
+	ids := map[int64]bool{}
+	for _, fw := range fx.Workspaces {
+		if fw.ID < 0 {
+			return nil, fmt.Errorf("workspace %q: negative id", fw.Name)
+		}
+		if fw.ID != 0 {
+			if ids[fw.ID] {
+				return nil, fmt.Errorf("duplicate workspace id %d", fw.ID)
+			}
+			ids[fw.ID] = true
+		}
+	}
+	var maxWS int64
+	for id := range ids {
+		maxWS = max(maxWS, id)
+	}
+	for _, fw := range fx.Workspaces {
+		id := fw.ID
+		if id == 0 {
+			maxWS++
+			id = maxWS
+		}
+		name := fw.Name
+		if name == "" {
+			name = fmt.Sprintf("workspace-%d", id)
+		}
+		w := &workspace{
+			ID: id, Name: name, Description: fw.Description,
+			GUID: stableGUID("workspace", id), CreatedAt: now,
+		}
+		// Branches: v1 first (added when missing), then the others in order.
+		fbs := append([]FixtureBranch(nil), fw.Branches...)
+		v1At := -1
+		for i, fb := range fbs {
+			if i == 0 && fb.Label == "" {
+				fbs[0].Label = "v1"
+				fb.Label = "v1"
+			}
+			if isV1(fb.Label) {
+				if v1At >= 0 {
+					return nil, fmt.Errorf("workspace %d: branch v1 listed twice", id)
+				}
+				v1At = i
+			}
+		}
+		if v1At < 0 {
+			fbs = append([]FixtureBranch{{Label: "v1"}}, fbs...)
+		} else if v1At > 0 {
+			v1 := fbs[v1At]
+			fbs = append(fbs[:v1At:v1At], fbs[v1At+1:]...)
+			fbs = append([]FixtureBranch{v1}, fbs...)
+		}
+		fbs[0].Label = "v1"
+		seen := map[string]bool{}
+		for _, fb := range fbs {
+			if fb.Label == "" {
+				return nil, fmt.Errorf("workspace %d: a branch has an empty label", id)
+			}
+			if seen[fb.Label] {
+				return nil, fmt.Errorf("workspace %d: duplicate branch label %q", id, fb.Label)
+			}
+			seen[fb.Label] = true
+			if fb.Live {
+				if w.Live != "" {
+					return nil, fmt.Errorf("workspace %d: more than one live branch", id)
+				}
+				w.Live = fb.Label
+			}
+			b := &branch{
+				ID: st.newID(), GUID: stableGUID("branch", id, fb.Label), Label: fb.Label,
+				Color: defaultColor, CreatedAt: now, UpdatedAt: now,
+			}
+			fnames := map[string]bool{}
+			for _, ff := range fb.Functions {
+				if ff.Name == "" {
+					return nil, fmt.Errorf("workspace %d branch %q: a function has no name", id, fb.Label)
+				}
+				if fnames[ff.Name] {
+					return nil, fmt.Errorf("workspace %d branch %q: duplicate function %q", id, fb.Label, ff.Name)
+				}
+				fnames[ff.Name] = true
+				b.Functions = append(b.Functions, &function{
+					ID: st.newID(), GUID: stableGUID("function", id, ff.Name), Name: ff.Name, Body: ff.Body,
+				})
+			}
+			w.Branches = append(w.Branches, b)
+		}
+		if w.Live == "" {
+			w.Live = "v1"
+		}
+		tnames := map[string]bool{}
+		for _, ft := range fw.Tables {
+			if ft.Name == "" {
+				return nil, fmt.Errorf("workspace %d: a table has no name", id)
+			}
+			if tnames[ft.Name] {
+				return nil, fmt.Errorf("workspace %d: duplicate table %q", id, ft.Name)
+			}
+			tnames[ft.Name] = true
+			if ft.Rows < 0 || ft.RowBytes < 0 {
+				return nil, fmt.Errorf("workspace %d table %q: negative rows or row_bytes", id, ft.Name)
+			}
+			rb := ft.RowBytes
+			if rb == 0 {
+				rb = defaultRowBytes
+			}
+			guid := stableGUID("table", id, ft.Name)
+			w.Tables = append(w.Tables, &table{
+				ID: st.newID(), GUID: guid, Name: ft.Name, Def: tableDef(guid, ft.Name),
+				Storage: storageGenerated, Rows: ft.Rows, RowBytes: rb,
+			})
+		}
+		st.Workspaces = append(st.Workspaces, w)
+	}
+	sort.SliceStable(st.Workspaces, func(i, j int) bool { return st.Workspaces[i].ID < st.Workspaces[j].ID })
+	for _, tok := range fx.Tokens {
+		if tok.Token == "" {
+			return nil, fmt.Errorf("a token is empty")
+		}
+		for _, sc := range tok.Scopes {
+			if sc != "read" && sc != "write" {
+				return nil, fmt.Errorf("token scope %q: want \"read\" or \"write\"", sc)
+			}
+		}
+		t := tok
+		t.Scopes = append([]string(nil), tok.Scopes...)
+		st.Tokens = append(st.Tokens, t)
+	}
+	return st, nil
+}

@@ -5,6 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // APIError is a non-2xx answer from the Metadata API, parsed from Xano's {code, message, payload}
@@ -16,17 +21,30 @@ type APIError struct {
 	Payload    json.RawMessage // optional
 	Method     string
 	Path       string // path below the base URL, e.g. /workspace/1/branch/v2
+	// RetryAfter is the server's Retry-After (0 when absent), as sent: it is not capped.
+	RetryAfter time.Duration
+	// Attempts is how many times the request was sent (1 when it was not retried).
+	Attempts int
 }
 
 func (e *APIError) Error() string {
 	msg := e.Message
 	if msg == "" {
-		msg = http.StatusText(e.StatusCode)
+		msg = statusText(e.StatusCode)
 	}
+	var s string
 	if e.Code != "" {
-		return fmt.Sprintf("xano: %s %s: %d %s: %s", e.Method, e.Path, e.StatusCode, e.Code, msg)
+		s = fmt.Sprintf("xano: %s %s: %d %s: %s", e.Method, e.Path, e.StatusCode, e.Code, msg)
+	} else {
+		s = fmt.Sprintf("xano: %s %s: %d: %s", e.Method, e.Path, e.StatusCode, msg)
 	}
-	return fmt.Sprintf("xano: %s %s: %d: %s", e.Method, e.Path, e.StatusCode, msg)
+	if e.StatusCode == http.StatusTooManyRequests && e.RetryAfter > 0 {
+		s += fmt.Sprintf(" (the server asked to retry after %s)", e.RetryAfter)
+	}
+	if e.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
+	}
+	return s
 }
 
 func statusIs(err error, status int) bool {
@@ -48,3 +66,228 @@ func IsInputError(err error) bool { return statusIs(err, http.StatusBadRequest) 
 
 // IsRateLimited reports a 429 that outlasted the retries.
 func IsRateLimited(err error) bool { return statusIs(err, http.StatusTooManyRequests) }
+
+// IsServerError reports a 5xx answer (after any retries).
+func IsServerError(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.StatusCode >= 500 && e.StatusCode <= 599
+}
+
+// IsTruncated reports a download whose body was cut before it ended (see ErrTruncated).
+func IsTruncated(err error) bool { return errors.Is(err, ErrTruncated) }
+
+// IsTimeout reports an attempt that outlasted Config.RequestTimeout (see ErrRequestTimeout).
+func IsTimeout(err error) bool { return errors.Is(err, ErrRequestTimeout) }
+
+// ErrTruncated is wrapped by the error of a request whose response body was cut mid-way
+// (connection reset, unexpected EOF) and could not be retried from the start.
+var ErrTruncated = errors.New("the download was cut before it completed (connection lost mid-body)")
+
+// ErrRequestTimeout is wrapped by the error of an attempt that outlasted Config.RequestTimeout.
+// Such attempts are not retried: a server that took that long would likely do so again.
+var ErrRequestTimeout = errors.New("the request timed out")
+
+// timeoutError is the error of one attempt that hit the per-attempt deadline.
+type timeoutError struct{ d time.Duration }
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("%s: no complete answer within the request timeout of %s", ErrRequestTimeout, e.d)
+}
+func (e *timeoutError) Unwrap() error { return ErrRequestTimeout }
+func (e *timeoutError) Timeout() bool { return true }
+
+// opError is a failure of one operation that is not an answer from the server (a transport
+// failure, a cut body, a cancelled context, a local I/O error). Its text is redacted.
+type opError struct {
+	method, path string
+	msg          string // already redacted
+	attempts     int
+	err          error
+}
+
+func (e *opError) Error() string {
+	s := fmt.Sprintf("xano: %s %s: %s", e.method, e.path, e.msg)
+	if e.attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", e.attempts)
+	}
+	return s
+}
+
+func (e *opError) Unwrap() error { return e.err }
+
+func statusText(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return t
+	}
+	return fmt.Sprintf("HTTP %d", code)
+}
+
+// redactor removes secrets (the token, passwords) from text that may reach an error or a log.
+type redactor struct{ secrets []string }
+
+const redacted = "REDACTED"
+
+func newRedactor(secrets ...string) *redactor {
+	r := &redactor{}
+	for _, s := range secrets {
+		r.add(s)
+	}
+	return r
+}
+
+// add registers a secret and the forms it takes when a server echoes it back: raw, JSON-escaped,
+// and URL-encoded.
+func (r *redactor) add(s string) {
+	if s == "" {
+		return
+	}
+	forms := []string{s}
+	if b, err := json.Marshal(s); err == nil {
+		forms = append(forms, string(b[1:len(b)-1]))
+	}
+	forms = append(forms, url.QueryEscape(s), url.PathEscape(s))
+	for _, f := range forms {
+		if f == "" {
+			continue
+		}
+		dup := false
+		for _, have := range r.secrets {
+			if have == f {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			r.secrets = append(r.secrets, f)
+		}
+	}
+	// Longest first, so a secret that contains another is removed whole.
+	for i := 1; i < len(r.secrets); i++ {
+		for j := i; j > 0 && len(r.secrets[j]) > len(r.secrets[j-1]); j-- {
+			r.secrets[j], r.secrets[j-1] = r.secrets[j-1], r.secrets[j]
+		}
+	}
+}
+
+func (r *redactor) with(secrets ...string) *redactor {
+	n := &redactor{secrets: append([]string(nil), r.secrets...)}
+	for _, s := range secrets {
+		n.add(s)
+	}
+	return n
+}
+
+func (r *redactor) redact(s string) string {
+	if r == nil {
+		return s
+	}
+	for _, sec := range r.secrets {
+		if strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, redacted)
+		}
+	}
+	return s
+}
+
+func (r *redactor) redactJSON(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return raw
+	}
+	s := r.redact(string(raw))
+	if json.Valid([]byte(s)) {
+		return json.RawMessage(s)
+	}
+	b, _ := json.Marshal(s)
+	return b
+}
+
+// parseErrorBody fills Code, Message and Payload from an error body: Xano's envelope when it is
+// one, else the status text and a short sanitised snippet.
+func parseErrorBody(e *APIError, body []byte, red *redactor) {
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(body, &env); err == nil && env != nil {
+		code := jsonText(env["code"])
+		msg := jsonText(env["message"])
+		if msg == "" {
+			msg = jsonText(env["error"])
+		}
+		if code != "" || msg != "" {
+			e.Code = red.redact(code)
+			e.Message = red.redact(msg)
+			if p := env["payload"]; len(p) > 0 && string(p) != "null" && string(p) != `""` {
+				e.Payload = red.redactJSON(p)
+			}
+			return
+		}
+	}
+	if snip := snippet(body); snip != "" {
+		e.Message = statusText(e.StatusCode) + ": " + red.redact(snip)
+	}
+}
+
+// jsonText is a JSON string's value, or another JSON value's compact text ("" for null/absent).
+func jsonText(raw json.RawMessage) string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return ""
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s
+	}
+	return string(raw)
+}
+
+const snippetMax = 200
+
+// snippet is a short, printable, single-line excerpt of a body that is not Xano's envelope.
+func snippet(body []byte) string {
+	if len(body) == 0 {
+		return ""
+	}
+	if !utf8.Valid(body) || strings.ContainsRune(string(body), 0) {
+		return fmt.Sprintf("(%d bytes of binary data)", len(body))
+	}
+	s := string(body)
+	if t := strings.TrimSpace(s); strings.HasPrefix(t, "<") {
+		s = stripTags(t)
+	}
+	var b strings.Builder
+	space := false
+	n := 0
+	for _, r := range s {
+		if unicode.IsSpace(r) || !unicode.IsPrint(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+			n++
+		}
+		if n >= snippetMax {
+			b.WriteString("...")
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// stripTags drops <...> sequences, enough to read an HTML error page from a proxy.
+func stripTags(s string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range s {
+		switch {
+		case r == '<':
+			in = true
+			b.WriteByte(' ')
+		case r == '>' && in:
+			in = false
+		case !in:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

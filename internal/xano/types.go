@@ -1,6 +1,12 @@
 package xano
 
-import "io"
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+)
 
 // User is the owner of the token, from GET /auth/me.
 type User struct {
@@ -8,6 +14,38 @@ type User struct {
 	Name   string         `json:"name"`
 	Email  string         `json:"email"`
 	Extras map[string]any `json:"extras,omitempty"`
+}
+
+// UnmarshalJSON accepts id as a number or a numeric string (the OpenAPI file types it as a
+// string) and ignores an extras that is not an object.
+func (u *User) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		ID     json.RawMessage `json:"id"`
+		Name   string          `json:"name"`
+		Email  string          `json:"email"`
+		Extras json.RawMessage `json:"extras"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*u = User{Name: raw.Name, Email: raw.Email}
+	if id := bytes.TrimSpace(raw.ID); len(id) > 0 && string(id) != "null" {
+		var s string
+		if json.Unmarshal(id, &s) == nil {
+			id = []byte(s)
+		}
+		n, err := strconv.ParseInt(string(id), 10, 64)
+		if err != nil {
+			return fmt.Errorf("user id %s is not an integer", raw.ID)
+		}
+		u.ID = n
+	}
+	if e := bytes.TrimSpace(raw.Extras); len(e) > 0 && e[0] == '{' {
+		if err := json.Unmarshal(e, &u.Extras); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Workspace is a workspace as GET /workspace and GET /workspace/{id} return it.
@@ -58,6 +96,9 @@ type ExportOptions struct {
 type ArchiveSource struct {
 	Name string                        // file name sent in the multipart part
 	Open func() (io.ReadCloser, error) // opens the archive from its beginning
+	// Size is the archive's length in bytes, optional: when > 0 the upload is sent with a
+	// Content-Length instead of chunked, and an archive of another length fails the upload.
+	Size int64
 }
 
 // ImportSchemaInput is the body of POST /workspace/{id}/import-schema.

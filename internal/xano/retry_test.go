@@ -1,0 +1,483 @@
+package xano
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 0, false},
+		{"7", 7 * time.Second, true},
+		{" 0 ", 0, true},
+		{"-3", 0, false},
+		{"1.5", 0, false},
+		{"soon", 0, false},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{now.Add(2 * time.Second).Format(time.RFC850), 2 * time.Second, true},
+		{"99999999999999999999", 0, false},
+	}
+	for _, tc := range cases {
+		got, ok := parseRetryAfter(tc.in, now)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("parseRetryAfter(%q) = %s, %v; want %s, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestExpBackoff(t *testing.T) {
+	lo, hi := 100*time.Millisecond, 2*time.Second
+	for retry := 0; retry < 40; retry++ {
+		base := lo << min(retry, 10)
+		for i := 0; i < 50; i++ {
+			d := expBackoff(lo, hi, retry)
+			if d < lo || d > hi || (base < hi && (d < base || d > base+base/2)) {
+				t.Fatalf("retry %d: %s out of bounds", retry, d)
+			}
+		}
+	}
+}
+
+// statusThenOK answers status (with retryAfter) to the first n requests, then 200 {}.
+func statusThenOK(t *testing.T, n int64, status int, retryAfter string) *server {
+	var srv *server
+	srv = newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+		io.Copy(io.Discard, r.Body)
+		if srv.hits.Load() <= n {
+			if retryAfter != "" {
+				w.Header().Set("Retry-After", retryAfter)
+			}
+			envelope(w, status, "ERROR_CODE_X", "try again")
+			return
+		}
+		if strings.HasSuffix(path, "export") || strings.HasSuffix(path, "export-schema") {
+			io.WriteString(w, "ARCHIVE")
+			return
+		}
+		writeJSON(w, 200, `{"id":1,"label":"dev","name":"w"}`)
+	})
+	return srv
+}
+
+// operations runs every kind of request against c.
+func operations(c *Client, src *source) map[string]func(context.Context) error {
+	return map[string]func(context.Context) error{
+		"GET me":          func(ctx context.Context) error { _, err := c.Me(ctx); return err },
+		"GET workspace":   func(ctx context.Context) error { _, err := c.GetWorkspace(ctx, 1); return err },
+		"GET branch":      func(ctx context.Context) error { _, err := c.GetBranch(ctx, 1, "dev"); return err },
+		"export":          func(ctx context.Context) error { _, err := c.Export(ctx, 1, ExportOptions{Password: "pw-export"}, io.Discard); return err },
+		"export-schema":   func(ctx context.Context) error { _, err := c.ExportSchema(ctx, 1, ExportOptions{}, io.Discard); return err },
+		"create branch":   func(ctx context.Context) error { _, err := c.CreateBranch(ctx, 1, CreateBranchInput{Label: "dev"}); return err },
+		"update branch":   func(ctx context.Context) error { _, err := c.UpdateBranch(ctx, 1, "dev", UpdateBranchInput{}); return err },
+		"delete branch":   func(ctx context.Context) error { return c.DeleteBranch(ctx, 1, "dev") },
+		"set live":        func(ctx context.Context) error { _, err := c.SetLiveBranch(ctx, 1, "dev"); return err },
+		"import-schema":   func(ctx context.Context) error { return c.ImportSchema(ctx, 1, ImportSchemaInput{File: src.archive("a.tar.gz"), NewBranch: "n", Password: "pw-import"}) },
+		"import":          func(ctx context.Context) error { _, err := c.Import(ctx, 1, ImportInput{File: src.archive("a.tar.gz"), Password: "pw-import"}); return err },
+		"list workspaces": func(ctx context.Context) error { _, err := c.ListWorkspaces(ctx); return err },
+	}
+}
+
+var safeOps = map[string]bool{"GET me": true, "GET workspace": true, "GET branch": true, "export": true, "export-schema": true, "list workspaces": true}
+
+func TestRetry429EveryRequest(t *testing.T) {
+	for name := range operations(nil, nil) {
+		t.Run(name, func(t *testing.T) {
+			srv := statusThenOK(t, 2, 429, "0")
+			c, log := newTestClient(t, srv.URL, nil)
+			src := &source{data: []byte("archive")}
+			if err := operations(c, src)[name](context.Background()); err != nil && !strings.Contains(err.Error(), "unexpected answer") {
+				t.Fatalf("after two 429s: %v", err)
+			}
+			if got := srv.hits.Load(); got != 3 {
+				t.Errorf("%d requests, want 3", got)
+			}
+			if n := log.count("WARN xano: retrying request"); n != 2 {
+				t.Errorf("%d retry log lines, want 2:\n%s", n, log.all())
+			}
+		})
+	}
+}
+
+func TestRetry503OnlySafe(t *testing.T) {
+	for name := range operations(nil, nil) {
+		t.Run(name, func(t *testing.T) {
+			srv := statusThenOK(t, 1, 503, "")
+			c, _ := newTestClient(t, srv.URL, nil)
+			src := &source{data: []byte("archive")}
+			err := operations(c, src)[name](context.Background())
+			if safeOps[name] {
+				if err != nil && !strings.Contains(err.Error(), "unexpected answer") {
+					t.Errorf("503 then 200: %v", err)
+				}
+				if got := srv.hits.Load(); got != 2 {
+					t.Errorf("%d requests, want 2", got)
+				}
+				return
+			}
+			var e *APIError
+			if !errors.As(err, &e) || e.StatusCode != 503 || e.Attempts != 1 {
+				t.Errorf("want a 503 APIError without retry, got %v", err)
+			}
+			if got := srv.hits.Load(); got != 1 {
+				t.Errorf("%d requests, want 1 (not retried)", got)
+			}
+		})
+	}
+}
+
+func TestRetry501NotRetried(t *testing.T) {
+	srv := statusThenOK(t, 1, 501, "")
+	c, _ := newTestClient(t, srv.URL, nil)
+	_, err := c.GetWorkspace(context.Background(), 1)
+	if !IsServerError(err) || srv.hits.Load() != 1 {
+		t.Errorf("%d requests, %v", srv.hits.Load(), err)
+	}
+}
+
+func TestRetryAfterSeconds(t *testing.T) {
+	srv := statusThenOK(t, 1, 429, "1")
+	c, log := newTestClient(t, srv.URL, nil)
+	start := time.Now()
+	if _, err := c.GetWorkspace(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < time.Second || d > 3*time.Second {
+		t.Errorf("waited %s, want about 1s (Retry-After: 1)", d)
+	}
+	if !strings.Contains(log.all(), "wait:1s") {
+		t.Errorf("retry log does not show the wait:\n%s", log.all())
+	}
+}
+
+func TestRetryAfterHTTPDate(t *testing.T) {
+	// A date two seconds ahead (second resolution): the wait is between 1 and 2 s.
+	srv := statusThenOK(t, 1, 429, time.Now().Add(2*time.Second).UTC().Format(http.TimeFormat))
+	c, _ := newTestClient(t, srv.URL, nil)
+	start := time.Now()
+	if _, err := c.GetWorkspace(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond || d > 3*time.Second {
+		t.Errorf("waited %s, want 1-2s", d)
+	}
+	// A date an hour ahead is capped by RetryAfterMax.
+	srv = statusThenOK(t, 1, 429, time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))
+	c, _ = newTestClient(t, srv.URL, func(cfg *Config) { cfg.RetryAfterMax = 50 * time.Millisecond })
+	start = time.Now()
+	if _, err := c.GetWorkspace(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 50*time.Millisecond || d > time.Second {
+		t.Errorf("waited %s, want about 50ms (capped)", d)
+	}
+}
+
+func TestRetriesExhausted(t *testing.T) {
+	srv := statusThenOK(t, 100, 429, "0")
+	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 2 })
+	_, err := c.CreateBranch(context.Background(), 1, CreateBranchInput{Label: "dev"})
+	var e *APIError
+	if !IsRateLimited(err) || !errors.As(err, &e) || e.Attempts != 3 || srv.hits.Load() != 3 {
+		t.Fatalf("hits %d: %v", srv.hits.Load(), err)
+	}
+	if !strings.Contains(err.Error(), "after 3 attempts") {
+		t.Errorf("text does not count attempts: %v", err)
+	}
+	// Connection errors on a safe request, exhausted.
+	srv = newServer(t, func(w http.ResponseWriter, r *http.Request, path string) { cutConn(t, w, "") })
+	c, _ = newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 1 })
+	_, err = c.GetWorkspace(context.Background(), 1)
+	if err == nil || !strings.Contains(err.Error(), "after 2 attempts") || srv.hits.Load() != 2 || !errors.Is(err, io.EOF) {
+		t.Errorf("hits %d: %v", srv.hits.Load(), err)
+	}
+}
+
+func TestImport429ResendsBody(t *testing.T) {
+	t.Run("refused after reading", func(t *testing.T) { testImport429(t, true) })
+	// Refused before reading: thanks to Expect: 100-continue the first attempt never even
+	// opens the archive.
+	t.Run("refused before reading", func(t *testing.T) { testImport429(t, false) })
+}
+
+func testImport429(t *testing.T, readFirst bool) {
+	data := make([]byte, 3<<20+17) // larger than any buffer involved
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	want := sha256.Sum256(data)
+	var mu sync.Mutex
+	var sums [][32]byte
+	var srv *server
+	srv = newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+		if srv.hits.Load() == 1 {
+			if readFirst {
+				io.Copy(io.Discard, r.Body)
+			}
+			w.Header().Set("Retry-After", "0")
+			envelope(w, 429, "ERROR_CODE_TOO_MANY_REQUESTS", "slow down")
+			return
+		}
+		mr, err := r.MultipartReader()
+		if err != nil {
+			envelope(w, 400, "ERROR_CODE_INPUT_ERROR", err.Error())
+			return
+		}
+		var fields []string
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				break
+			}
+			if p.FormName() == "file" {
+				h := sha256.New()
+				io.Copy(h, p)
+				mu.Lock()
+				sums = append(sums, [32]byte(h.Sum(nil)))
+				mu.Unlock()
+			} else {
+				v, _ := io.ReadAll(p)
+				fields = append(fields, p.FormName()+"="+string(v))
+			}
+		}
+		if strings.Join(fields, "&") != "newbranch=next&setlive=false&password=" {
+			envelope(w, 400, "ERROR_CODE_INPUT_ERROR", strings.Join(fields, "&"))
+			return
+		}
+		writeJSON(w, 200, `{}`)
+	})
+	c, _ := newTestClient(t, srv.URL, nil)
+	src := &source{data: data}
+	if err := c.ImportSchema(context.Background(), 1, ImportSchemaInput{File: src.archive("big.tar.gz"), NewBranch: "next"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != 1 || sums[0] != want {
+		t.Errorf("the retried upload does not carry the archive intact")
+	}
+	wantOpens := int64(2)
+	if !readFirst {
+		wantOpens = 1
+	}
+	if srv.hits.Load() != 2 || src.opens.Load() != wantOpens || src.closes.Load() != wantOpens {
+		t.Errorf("hits %d opens %d closes %d", srv.hits.Load(), src.opens.Load(), src.closes.Load())
+	}
+}
+
+func TestConnectionCutBeforeResponse(t *testing.T) {
+	var srv *server
+	srv = newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+		io.Copy(io.Discard, r.Body)
+		if srv.hits.Load() == 1 {
+			cutConn(t, w, "")
+			return
+		}
+		if strings.Contains(path, "branch") {
+			writeJSON(w, 200, `{"label":"dev"}`)
+			return
+		}
+		io.WriteString(w, "ARCHIVE")
+	})
+	c, _ := newTestClient(t, srv.URL, nil)
+	var out strings.Builder
+	n, err := c.Export(context.Background(), 1, ExportOptions{}, &out)
+	if err != nil || out.String() != "ARCHIVE" || n != 7 || srv.hits.Load() != 2 {
+		t.Errorf("export after a cut connection: %d %q %v (hits %d)", n, out.String(), err, srv.hits.Load())
+	}
+	srv.hits.Store(0)
+	_, err = c.CreateBranch(context.Background(), 1, CreateBranchInput{Label: "dev"})
+	if err == nil || srv.hits.Load() != 1 || !errors.Is(err, io.EOF) {
+		t.Errorf("create branch after a cut connection: want one attempt and an EOF error, got %v (hits %d)", err, srv.hits.Load())
+	}
+}
+
+func TestCutMidBody(t *testing.T) {
+	full := strings.Repeat("0123456789", 1000)
+	cuts := atomic.Int64{}
+	newCutServer := func(times int64) *server {
+		cuts.Store(0)
+		return newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+			io.Copy(io.Discard, r.Body)
+			if cuts.Add(1) <= times {
+				cutConn(t, w, partialResponse(len(full), full[:4000]))
+				return
+			}
+			io.WriteString(w, full)
+		})
+	}
+
+	t.Run("resetter", func(t *testing.T) {
+		srv := newCutServer(1)
+		c, log := newTestClient(t, srv.URL, nil)
+		var out resetBuffer
+		out.WriteString("stale")
+		n, err := c.Export(context.Background(), 1, ExportOptions{}, &out)
+		if err != nil || out.String() != full || n != int64(len(full)) || out.resets != 1 || srv.hits.Load() != 2 {
+			t.Errorf("n=%d resets=%d hits=%d err=%v len=%d", n, out.resets, srv.hits.Load(), err, out.Len())
+		}
+		if !strings.Contains(log.all(), "response body was cut") {
+			t.Errorf("no retry log:\n%s", log.all())
+		}
+	})
+	t.Run("resetter exhausted", func(t *testing.T) {
+		srv := newCutServer(100)
+		c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 2 })
+		var out resetBuffer
+		n, err := c.ExportSchema(context.Background(), 1, ExportOptions{}, &out)
+		if !IsTruncated(err) || n != 4000 || out.resets != 2 || srv.hits.Load() != 3 || !strings.Contains(err.Error(), "after 3 attempts") {
+			t.Errorf("n=%d resets=%d hits=%d err=%v", n, out.resets, srv.hits.Load(), err)
+		}
+	})
+	t.Run("plain writer", func(t *testing.T) {
+		srv := newCutServer(1)
+		c, _ := newTestClient(t, srv.URL, nil)
+		var out strings.Builder
+		n, err := c.Export(context.Background(), 1, ExportOptions{}, &out)
+		if !IsTruncated(err) || !errors.Is(err, io.ErrUnexpectedEOF) || n != 4000 || out.Len() != 4000 || srv.hits.Load() != 1 {
+			t.Errorf("n=%d hits=%d err=%v", n, srv.hits.Load(), err)
+		}
+		if !strings.Contains(err.Error(), "cut") {
+			t.Errorf("the error does not say the download was cut: %v", err)
+		}
+	})
+	t.Run("json get restarts", func(t *testing.T) {
+		body := `{"id":1,"name":"` + strings.Repeat("n", 100) + `"}`
+		var hits atomic.Int64
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+			if hits.Add(1) == 1 {
+				cutConn(t, w, partialResponse(len(body), body[:20]))
+				return
+			}
+			writeJSON(w, 200, body)
+		})
+		c, _ := newTestClient(t, srv.URL, nil)
+		if ws, err := c.GetWorkspace(context.Background(), 1); err != nil || ws.ID != 1 || hits.Load() != 2 {
+			t.Errorf("%+v %v hits %d", ws, err, hits.Load())
+		}
+	})
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestExportWriteError(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) { io.WriteString(w, "ARCHIVE") })
+	c, _ := newTestClient(t, srv.URL, nil)
+	_, err := c.Export(context.Background(), 1, ExportOptions{}, failingWriter{})
+	if err == nil || !strings.Contains(err.Error(), "writing the archive: disk full") || IsTruncated(err) || srv.hits.Load() != 1 {
+		t.Errorf("%v (hits %d)", err, srv.hits.Load())
+	}
+}
+
+func TestContextCancellation(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+		if strings.HasSuffix(path, "/1") {
+			select { // hang before answering
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		if strings.HasSuffix(path, "/2") { // rate limited for a long time
+			w.Header().Set("Retry-After", "30")
+			envelope(w, 429, "ERROR_CODE_TOO_MANY_REQUESTS", "slow down")
+			return
+		}
+		// export: headers and a little body, then hang
+		w.Write([]byte("AR"))
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	c, _ := newTestClient(t, srv.URL, nil)
+
+	check := func(name string, f func(ctx context.Context) error) {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(100*time.Millisecond, cancel)
+		start := time.Now()
+		err := f(ctx)
+		if !errors.Is(err, context.Canceled) || time.Since(start) > 5*time.Second {
+			t.Errorf("%s: %v after %s", name, err, time.Since(start))
+		}
+	}
+	check("waiting for headers", func(ctx context.Context) error { _, err := c.GetWorkspace(ctx, 1); return err })
+	check("backoff", func(ctx context.Context) error { _, err := c.GetWorkspace(ctx, 2); return err })
+	check("export body", func(ctx context.Context) error {
+		var out resetBuffer
+		_, err := c.Export(ctx, 3, ExportOptions{}, &out)
+		if out.resets != 0 {
+			t.Errorf("a cancelled export was reset/retried")
+		}
+		return err
+	})
+	src := &source{data: make([]byte, 1<<20)}
+	check("import", func(ctx context.Context) error { return c.ImportSchema(ctx, 1, ImportSchemaInput{File: src.archive("a"), NewBranch: "n"}) })
+	if src.opens.Load() != src.closes.Load() {
+		t.Errorf("archives opened %d closed %d", src.opens.Load(), src.closes.Load())
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Me(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("already cancelled: %v", err)
+	}
+}
+
+func TestRequestTimeout(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+		wait := func() {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+		switch {
+		case strings.HasSuffix(path, "/1"): // slow headers
+			wait()
+		case strings.HasSuffix(path, "/2/export"): // stalled body
+			w.Write([]byte("AR"))
+			w.(http.Flusher).Flush()
+			wait()
+		default: // slow but within the timeout, body sent after a pause
+			w.Write([]byte("AR"))
+			w.(http.Flusher).Flush()
+			time.Sleep(150 * time.Millisecond)
+			w.Write([]byte("CHIVE"))
+		}
+	})
+	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = 300 * time.Millisecond })
+
+	_, err := c.GetWorkspace(context.Background(), 1)
+	if !IsTimeout(err) || srv.hits.Load() != 1 || !strings.Contains(err.Error(), "300ms") {
+		t.Errorf("slow headers: %v (hits %d)", err, srv.hits.Load())
+	}
+	srv.hits.Store(0)
+	var out resetBuffer
+	_, err = c.Export(context.Background(), 2, ExportOptions{}, &out)
+	if !IsTimeout(err) || IsTruncated(err) || srv.hits.Load() != 1 || out.resets != 0 {
+		t.Errorf("stalled body: %v (hits %d)", err, srv.hits.Load())
+	}
+	out = resetBuffer{}
+	n, err := c.Export(context.Background(), 3, ExportOptions{}, &out)
+	if err != nil || out.String() != "ARCHIVE" || n != 7 {
+		t.Errorf("body read after headers within the timeout: %v %q", err, out.String())
+	}
+}

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -135,38 +137,57 @@ func newRedactor(secrets ...string) *redactor {
 	return r
 }
 
-// add registers a secret and the forms it takes when a server echoes it back: raw, JSON-escaped,
-// and URL-encoded.
+// add registers a secret and the forms it takes when a server echoes it back: raw, JSON-escaped
+// (Go's and PHP's styles), and URL-encoded.
 func (r *redactor) add(s string) {
 	if s == "" {
 		return
 	}
-	forms := []string{s}
-	if b, err := json.Marshal(s); err == nil {
-		forms = append(forms, string(b[1:len(b)-1]))
-	}
-	forms = append(forms, url.QueryEscape(s), url.PathEscape(s))
+	forms := []string{s, jsonEscape(s, true), jsonEscape(s, false), phpJSONEscape(s), url.QueryEscape(s), url.PathEscape(s)}
 	for _, f := range forms {
-		if f == "" {
-			continue
-		}
-		dup := false
-		for _, have := range r.secrets {
-			if have == f {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if f != "" && !slices.Contains(r.secrets, f) {
 			r.secrets = append(r.secrets, f)
 		}
 	}
 	// Longest first, so a secret that contains another is removed whole.
-	for i := 1; i < len(r.secrets); i++ {
-		for j := i; j > 0 && len(r.secrets[j]) > len(r.secrets[j-1]); j-- {
-			r.secrets[j], r.secrets[j-1] = r.secrets[j-1], r.secrets[j]
+	slices.SortStableFunc(r.secrets, func(a, b string) int { return len(b) - len(a) })
+}
+
+// jsonEscape is s as it appears inside a JSON string written by Go.
+func jsonEscape(s string, html bool) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(html)
+	if err := enc.Encode(s); err != nil {
+		return ""
+	}
+	out := strings.TrimSuffix(b.String(), "\n") // Encode ends the value with a newline
+	return out[1 : len(out)-1]
+}
+
+// phpJSONEscape is s as PHP's json_encode writes it by default: "/" as "\/", non-ASCII as \uXXXX.
+func phpJSONEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\' || r == '/':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r > 0x7e:
+			for _, u := range utf16.Encode([]rune{r}) {
+				fmt.Fprintf(&b, `\u%04x`, u)
+			}
+		default:
+			b.WriteRune(r)
 		}
 	}
+	return b.String()
 }
 
 func (r *redactor) with(secrets ...string) *redactor {
@@ -189,16 +210,47 @@ func (r *redactor) redact(s string) string {
 	return s
 }
 
+// redactJSON redacts every string (and key) of a JSON value; text that is not JSON becomes a
+// redacted JSON string.
 func (r *redactor) redactJSON(raw json.RawMessage) json.RawMessage {
 	if len(raw) == 0 {
 		return raw
 	}
-	s := r.redact(string(raw))
-	if json.Valid([]byte(s)) {
-		return json.RawMessage(s)
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		b, _ := json.Marshal(r.redact(string(raw)))
+		return b
 	}
-	b, _ := json.Marshal(s)
-	return b
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r.redactValue(v)); err != nil {
+		b, _ := json.Marshal(r.redact(string(raw)))
+		return b
+	}
+	return json.RawMessage(strings.TrimSpace(b.String()))
+}
+
+func (r *redactor) redactValue(v any) any {
+	switch v := v.(type) {
+	case string:
+		return r.redact(v)
+	case []any:
+		for i := range v {
+			v[i] = r.redactValue(v[i])
+		}
+		return v
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[r.redact(k)] = r.redactValue(e)
+		}
+		return out
+	default:
+		return v
+	}
 }
 
 // parseErrorBody fills Code, Message and Payload from an error body: Xano's envelope when it is
@@ -220,8 +272,9 @@ func parseErrorBody(e *APIError, body []byte, red *redactor) {
 			return
 		}
 	}
-	if snip := snippet(body); snip != "" {
-		e.Message = statusText(e.StatusCode) + ": " + red.redact(snip)
+	// Redact before cutting the snippet, so no part of a secret survives the cut.
+	if snip := snippet([]byte(red.redact(string(body)))); snip != "" {
+		e.Message = statusText(e.StatusCode) + ": " + snip
 	}
 }
 

@@ -76,17 +76,34 @@ func statusThenOK(t *testing.T, n int64, status int, retryAfter string) *server 
 // operations runs every kind of request against c.
 func operations(c *Client, src *source) map[string]func(context.Context) error {
 	return map[string]func(context.Context) error{
-		"GET me":          func(ctx context.Context) error { _, err := c.Me(ctx); return err },
-		"GET workspace":   func(ctx context.Context) error { _, err := c.GetWorkspace(ctx, 1); return err },
-		"GET branch":      func(ctx context.Context) error { _, err := c.GetBranch(ctx, 1, "dev"); return err },
-		"export":          func(ctx context.Context) error { _, err := c.Export(ctx, 1, ExportOptions{Password: "pw-export"}, io.Discard); return err },
-		"export-schema":   func(ctx context.Context) error { _, err := c.ExportSchema(ctx, 1, ExportOptions{}, io.Discard); return err },
-		"create branch":   func(ctx context.Context) error { _, err := c.CreateBranch(ctx, 1, CreateBranchInput{Label: "dev"}); return err },
-		"update branch":   func(ctx context.Context) error { _, err := c.UpdateBranch(ctx, 1, "dev", UpdateBranchInput{}); return err },
-		"delete branch":   func(ctx context.Context) error { return c.DeleteBranch(ctx, 1, "dev") },
-		"set live":        func(ctx context.Context) error { _, err := c.SetLiveBranch(ctx, 1, "dev"); return err },
-		"import-schema":   func(ctx context.Context) error { return c.ImportSchema(ctx, 1, ImportSchemaInput{File: src.archive("a.tar.gz"), NewBranch: "n", Password: "pw-import"}) },
-		"import":          func(ctx context.Context) error { _, err := c.Import(ctx, 1, ImportInput{File: src.archive("a.tar.gz"), Password: "pw-import"}); return err },
+		"GET me":        func(ctx context.Context) error { _, err := c.Me(ctx); return err },
+		"GET workspace": func(ctx context.Context) error { _, err := c.GetWorkspace(ctx, 1); return err },
+		"GET branch":    func(ctx context.Context) error { _, err := c.GetBranch(ctx, 1, "dev"); return err },
+		"export": func(ctx context.Context) error {
+			_, err := c.Export(ctx, 1, ExportOptions{Password: "pw-export"}, io.Discard)
+			return err
+		},
+		"export-schema": func(ctx context.Context) error {
+			_, err := c.ExportSchema(ctx, 1, ExportOptions{}, io.Discard)
+			return err
+		},
+		"create branch": func(ctx context.Context) error {
+			_, err := c.CreateBranch(ctx, 1, CreateBranchInput{Label: "dev"})
+			return err
+		},
+		"update branch": func(ctx context.Context) error {
+			_, err := c.UpdateBranch(ctx, 1, "dev", UpdateBranchInput{})
+			return err
+		},
+		"delete branch": func(ctx context.Context) error { return c.DeleteBranch(ctx, 1, "dev") },
+		"set live":      func(ctx context.Context) error { _, err := c.SetLiveBranch(ctx, 1, "dev"); return err },
+		"import-schema": func(ctx context.Context) error {
+			return c.ImportSchema(ctx, 1, ImportSchemaInput{File: src.archive("a.tar.gz"), NewBranch: "n", Password: "pw-import"})
+		},
+		"import": func(ctx context.Context) error {
+			_, err := c.Import(ctx, 1, ImportInput{File: src.archive("a.tar.gz"), Password: "pw-import"})
+			return err
+		},
 		"list workspaces": func(ctx context.Context) error { _, err := c.ListWorkspaces(ctx); return err },
 	}
 }
@@ -428,7 +445,9 @@ func TestContextCancellation(t *testing.T) {
 		return err
 	})
 	src := &source{data: make([]byte, 1<<20)}
-	check("import", func(ctx context.Context) error { return c.ImportSchema(ctx, 1, ImportSchemaInput{File: src.archive("a"), NewBranch: "n"}) })
+	check("import", func(ctx context.Context) error {
+		return c.ImportSchema(ctx, 1, ImportSchemaInput{File: src.archive("a"), NewBranch: "n"})
+	})
 	if src.opens.Load() != src.closes.Load() {
 		t.Errorf("archives opened %d closed %d", src.opens.Load(), src.closes.Load())
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"sort"
@@ -198,5 +197,4 @@ func TestRedactor(t *testing.T) {
 	if got := r.redactJSON(json.RawMessage(`not json abc`)); string(got) != `"not json REDACTED"` {
 		t.Errorf("redactJSON(non-JSON) = %s", got)
 	}
-	fmt.Sprint()
 }

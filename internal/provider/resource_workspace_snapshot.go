@@ -1,0 +1,370 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// Default timeouts of xano_workspace_snapshot.
+const (
+	snapshotCreateTimeout = 30 * time.Minute
+	snapshotReadTimeout   = 5 * time.Minute
+	snapshotDeleteTimeout = 5 * time.Minute
+)
+
+func init() {
+	resourceFactories = append(resourceFactories, newWorkspaceSnapshotResource)
+}
+
+var (
+	_ resource.Resource               = (*workspaceSnapshotResource)(nil)
+	_ resource.ResourceWithConfigure  = (*workspaceSnapshotResource)(nil)
+	_ resource.ResourceWithModifyPlan = (*workspaceSnapshotResource)(nil)
+)
+
+func newWorkspaceSnapshotResource() resource.Resource { return &workspaceSnapshotResource{} }
+
+// workspaceSnapshotResource is one export of a workspace written to a local file. State holds
+// the file's hashes, never its bytes.
+type workspaceSnapshotResource struct {
+	configurable
+}
+
+type workspaceSnapshotModel struct {
+	ID                  types.String   `tfsdk:"id"`
+	WorkspaceID         types.Int64    `tfsdk:"workspace_id"`
+	Branch              types.String   `tfsdk:"branch"`
+	IncludeData         types.Bool     `tfsdk:"include_data"`
+	OutputPath          types.String   `tfsdk:"output_path"`
+	Triggers            types.Map      `tfsdk:"triggers"`
+	TrackFile           types.Bool     `tfsdk:"track_file"`
+	RetainOnDestroy     types.Bool     `tfsdk:"retain_on_destroy"`
+	Password            types.String   `tfsdk:"password"`
+	PasswordWO          types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion   types.Int64    `tfsdk:"password_wo_version"`
+	ExportedBranch      types.String   `tfsdk:"exported_branch"`
+	ArchiveSHA256       types.String   `tfsdk:"archive_sha256"`
+	ArchiveBase64SHA256 types.String   `tfsdk:"archive_base64sha256"`
+	ArchiveSize         types.Int64    `tfsdk:"archive_size"`
+	ContentSHA256       types.String   `tfsdk:"content_sha256"`
+	Encrypted           types.Bool     `tfsdk:"encrypted"`
+	CreatedAt           types.String   `tfsdk:"created_at"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *workspaceSnapshotResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_workspace_snapshot"
+}
+
+func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	stable := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "The snapshot's ID, `<workspace_id>/<exported_branch>/<created_at>`.",
+			Computed:            true,
+			PlanModifiers:       stable,
+		},
+		"workspace_id": schema.Int64Attribute{
+			MarkdownDescription: "The ID of the workspace to export. Changing it makes a new snapshot.",
+			Required:            true,
+			Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			PlanModifiers:       []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+		},
+		"branch": schema.StringAttribute{
+			MarkdownDescription: "The label of the branch to export. Empty or unset exports the branch that is " +
+				"live when the snapshot is made (see `exported_branch`). Changing it makes a new snapshot.",
+			Optional:   true,
+			Validators: []validator.String{exportBranchValidator{}},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(branchChanged,
+				"A change of branch makes a new snapshot; unset and empty both mean the live branch.",
+				"A change of `branch` makes a new snapshot; unset and `\"\"` both mean the live branch.")},
+		},
+		"include_data": schema.BoolAttribute{
+			MarkdownDescription: "Export the tables' records too (Xano's *export*), not only the schema and the " +
+				"business logic (*export-schema*). Defaults to `false`. Changing it makes a new snapshot.",
+			Optional:      true,
+			Computed:      true,
+			Default:       booldefault.StaticBool(false),
+			PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+		},
+		"output_path": schema.StringAttribute{
+			MarkdownDescription: "The file the archive is written to. Missing parent folders are created (mode " +
+				"`0755`). The file is written atomically: a failed or interrupted export leaves no partial file " +
+				"and leaves an existing file untouched. Changing it makes a new snapshot.",
+			Required:      true,
+			Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"triggers": schema.MapAttribute{
+			MarkdownDescription: "Arbitrary values whose change makes a new snapshot, e.g. a `time_rotating` " +
+				"resource's `id` for a schedule or a release version. Template `output_path` with the same value " +
+				"so that each snapshot gets its own file and the previous ones are kept.",
+			ElementType:   types.StringType,
+			Optional:      true,
+			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+		},
+		"track_file": schema.BoolAttribute{
+			MarkdownDescription: "Check on every refresh that `output_path` still holds the archive: when it is " +
+				"missing or its SHA-256 changed, the snapshot is gone and the plan proposes a new one. Set to " +
+				"`false` on CI runners that upload the file elsewhere and do not keep it. Defaults to `true`.",
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(true),
+		},
+		"retain_on_destroy": schema.BoolAttribute{
+			MarkdownDescription: "Keep the file when the snapshot is destroyed or replaced: it is a backup. " +
+				"When `false`, destroy deletes `output_path` if it still holds this snapshot's archive. " +
+				"Defaults to `true`.",
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(true),
+		},
+		"exported_branch": schema.StringAttribute{
+			MarkdownDescription: "The branch the archive came from: `branch`, or, when `branch` is empty, the " +
+				"label that was live just before the export.",
+			Computed:      true,
+			PlanModifiers: stable,
+		},
+		"archive_sha256": schema.StringAttribute{
+			MarkdownDescription: "The hex SHA-256 of the file's bytes; equals `filesha256(output_path)`.",
+			Computed:            true,
+			PlanModifiers:       stable,
+		},
+		"archive_base64sha256": schema.StringAttribute{
+			MarkdownDescription: "The base64 SHA-256 of the file's bytes; equals `filebase64sha256(output_path)`.",
+			Computed:            true,
+			PlanModifiers:       stable,
+		},
+		"archive_size": schema.Int64Attribute{
+			MarkdownDescription: "The file's size in bytes.",
+			Computed:            true,
+			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+		},
+		"content_sha256": schema.StringAttribute{
+			MarkdownDescription: "A canonical hash of what the archive contains, independent of compression, " +
+				"entry order, JSON formatting and the bundle signature: two exports of an unchanged branch have " +
+				"the same `content_sha256` even when their bytes differ. Null for an encrypted archive.",
+			Computed:      true,
+			PlanModifiers: stable,
+		},
+		"encrypted": schema.BoolAttribute{
+			MarkdownDescription: "Whether the archive is encrypted (exported with a password).",
+			Computed:            true,
+			PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+		},
+		"created_at": schema.StringAttribute{
+			MarkdownDescription: "When the snapshot was made (RFC 3339, UTC).",
+			Computed:            true,
+			PlanModifiers:       stable,
+		},
+	}
+	for name, a := range passwordAttributes("with which Xano encrypts the archive (Xano's export password). "+
+		"Changing it makes a new snapshot",
+		[]planmodifier.String{stringplanmodifier.RequiresReplace()},
+		[]planmodifier.Int64{int64planmodifier.RequiresReplace()}) {
+		attrs[name] = a
+	}
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Exports a Xano workspace (its schema and business logic, optionally with the " +
+			"tables' records) to a local archive file. State holds the archive's hashes, never its bytes. " +
+			"Refresh only looks at the file: it never exports again.",
+		Attributes: attrs,
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
+		},
+	}
+}
+
+// branchChanged is the RequiresReplaceIf condition of branch: null and "" both mean the live
+// branch, so going from one to the other is not a new snapshot.
+func branchChanged(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	resp.RequiresReplace = req.StateValue.ValueString() != req.PlanValue.ValueString()
+}
+
+// ModifyPlan reports a missing instance URL or token when a snapshot is to be made, at plan time.
+func (r *workspaceSnapshotResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(r.data.checkConfiguredForPlan()...)
+}
+
+func (r *workspaceSnapshotResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan workspaceSnapshotModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	password, diags := passwordFromConfig(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	timeout, diags := plan.Timeouts.Create(ctx, snapshotCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	client, diags := r.data.apiClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	exportReq := exportRequest{
+		WorkspaceID: plan.WorkspaceID.ValueInt64(),
+		Branch:      plan.Branch.ValueString(),
+		IncludeData: plan.IncludeData.ValueBool(),
+		Password:    password,
+	}
+	res, diags := exportToFile(ctx, client, exportReq, plan.OutputPath.ValueString(), path.Root("output_path"))
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	createdAt := time.Now().UTC().Format(time.RFC3339)
+	plan.ID = types.StringValue(fmt.Sprintf("%d/%s/%s", exportReq.WorkspaceID, res.Branch, createdAt))
+	plan.CreatedAt = types.StringValue(createdAt)
+	plan.ExportedBranch = types.StringValue(res.Branch)
+	plan.ArchiveSHA256 = types.StringValue(res.Digest.SHA256)
+	plan.ArchiveBase64SHA256 = types.StringValue(res.Digest.Base64SHA256)
+	plan.ArchiveSize = types.Int64Value(res.Digest.Size)
+	plan.ContentSHA256 = res.contentSHA256()
+	plan.Encrypted = types.BoolValue(res.Info.Encrypted)
+	plan.PasswordWO = types.StringNull()
+	tflog.Info(ctx, "Workspace snapshot written", map[string]any{
+		"output_path": plan.OutputPath.ValueString(), "archive_sha256": res.Digest.SHA256, "bytes": res.Digest.Size,
+	})
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read never exports: it checks that output_path still holds the archive (when track_file is
+// set) and forgets the snapshot when it does not, so that the plan proposes a new one.
+func (r *workspaceSnapshotResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx = r.data.logContext(ctx)
+	var state workspaceSnapshotModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !state.TrackFile.ValueBool() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, snapshotReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	file := state.OutputPath.ValueString()
+	digest, err := digestFileContext(ctx, file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		tflog.Warn(ctx, "The snapshot's file is missing: the snapshot is removed from state and the plan will propose a new one",
+			map[string]any{"output_path": file, "id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(path.Root("output_path"), "Cannot check the snapshot's file",
+			fmt.Sprintf("Hashing %q to check that it still holds the snapshot of workspace %d (branch %q) failed: %s. "+
+				"Fix the file's permissions, or set track_file = false to stop checking it.",
+				file, state.WorkspaceID.ValueInt64(), state.ExportedBranch.ValueString(), err))
+	case digest.SHA256 != state.ArchiveSHA256.ValueString():
+		tflog.Warn(ctx, "The snapshot's file changed since it was written: the snapshot is removed from state and the plan will propose a new one",
+			map[string]any{"output_path": file, "id": state.ID.ValueString(),
+				"expected_sha256": state.ArchiveSHA256.ValueString(), "actual_sha256": digest.SHA256})
+		resp.State.RemoveResource(ctx)
+	}
+}
+
+// Update only records the arguments that do not make a new snapshot (track_file,
+// retain_on_destroy, timeouts); every other change replaces the resource.
+func (r *workspaceSnapshotResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan workspaceSnapshotModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.PasswordWO = types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete keeps the file unless retain_on_destroy is false; then it removes the file only if it
+// still holds this snapshot's archive, so that a file another snapshot wrote at the same path
+// (create_before_destroy) or the user replaced is never deleted.
+func (r *workspaceSnapshotResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx = r.data.logContext(ctx)
+	var state workspaceSnapshotModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	file := state.OutputPath.ValueString()
+	if state.RetainOnDestroy.ValueBool() {
+		tflog.Info(ctx, "Snapshot destroyed; its file is kept (retain_on_destroy)", map[string]any{"output_path": file})
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, snapshotDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if diags.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	digest, err := digestFileContext(ctx, file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		tflog.Info(ctx, "The snapshot's file was already gone", map[string]any{"output_path": file})
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(path.Root("output_path"), "Cannot delete the snapshot's file",
+			fmt.Sprintf("Reading %q before deleting it failed: %s. Delete it by hand if it is no longer needed.", file, err))
+	case digest.SHA256 != state.ArchiveSHA256.ValueString():
+		resp.Diagnostics.AddAttributeWarning(path.Root("output_path"), "Snapshot file left in place",
+			fmt.Sprintf("%q no longer holds this snapshot's archive (its SHA-256 is %s, the snapshot's was %s): it "+
+				"was replaced, by another snapshot or by hand, so it was not deleted.",
+				file, digest.SHA256, state.ArchiveSHA256.ValueString()))
+	default:
+		if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			resp.Diagnostics.AddAttributeError(path.Root("output_path"), "Cannot delete the snapshot's file",
+				fmt.Sprintf("Deleting %q failed: %s. Delete it by hand, or set retain_on_destroy = true to keep it.",
+					file, unwrapPathError(err)))
+			return
+		}
+		tflog.Info(ctx, "Snapshot file deleted (retain_on_destroy is false)", map[string]any{"output_path": file})
+	}
+}
+
+// digestFileContext is digestFile bounded by ctx: a hash that outlasts the deadline is reported
+// as a timeout (the read finishes in the background and is discarded).
+func digestFileContext(ctx context.Context, file string) (fileDigest, error) {
+	type result struct {
+		d   fileDigest
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		d, err := digestFile(file)
+		ch <- result{d, err}
+	}()
+	select {
+	case res := <-ch:
+		return res.d, res.err
+	case <-ctx.Done():
+		return fileDigest{}, fmt.Errorf("hashing did not finish in time (raise the timeouts): %w", ctx.Err())
+	}
+}

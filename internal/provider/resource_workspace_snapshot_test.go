@@ -1,0 +1,696 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/emulator"
+	"github.com/xano-community/terraform-provider-xano/internal/emulator/emulatortest"
+)
+
+const snapshotAddr = "xano_workspace_snapshot.test"
+
+var (
+	rfc3339UTC     = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
+	sha256HexRegex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// testConfig is the provider block for inst followed by format, formatted with args.
+func testConfig(inst *emulatortest.Instance, format string, args ...any) string {
+	return providerConfig(inst) + fmt.Sprintf(format, args...)
+}
+
+// snapshotConfig is one xano_workspace_snapshot "test" of workspace 1's live branch with extra
+// arguments.
+func snapshotConfig(inst *emulatortest.Instance, outputPath, extra string) string {
+	return testConfig(inst, `
+resource "xano_workspace_snapshot" "test" {
+  workspace_id = 1
+  output_path  = %q
+  %s
+}
+`, outputPath, extra)
+}
+
+// fileFacts reads a file (test archives are small) and returns its hashes and size.
+func fileFacts(p string) (hexSum, b64Sum string, size int64, err error) {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return "", "", 0, err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), base64.StdEncoding.EncodeToString(sum[:]), int64(len(data)), nil
+}
+
+// fileSHA256 checks that a value is the hex SHA-256 of the file at p, computed by the test.
+func fileSHA256(p string) knownvalue.Check {
+	return knownvalue.StringFunc(func(v string) error {
+		want, _, _, err := fileFacts(p)
+		if err != nil {
+			return err
+		}
+		if v != want {
+			return fmt.Errorf("got %s, but %s hashes to %s", v, p, want)
+		}
+		return nil
+	})
+}
+
+// fileBase64SHA256 checks that a value is the base64 SHA-256 of the file at p.
+func fileBase64SHA256(p string) knownvalue.Check {
+	return knownvalue.StringFunc(func(v string) error {
+		_, want, _, err := fileFacts(p)
+		if err != nil {
+			return err
+		}
+		if v != want {
+			return fmt.Errorf("got %s, but %s hashes to %s (base64)", v, p, want)
+		}
+		return nil
+	})
+}
+
+// fileSize checks that a value is the size of the file at p.
+func fileSize(p string) knownvalue.Check {
+	return knownvalue.Int64Func(func(v int64) error {
+		_, _, want, err := fileFacts(p)
+		if err != nil {
+			return err
+		}
+		if v != want {
+			return fmt.Errorf("got %d, but %s has %d bytes", v, p, want)
+		}
+		return nil
+	})
+}
+
+// expectFile checks, after apply, that the snapshot at addr describes the file at p exactly.
+func expectFile(addr, p string) []statecheck.StateCheck {
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("archive_sha256"), fileSHA256(p)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("archive_base64sha256"), fileBase64SHA256(p)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("archive_size"), fileSize(p)),
+	}
+}
+
+// errorPattern matches an error holding each phrase in order. The CLIs wrap diagnostics, so a
+// space in a phrase matches any run of white space.
+func errorPattern(phrases ...string) *regexp.Regexp {
+	quoted := make([]string, len(phrases))
+	for i, p := range phrases {
+		quoted[i] = strings.Join(strings.Fields(regexp.QuoteMeta(p)), `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
+}
+
+// stateCheckFunc is a state check that does not look at the state: it checks the world
+// (files, the emulator's request log) at the moment the state checks run, right after apply.
+type stateCheckFunc func() error
+
+func (f stateCheckFunc) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f()
+}
+
+// expectExists checks that each file exists.
+func expectExists(paths ...string) statecheck.StateCheck {
+	return stateCheckFunc(func() error {
+		for _, p := range paths {
+			if _, err := os.Stat(p); err != nil {
+				return fmt.Errorf("expected %s to exist: %w", p, err)
+			}
+		}
+		return nil
+	})
+}
+
+// requestStatuses returns the statuses of the requests the emulator answered for method and path.
+func requestStatuses(inst *emulatortest.Instance, method, p string) ([]int, error) {
+	recs, err := inst.Control.Requests(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	var statuses []int
+	for _, r := range recs {
+		if r.Method == method && r.Path == p {
+			statuses = append(statuses, r.Status)
+		}
+	}
+	return statuses, nil
+}
+
+// expectRequests checks that the emulator answered method path exactly with these statuses.
+func expectRequests(inst *emulatortest.Instance, method, p string, want ...int) statecheck.StateCheck {
+	return stateCheckFunc(func() error {
+		got, err := requestStatuses(inst, method, p)
+		if err != nil {
+			return err
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return fmt.Errorf("%s %s: got statuses %v, want %v", method, p, got, want)
+		}
+		return nil
+	})
+}
+
+// int64Greater is a comparer asserting that each value is greater than the one before.
+type int64Greater struct{}
+
+func (int64Greater) CompareValues(values ...any) error {
+	for i := 1; i < len(values); i++ {
+		prev, err1 := values[i-1].(json.Number).Int64()
+		cur, err2 := values[i].(json.Number).Int64()
+		if err := errors.Join(err1, err2); err != nil {
+			return err
+		}
+		if cur <= prev {
+			return fmt.Errorf("expected %d to be greater than %d", cur, prev)
+		}
+	}
+	return nil
+}
+
+func addFault(t *testing.T, inst *emulatortest.Instance, f emulator.Fault) {
+	t.Helper()
+	if err := inst.Control.AddFault(context.Background(), f); err != nil {
+		t.Fatalf("adding a fault: %v", err)
+	}
+}
+
+// TestAccWorkspaceSnapshot_schemaOfLiveBranch: a schema export of the live branch lands on disk
+// with hashes that match the file, and an unchanged configuration plans nothing (refresh only
+// looks at the file: the export is made once).
+func TestAccWorkspaceSnapshot_schemaOfLiveBranch(t *testing.T) {
+	inst := startEmulator(t, nil)
+	out := filepath.Join(t.TempDir(), "backups", "staging.tar.gz") // the folder is created
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: snapshotConfig(inst, out, ""),
+				ConfigStateChecks: append(expectFile(snapshotAddr, out),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("exported_branch"), knownvalue.StringExact("v1")),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("branch"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("content_sha256"), knownvalue.StringRegexp(sha256HexRegex)),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("encrypted"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("include_data"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("track_file"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("retain_on_destroy"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339UTC)),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("id"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^1/v1/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`))),
+					sameID.AddStateValue(snapshotAddr, tfjsonpath.New("id")),
+					expectRequests(inst, http.MethodPost, "/workspace/1/export-schema", http.StatusOK),
+				),
+			},
+			{
+				Config: snapshotConfig(inst, out, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: append(expectFile(snapshotAddr, out),
+					sameID.AddStateValue(snapshotAddr, tfjsonpath.New("id")),
+					// Several refreshes later, still the one export.
+					expectRequests(inst, http.MethodPost, "/workspace/1/export-schema", http.StatusOK),
+				),
+			},
+			{
+				RefreshState: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{
+					PostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+// TestAccWorkspaceSnapshot_includeData: with include_data the export holds the records: the
+// content differs from the schema-only one and the file is bigger.
+func TestAccWorkspaceSnapshot_includeData(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	schemaPath, fullPath := filepath.Join(dir, "schema.tar.gz"), filepath.Join(dir, "full.tar.gz")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: testConfig(inst, `
+resource "xano_workspace_snapshot" "schema" {
+  workspace_id = 1
+  output_path  = %q
+}
+
+resource "xano_workspace_snapshot" "full" {
+  workspace_id = 1
+  branch       = "v1"
+  include_data = true
+  output_path  = %q
+}
+`, schemaPath, fullPath),
+			ConfigStateChecks: append(expectFile("xano_workspace_snapshot.full", fullPath),
+				statecheck.ExpectKnownValue("xano_workspace_snapshot.full", tfjsonpath.New("include_data"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("xano_workspace_snapshot.full", tfjsonpath.New("exported_branch"), knownvalue.StringExact("v1")),
+				statecheck.ExpectKnownValue("xano_workspace_snapshot.full", tfjsonpath.New("content_sha256"), knownvalue.StringRegexp(sha256HexRegex)),
+				statecheck.CompareValuePairs(
+					"xano_workspace_snapshot.schema", tfjsonpath.New("content_sha256"),
+					"xano_workspace_snapshot.full", tfjsonpath.New("content_sha256"),
+					compare.ValuesDiffer()),
+				statecheck.CompareValuePairs(
+					"xano_workspace_snapshot.schema", tfjsonpath.New("archive_size"),
+					"xano_workspace_snapshot.full", tfjsonpath.New("archive_size"),
+					int64Greater{}),
+				expectRequests(inst, http.MethodPost, "/workspace/1/export", http.StatusOK),
+				expectRequests(inst, http.MethodPost, "/workspace/1/export-schema", http.StatusOK),
+			),
+		}},
+	})
+}
+
+// TestAccWorkspaceSnapshot_fileDrift: a deleted or edited file means the snapshot is gone and the
+// plan proposes a new one; with track_file = false the file is not watched.
+func TestAccWorkspaceSnapshot_fileDrift(t *testing.T) {
+	inst := startEmulator(t, nil)
+	out := filepath.Join(t.TempDir(), "staging.tar.gz")
+	expectCreate := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(snapshotAddr, plancheck.ResourceActionCreate)},
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            snapshotConfig(inst, out, ""),
+				ConfigStateChecks: expectFile(snapshotAddr, out),
+			},
+			{
+				PreConfig: func() {
+					if err := os.Remove(out); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            snapshotConfig(inst, out, ""),
+				ConfigPlanChecks:  expectCreate,
+				ConfigStateChecks: append(expectFile(snapshotAddr, out), expectExists(out)),
+			},
+			{
+				PreConfig: func() {
+					f, err := os.OpenFile(out, os.O_APPEND|os.O_WRONLY, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					_, err = f.Write([]byte{0})
+					if err = errors.Join(err, f.Close()); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:            snapshotConfig(inst, out, ""),
+				ConfigPlanChecks:  expectCreate,
+				ConfigStateChecks: expectFile(snapshotAddr, out),
+			},
+			{
+				Config: snapshotConfig(inst, out, "track_file = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(snapshotAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("track_file"), knownvalue.Bool(false)),
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := os.Remove(out); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: snapshotConfig(inst, out, "track_file = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+// TestAccWorkspaceSnapshot_triggersAndRetention: a change of triggers makes a new snapshot and,
+// with output_path templated on the trigger, keeps the previous file; with retain_on_destroy =
+// false, replacing or destroying the snapshot deletes its file.
+func TestAccWorkspaceSnapshot_triggersAndRetention(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	fileOf := func(release string) string { return filepath.Join(dir, "staging-"+release+".tar.gz") }
+	config := func(release, extra string) string {
+		return testConfig(inst, `
+locals {
+  release = %q
+}
+
+resource "xano_workspace_snapshot" "test" {
+  workspace_id = 1
+  output_path  = "%s/staging-${local.release}.tar.gz"
+  triggers     = { release = local.release }
+  %s
+}
+`, release, filepath.ToSlash(dir), extra)
+	}
+	replace := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(snapshotAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            config("r1", ""),
+				ConfigStateChecks: expectFile(snapshotAddr, fileOf("r1")),
+			},
+			{
+				Config:            config("r2", ""),
+				ConfigPlanChecks:  replace,
+				ConfigStateChecks: append(expectFile(snapshotAddr, fileOf("r2")), expectExists(fileOf("r1"), fileOf("r2"))),
+			},
+			{
+				Config: config("r2", "retain_on_destroy = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(snapshotAddr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("retain_on_destroy"), knownvalue.Bool(false)),
+				},
+			},
+			{
+				Config:           config("r3", "retain_on_destroy = false"),
+				ConfigPlanChecks: replace,
+				ConfigStateChecks: append(expectFile(snapshotAddr, fileOf("r3")),
+					expectExists(fileOf("r1")),
+					stateCheckFunc(func() error { return expectGone(fileOf("r2")) })),
+			},
+		},
+		// Only the file of the snapshot made while retain_on_destroy was true is left.
+		CheckDestroy: func(*terraform.State) error { return expectOnlyFiles(dir, filepath.Base(fileOf("r1"))) },
+	})
+}
+
+// expectGone returns an error unless nothing exists at p.
+func expectGone(p string) error {
+	if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("expected %s to be gone (stat: %v)", p, err)
+	}
+	return nil
+}
+
+// expectOnlyFiles returns an error unless dir holds exactly the files named (no temporary
+// *.partial file in particular).
+func expectOnlyFiles(dir string, names ...string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	slices.Sort(names)
+	if !slices.Equal(got, names) {
+		return fmt.Errorf("%s holds %v, want exactly %v", dir, got, names)
+	}
+	return nil
+}
+
+// TestAccWorkspaceSnapshot_passwordWriteOnly: with password_wo the archive is encrypted (with that
+// password: it decrypts to the branch's content), and neither the password nor the token reach
+// state; a new password_wo_version makes a new snapshot.
+func TestAccWorkspaceSnapshot_passwordWriteOnly(t *testing.T) {
+	inst := startEmulator(t, nil)
+	out := filepath.Join(t.TempDir(), "staging.tar.gz.enc")
+	const password = "correct horse battery staple"
+	config := func(version int) string {
+		return snapshotConfig(inst, out, fmt.Sprintf("password_wo = %q\n  password_wo_version = %d", password, version))
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   skipBelowWriteOnly,
+		Steps: []resource.TestStep{
+			{
+				Config: config(1),
+				ConfigStateChecks: append(expectFile(snapshotAddr, out),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("encrypted"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("content_sha256"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("password_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("password_wo_version"), knownvalue.Int64Exact(1)),
+					expectDecryptsToLiveSchema(t, inst, out, password),
+					expectNoSecretsInState(password, inst.Token),
+				),
+			},
+			{
+				Config: config(1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				Config: config(2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(snapshotAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: append(expectFile(snapshotAddr, out), expectNoSecretsInState(password, inst.Token)),
+			},
+		},
+	})
+}
+
+// TestAccWorkspaceSnapshot_password: password (for CLIs without write-only attributes) encrypts
+// the archive too; it is in state, marked sensitive, but the token is not.
+func TestAccWorkspaceSnapshot_password(t *testing.T) {
+	inst := startEmulator(t, nil)
+	out := filepath.Join(t.TempDir(), "staging.tar.gz.enc")
+	const password = "s3cret-for-old-clis"
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: snapshotConfig(inst, out, fmt.Sprintf("password = %q", password)),
+			ConfigStateChecks: append(expectFile(snapshotAddr, out),
+				statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("encrypted"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("content_sha256"), knownvalue.Null()),
+				statecheck.ExpectSensitiveValue(snapshotAddr, tfjsonpath.New("password")),
+				expectDecryptsToLiveSchema(t, inst, out, password),
+				expectNoSecretsInState(inst.Token),
+			),
+		}},
+	})
+}
+
+// expectDecryptsToLiveSchema checks that the file decrypts with password into an archive with
+// the content of an unencrypted export-schema of workspace 1's live branch.
+func expectDecryptsToLiveSchema(t *testing.T, inst *emulatortest.Instance, p, password string) statecheck.StateCheck {
+	return stateCheckFunc(func() error {
+		want, err := archive.ContentSHA256(bytes.NewReader(inst.Export(t, 1, "", false)))
+		if err != nil {
+			return err
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		plain, err := archive.Decrypt(f, password)
+		if err != nil {
+			return fmt.Errorf("decrypting %s with the configured password: %w", p, err)
+		}
+		got, err := archive.ContentSHA256(plain)
+		if err != nil {
+			return err
+		}
+		if got != want {
+			return fmt.Errorf("the decrypted archive's content is %s, the live branch's is %s", got, want)
+		}
+		return nil
+	})
+}
+
+// TestAccWorkspaceSnapshot_retries: 429 (with Retry-After) and 503 answers are retried, and the
+// snapshot is made.
+func TestAccWorkspaceSnapshot_retries(t *testing.T) {
+	inst := startEmulator(t, nil)
+	out := filepath.Join(t.TempDir(), "staging.tar.gz")
+	addFault(t, inst, emulator.Fault{Method: http.MethodPost, Path: "/workspace/1/export-schema",
+		Status: http.StatusTooManyRequests, RetryAfter: "1", Count: 1})
+	addFault(t, inst, emulator.Fault{Method: http.MethodPost, Path: "/workspace/1/export-schema",
+		Status: http.StatusServiceUnavailable, Count: 2})
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: snapshotConfig(inst, out, ""),
+			ConfigStateChecks: append(expectFile(snapshotAddr, out),
+				expectRequests(inst, http.MethodPost, "/workspace/1/export-schema",
+					http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusServiceUnavailable, http.StatusOK),
+			),
+		}},
+	})
+}
+
+// TestAccWorkspaceSnapshot_cutDownload: a download cut mid-way every time fails the apply and
+// leaves nothing behind: no file, no temporary file, and an existing snapshot file untouched.
+func TestAccWorkspaceSnapshot_cutDownload(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	good, fresh := filepath.Join(dir, "good.tar.gz"), filepath.Join(dir, "fresh.tar.gz")
+	goodConfig := fmt.Sprintf(`
+resource "xano_workspace_snapshot" "good" {
+  workspace_id = 1
+  output_path  = %q
+}
+`, good)
+	var goodBytes []byte
+	cut := int64(64)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            testConfig(inst, "%s", goodConfig),
+				ConfigStateChecks: expectFile("xano_workspace_snapshot.good", good),
+			},
+			{
+				PreConfig: func() {
+					var err error
+					if goodBytes, err = os.ReadFile(good); err != nil {
+						t.Fatal(err)
+					}
+					addFault(t, inst, emulator.Fault{Method: http.MethodPost, Path: "/workspace/1/export-schema",
+						CutAfterBytes: &cut, Count: 10})
+				},
+				// Two snapshots that cannot be made: one over the good file, one to a new path.
+				Config: testConfig(inst, `%s
+resource "xano_workspace_snapshot" "over_good" {
+  workspace_id = 1
+  output_path  = %q
+}
+
+resource "xano_workspace_snapshot" "fresh" {
+  workspace_id = 1
+  output_path  = %q
+}
+`, goodConfig, good, fresh),
+				ExpectError: errorPattern("Export of workspace 1 failed", "lost in the middle of the transfer"),
+			},
+			{
+				PreConfig: func() {
+					if err := inst.Control.ClearFaults(context.Background()); err != nil {
+						t.Fatal(err)
+					}
+					if now, err := os.ReadFile(good); err != nil || !bytes.Equal(now, goodBytes) {
+						t.Errorf("the good snapshot's file changed after a failed export (read error: %v)", err)
+					}
+					if err := expectGone(fresh); err != nil {
+						t.Error(err)
+					}
+					if err := expectOnlyFiles(dir, filepath.Base(good)); err != nil {
+						t.Error(err)
+					}
+				},
+				// The good snapshot still matches its file: nothing to do.
+				Config: testConfig(inst, "%s", goodConfig),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+}
+
+// TestAccWorkspaceSnapshot_badInput: unknown workspace or branch, an invalid label and an
+// unwritable path are clear errors.
+func TestAccWorkspaceSnapshot_badInput(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	notAFolder := filepath.Join(dir, "file")
+	if err := os.WriteFile(notAFolder, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := func(ws int, branch, out string) string {
+		return testConfig(inst, `
+resource "xano_workspace_snapshot" "test" {
+  workspace_id = %d
+  branch       = %q
+  output_path  = %q
+}
+`, ws, branch, out)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config(99, "", filepath.Join(dir, "a.tar.gz")),
+				ExpectError: errorPattern("Workspace 99 not found", "Check workspace_id"),
+			},
+			{
+				Config:      config(1, "nope", filepath.Join(dir, "b.tar.gz")),
+				ExpectError: errorPattern(`Workspace 1 has no branch "nope"`, "Leave branch empty"),
+			},
+			{
+				Config:      config(1, "no spaces", filepath.Join(dir, "c.tar.gz")),
+				PlanOnly:    true,
+				ExpectError: errorPattern("Invalid branch label", `"no spaces" is not valid`),
+			},
+			{
+				Config:      config(1, "", filepath.Join(notAFolder, "x.tar.gz")),
+				ExpectError: errorPattern("Cannot write the archive", "cannot create the folder"),
+			},
+			{
+				Config:      config(1, "", dir),
+				ExpectError: errorPattern("Cannot write the archive", "is a folder"),
+			},
+		},
+		CheckDestroy: func(*terraform.State) error { return expectOnlyFiles(dir, filepath.Base(notAFolder)) },
+	})
+}
+
+// TestAccWorkspaceSnapshot_unconfiguredProvider: without an instance URL and token, planning a
+// snapshot fails and says what to set. Not parallel: it unsets the environment variables.
+func TestAccWorkspaceSnapshot_unconfiguredProvider(t *testing.T) {
+	t.Setenv(EnvInstanceURL, "")
+	t.Setenv(EnvToken, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "xano" {}
+
+resource "xano_workspace_snapshot" "test" {
+  workspace_id = 1
+  output_path  = "unused.tar.gz"
+}
+`,
+			PlanOnly:    true,
+			ExpectError: errorPattern("Xano provider not configured", "set instance_url and token"),
+		}},
+	})
+}

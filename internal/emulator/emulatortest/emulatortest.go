@@ -49,17 +49,36 @@ func Start(t testing.TB, fx *emulator.Fixture) *Instance {
 	if fx == nil {
 		fx = emulator.DemoFixture()
 	}
-	srv, err := emulator.New(emulator.Options{Control: true, Fixture: fx})
+	return StartWith(t, emulator.Options{Fixture: fx})
+}
+
+// StartWith starts an emulator with the given options (the control API is always enabled) and
+// closes it when the test ends.
+func StartWith(t testing.TB, opts emulator.Options) *Instance {
+	t.Helper()
+	opts.Control = true
+	srv, err := emulator.New(opts)
 	if err != nil {
 		t.Fatalf("emulatortest: %v", err)
 	}
-	hs := httptest.NewServer(srv)
+	in := Serve(srv)
 	t.Cleanup(func() {
-		hs.Close()
+		in.HTTP.Close()
 		if err := srv.Close(); err != nil {
 			t.Errorf("emulatortest: close: %v", err)
 		}
 	})
+	in.Token = opts.AdminToken
+	if in.Token == "" {
+		in.Token = emulator.DevToken
+	}
+	return in
+}
+
+// Serve serves an existing Server on 127.0.0.1 (with the DevToken as Token). The caller closes
+// in.HTTP and the Server.
+func Serve(srv *emulator.Server) *Instance {
+	hs := httptest.NewServer(srv)
 	return &Instance{
 		URL:     hs.URL,
 		Token:   emulator.DevToken,

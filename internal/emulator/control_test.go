@@ -1,0 +1,275 @@
+package emulator_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xano-community/terraform-provider-xano/internal/emulator"
+	"github.com/xano-community/terraform-provider-xano/internal/emulator/emulatortest"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func TestFaultStatusRetryAfterAndCount(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	ctx := context.Background()
+	if err := in.Control.AddFault(ctx, emulator.Fault{
+		Method: "GET", Path: "/workspace/1/branch", Status: 429, RetryAfter: "2", Count: 2,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		resp, data := call(t, in, "GET", "/api:meta/workspace/1/branch", in.Token, nil, "")
+		wantError(t, resp.StatusCode, data, 429, "ERROR_CODE_TOO_MANY_REQUESTS", "")
+		if ra := resp.Header.Get("Retry-After"); ra != "2" {
+			t.Fatalf("Retry-After %q", ra)
+		}
+	}
+	status, data := in.Do(t, "GET", "/workspace/1/branch", nil)
+	wantOK(t, status, data) // the count is used up
+
+	// Method filter and glob; an explicit code and message.
+	in.Control.AddFault(ctx, emulator.Fault{Method: "POST", Path: "/workspace/1/*", Status: 500, Code: "ERROR_FATAL", Message: "boom"})
+	status, data = in.Do(t, "GET", "/workspace/1/branch", nil)
+	wantOK(t, status, data)
+	status, data = in.Do(t, "POST", "/workspace/1/export-schema", map[string]any{})
+	wantError(t, status, data, 500, "ERROR_FATAL", "boom")
+
+	// A fault answers before authentication, as a proxy would.
+	in.Control.AddFault(ctx, emulator.Fault{Path: "/auth/me", Status: 503})
+	resp, data := call(t, in, "GET", "/api:meta/auth/me", "", nil, "")
+	wantError(t, resp.StatusCode, data, 503, "ERROR_FATAL", "")
+
+	// ClearFaults disarms.
+	in.Control.AddFault(ctx, emulator.Fault{Path: "*", Status: 500, Count: 100})
+	if err := in.Control.ClearFaults(ctx); err != nil {
+		t.Fatal(err)
+	}
+	status, data = in.Do(t, "GET", "/workspace", nil)
+	wantOK(t, status, data)
+}
+
+func TestFaultDelay(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	in.Control.AddFault(context.Background(), emulator.Fault{Path: "/workspace", DelayMS: 300})
+	start := time.Now()
+	status, data := in.Do(t, "GET", "/workspace", nil)
+	wantOK(t, status, data)
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Fatalf("answered after %v", d)
+	}
+	// A client that gives up early sees a timeout.
+	in.Control.AddFault(context.Background(), emulator.Fault{Path: "/workspace", DelayMS: 2000})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", in.URL+"/api:meta/workspace", nil)
+	req.Header.Set("Authorization", "Bearer "+in.Token)
+	if _, err := in.HTTP.Client().Do(req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestFaultCutAfterBytes(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	full := in.Export(t, 1, "", true)
+	in.Control.AddFault(context.Background(), emulator.Fault{Method: "POST", Path: "/workspace/1/export", CutAfterBytes: ptr[int64](1000)})
+
+	req, _ := http.NewRequest("POST", in.URL+"/api:meta/workspace/1/export", strings.NewReader(`{}`))
+	req.Header.Set("Authorization", "Bearer "+in.Token)
+	resp, err := in.HTTP.Client().Do(req)
+	if err != nil {
+		t.Fatalf("the headers should arrive: %v", err)
+	}
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil {
+		t.Fatal("a cut download read to a clean end")
+	}
+	if len(got) != 1000 || len(full) <= 1000 {
+		t.Fatalf("received %d bytes before the cut (archive is %d)", len(got), len(full))
+	}
+	// The next request is served normally.
+	if again := in.Export(t, 1, "", true); inspect(t, again).ContentSHA256 != inspect(t, full).ContentSHA256 {
+		t.Fatal("the export after the cut differs")
+	}
+	// A cut on a JSON answer.
+	in.Control.AddFault(context.Background(), emulator.Fault{Path: "/workspace", CutAfterBytes: ptr[int64](5)})
+	req, _ = http.NewRequest("GET", in.URL+"/api:meta/workspace", nil)
+	req.Header.Set("Authorization", "Bearer "+in.Token)
+	if resp, err = in.HTTP.Client().Do(req); err == nil {
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+	}
+	if err == nil {
+		t.Fatal("a cut JSON answer read cleanly")
+	}
+}
+
+func TestFaultCutBeforeResponseStillServes(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	in.Control.AddFault(context.Background(), emulator.Fault{Method: "POST", Path: "/workspace/1/branch", CutAfterBytes: ptr[int64](0)})
+	req, _ := http.NewRequest("POST", in.URL+"/api:meta/workspace/1/branch", strings.NewReader(`{"label":"ghost"}`))
+	req.Header.Set("Authorization", "Bearer "+in.Token)
+	req.Header.Set("Content-Type", "application/json")
+	// No retries: a POST on a fresh connection.
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Do(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatalf("got a response (%d) despite the cut", resp.StatusCode)
+	}
+	// The request was served: the branch exists though the client never heard back.
+	if got := labels(in.Branches(t, 1)); got != "v1*,ghost" {
+		t.Fatalf("branches %s", got)
+	}
+	recs, err := in.Control.Requests(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := recs[0]; r.Method != "POST" || r.Path != "/workspace/1/branch" || r.Status != 0 || r.Bytes != 0 {
+		t.Fatalf("log of a cut request: %+v", r)
+	}
+}
+
+func TestRequestLog(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	ctx := context.Background()
+	in.Do(t, "GET", "/workspace", nil)
+	in.Do(t, "GET", "/workspace/99", nil)
+	call(t, in, "POST", "/api%3Ameta/workspace/1/export-schema", in.Token, nil, "")
+	call(t, in, "GET", "/api:meta/workspace/1/branch/"+"feature%2Fx", "", nil, "")
+	recs, err := in.Control.Requests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 4 {
+		t.Fatalf("log %+v", recs)
+	}
+	want := []struct {
+		method, path string
+		status       int
+	}{{"GET", "/workspace", 200}, {"GET", "/workspace/99", 404}, {"POST", "/workspace/1/export-schema", 200}, {"GET", "/workspace/1/branch/feature%2Fx", 401}}
+	for i, w := range want {
+		r := recs[i]
+		if r.Method != w.method || r.Path != w.path || r.Status != w.status || r.Bytes <= 0 || r.DurationMS < 0 {
+			t.Fatalf("record %d: %+v, want %+v", i, r, w)
+		}
+	}
+	// The control API is not logged, and ClearRequests empties the log.
+	if err := in.Control.ClearRequests(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if recs, _ := in.Control.Requests(ctx); len(recs) != 0 {
+		t.Fatalf("log after clear: %+v", recs)
+	}
+	// The raw route returns a JSON array, never null.
+	resp, data := call(t, in, "GET", "/_emulator/requests", "", nil, "")
+	if resp.StatusCode != 200 || strings.TrimSpace(string(data)) != "[]" {
+		t.Fatalf("GET /_emulator/requests: %d %s", resp.StatusCode, data)
+	}
+}
+
+func TestResetAndSeed(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	ctx := context.Background()
+	in.CreateBranch(t, 1, "dev", "")
+	in.Control.AddFault(ctx, emulator.Fault{Path: "/nothing"})
+	if err := in.Control.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := labels(in.Branches(t, 1)); got != "v1*" {
+		t.Fatalf("after reset: %s", got)
+	}
+
+	fx := emulator.Fixture{
+		Workspaces: []emulator.FixtureWorkspace{{
+			ID: 5, Name: "seeded",
+			Branches: []emulator.FixtureBranch{
+				{Label: "v1"},
+				{Label: "prod", Live: true, Functions: []emulator.FixtureFunction{{Name: "f", Body: "b"}}},
+			},
+			Tables: []emulator.FixtureTable{{Name: "t", Rows: 5, RowBytes: 50}},
+		}},
+		Tokens: []emulator.FixtureToken{{Token: "ro", Scopes: []string{"read"}, WorkspaceID: 5}},
+	}
+	if err := in.Control.Seed(ctx, fx); err != nil {
+		t.Fatal(err)
+	}
+	status, data := in.Do(t, "GET", "/workspace", nil)
+	wantOK(t, status, data)
+	var ws []map[string]any
+	json.Unmarshal(data, &ws)
+	if len(ws) != 1 || ws[0]["name"] != "seeded" || ws[0]["branch"] != "prod" {
+		t.Fatalf("after seed: %s", data)
+	}
+	if got := labels(in.Branches(t, 5)); got != "v1,prod*" {
+		t.Fatalf("seeded branches %s", got)
+	}
+	resp, data := call(t, in, "GET", "/api:meta/workspace/5/branch", "ro", nil, "")
+	wantOK(t, resp.StatusCode, data)
+
+	// Invalid fixtures are refused and change nothing.
+	bad := []emulator.Fixture{
+		{Workspaces: []emulator.FixtureWorkspace{{ID: 1, Name: "a"}, {ID: 1, Name: "b"}}},
+		{Workspaces: []emulator.FixtureWorkspace{{ID: 1, Branches: []emulator.FixtureBranch{{Label: "v1", Live: true}, {Label: "x", Live: true}}}}},
+		{Tokens: []emulator.FixtureToken{{Token: "t", Scopes: []string{"admin"}}}},
+	}
+	for _, f := range bad {
+		if err := in.Control.Seed(ctx, f); err == nil {
+			t.Fatalf("fixture %+v accepted", f)
+		}
+	}
+	if got := labels(in.Branches(t, 5)); got != "v1,prod*" {
+		t.Fatalf("after refused seeds %s", got)
+	}
+	// Reset returns to the initial seed (the demo), not to the last seed.
+	in.Control.Reset(ctx)
+	status, data = in.Do(t, "GET", "/workspace", nil)
+	json.Unmarshal(data, &ws)
+	if len(ws) != 2 || ws[0]["name"] != "staging" {
+		t.Fatalf("after reset: %s", data)
+	}
+}
+
+func TestControlDisabled(t *testing.T) {
+	srv, err := emulator.New(emulator.Options{Seed: "demo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	rec := &recorder{header: http.Header{}}
+	r, _ := http.NewRequest("POST", "/_emulator/reset", nil)
+	srv.ServeHTTP(rec, r)
+	if rec.status != 404 {
+		t.Fatalf("control route without Control: %d", rec.status)
+	}
+	if _, err := emulator.New(emulator.Options{Seed: "nope"}); err == nil {
+		t.Fatal("unknown seed accepted")
+	}
+}
+
+type recorder struct {
+	header http.Header
+	status int
+	body   strings.Builder
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(s int) {
+	if r.status == 0 {
+		r.status = s
+	}
+}
+func (r *recorder) Write(p []byte) (int, error) {
+	r.WriteHeader(200)
+	return r.body.Write(p)
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -307,6 +308,45 @@ func TestImportSchemaParts(t *testing.T) {
 	}
 }
 
+// TestUploadBodyRead reads an upload body through Read (as an HTTP/2 transport does) rather than
+// WriteTo, and checks its framing and declared length.
+func TestUploadBodyRead(t *testing.T) {
+	src := &source{data: []byte(strings.Repeat("archive!", 100000))}
+	a := src.archive("a.tar.gz")
+	a.Size = int64(len(src.data))
+	cl, err := uploadCall("/workspace/1/import", a, "pw", [][2]string{{"password", "pw"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := cl.upload.readerFunc()()
+	data, err := io.ReadAll(struct{ io.Reader }{r}) // hide WriteTo
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl.upload.finish()
+	if int64(len(data)) != cl.upload.length || r.(interface{ Len() int }).Len() != len(data) {
+		t.Errorf("body %d bytes, declared %d", len(data), cl.upload.length)
+	}
+	mr := multipart.NewReader(strings.NewReader(string(data)), cl.upload.boundary)
+	var got []string
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			break
+		}
+		v, _ := io.ReadAll(p)
+		got = append(got, p.FormName()+":"+string(sha256Hex(v)))
+	}
+	if want := []string{"password:" + sha256Hex([]byte("pw")), "file:" + sha256Hex(src.data)}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("parts %v, want %v", got, want)
+	}
+	if src.opens.Load() != 1 || src.closes.Load() != 1 {
+		t.Errorf("opens %d closes %d", src.opens.Load(), src.closes.Load())
+	}
+}
+
+func sha256Hex(b []byte) string { s := sha256.Sum256(b); return fmt.Sprintf("%x", s) }
+
 func TestListWorkspacesWrapped(t *testing.T) {
 	for _, body := range []string{`{"items":[{"id":3,"name":"a"}]}`, `{"workspaces":[{"id":3,"name":"a"}]}`} {
 		srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) { writeJSON(w, 200, body) })
@@ -438,7 +478,3 @@ func TestUserDecoding(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func jsonString(s string) string { b, _ := json.Marshal(s); return string(b) }
-
-func sha(b []byte) [32]byte { return sha256.Sum256(b) }
-
-var _ = time.Second

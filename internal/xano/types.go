@@ -96,8 +96,10 @@ type ExportOptions struct {
 type ArchiveSource struct {
 	Name string                        // file name sent in the multipart part
 	Open func() (io.ReadCloser, error) // opens the archive from its beginning
-	// Size is the archive's length in bytes, optional: when > 0 the upload is sent with a
-	// Content-Length instead of chunked, and an archive of another length fails the upload.
+	// Size is the archive's length in bytes, optional but recommended (os.Stat): when > 0 the
+	// upload carries a Content-Length instead of being chunked (some proxies refuse chunked
+	// uploads; chunk framing also costs an allocation per chunk), and an archive of another
+	// length fails the upload.
 	Size int64
 }
 

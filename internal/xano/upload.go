@@ -134,6 +134,35 @@ func (b *lazyBody) Read(p []byte) (int, error) {
 	return b.pr.Read(p)
 }
 
+// WriteTo lets the transport copy the body in large writes: with a chunked upload, net/http
+// frames (and allocates for) every write, so fewer, larger writes mean fewer chunks.
+func (b *lazyBody) WriteTo(w io.Writer) (int64, error) {
+	b.once.Do(b.start)
+	if b.startErr != nil {
+		return 0, b.startErr
+	}
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
+	var n int64
+	for {
+		nr, rerr := b.pr.Read(buf)
+		if nr > 0 {
+			nw, werr := w.Write(buf[:nr])
+			n += int64(nw)
+			if werr != nil {
+				return n, werr
+			}
+		}
+		if rerr == io.EOF {
+			return n, nil
+		}
+		if rerr != nil {
+			return n, rerr
+		}
+	}
+}
+
 func (b *lazyBody) start() {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -1,0 +1,177 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// exportReadTimeout is the default read timeout of xano_workspace_export: a read is an export.
+const exportReadTimeout = 30 * time.Minute
+
+func init() {
+	dataSourceFactories = append(dataSourceFactories, newWorkspaceExportDataSource)
+}
+
+var (
+	_ datasource.DataSource              = (*workspaceExportDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*workspaceExportDataSource)(nil)
+)
+
+func newWorkspaceExportDataSource() datasource.DataSource { return &workspaceExportDataSource{} }
+
+// workspaceExportDataSource makes a fresh export on every read and reports its hashes; the
+// archive goes to disk only when output_path is set.
+type workspaceExportDataSource struct {
+	dataSourceConfigurable
+}
+
+type workspaceExportModel struct {
+	ID                  types.String   `tfsdk:"id"`
+	WorkspaceID         types.Int64    `tfsdk:"workspace_id"`
+	Branch              types.String   `tfsdk:"branch"`
+	IncludeData         types.Bool     `tfsdk:"include_data"`
+	OutputPath          types.String   `tfsdk:"output_path"`
+	Password            types.String   `tfsdk:"password"`
+	ExportedBranch      types.String   `tfsdk:"exported_branch"`
+	ArchiveSHA256       types.String   `tfsdk:"archive_sha256"`
+	ArchiveBase64SHA256 types.String   `tfsdk:"archive_base64sha256"`
+	ArchiveSize         types.Int64    `tfsdk:"archive_size"`
+	ContentSHA256       types.String   `tfsdk:"content_sha256"`
+	Encrypted           types.Bool     `tfsdk:"encrypted"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (d *workspaceExportDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_workspace_export"
+}
+
+func (d *workspaceExportDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Exports a Xano workspace and reports the archive's hashes, e.g. to compare the " +
+			"`content_sha256` of a branch with a snapshot's. Data sources are read on **every** plan and " +
+			"refresh, so this exports every time; for a backup kept on disk use the " +
+			"`xano_workspace_snapshot` resource.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`<workspace_id>/<exported_branch>`.",
+				Computed:            true,
+			},
+			"workspace_id": schema.Int64Attribute{
+				MarkdownDescription: "The ID of the workspace to export.",
+				Required:            true,
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"branch": schema.StringAttribute{
+				MarkdownDescription: "The label of the branch to export. Empty or unset exports the live branch " +
+					"(see `exported_branch`).",
+				Optional:   true,
+				Validators: []validator.String{exportBranchValidator{}},
+			},
+			"include_data": schema.BoolAttribute{
+				MarkdownDescription: "Export the tables' records too, not only the schema and the business logic. " +
+					"Defaults to `false`.",
+				Optional: true,
+			},
+			"output_path": schema.StringAttribute{
+				MarkdownDescription: "When set, the archive is also written to this file (atomically; missing " +
+					"parent folders are created). It is rewritten on every plan and refresh. When unset, " +
+					"nothing is written to disk: the export is only hashed as it streams.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"password": schema.StringAttribute{
+				MarkdownDescription: "A password with which Xano encrypts the archive. Data sources cannot have " +
+					"write-only arguments, so this value is stored in state (marked sensitive): prefer the " +
+					"`xano_workspace_snapshot` resource with `password_wo` for encrypted archives.",
+				Optional:   true,
+				Sensitive:  true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"exported_branch": schema.StringAttribute{
+				MarkdownDescription: "The branch the archive came from: `branch`, or, when `branch` is empty, the " +
+					"label that was live just before the export.",
+				Computed: true,
+			},
+			"archive_sha256": schema.StringAttribute{
+				MarkdownDescription: "The hex SHA-256 of the archive's bytes (equal to `filesha256(output_path)` " +
+					"when `output_path` is set).",
+				Computed: true,
+			},
+			"archive_base64sha256": schema.StringAttribute{
+				MarkdownDescription: "The base64 SHA-256 of the archive's bytes.",
+				Computed:            true,
+			},
+			"archive_size": schema.Int64Attribute{
+				MarkdownDescription: "The archive's size in bytes.",
+				Computed:            true,
+			},
+			"content_sha256": schema.StringAttribute{
+				MarkdownDescription: "A canonical hash of what the archive contains, independent of compression, " +
+					"entry order, JSON formatting and the bundle signature: it only changes when the branch (or, " +
+					"with `include_data`, the data) changes. Null for an encrypted archive.",
+				Computed: true,
+			},
+			"encrypted": schema.BoolAttribute{
+				MarkdownDescription: "Whether the archive is encrypted (exported with a password).",
+				Computed:            true,
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx),
+		},
+	}
+}
+
+func (d *workspaceExportDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	ctx = d.data.logContext(ctx)
+	var cfg workspaceExportModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := cfg.Timeouts.Read(ctx, exportReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	client, diags := d.data.apiClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	exportReq := exportRequest{
+		WorkspaceID: cfg.WorkspaceID.ValueInt64(),
+		Branch:      cfg.Branch.ValueString(),
+		IncludeData: cfg.IncludeData.ValueBool(),
+		Password:    cfg.Password.ValueString(),
+	}
+	var res exportResult
+	if cfg.OutputPath.IsNull() {
+		res, diags = exportToMemory(ctx, client, exportReq)
+	} else {
+		res, diags = exportToFile(ctx, client, exportReq, cfg.OutputPath.ValueString(), path.Root("output_path"))
+	}
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	cfg.ID = types.StringValue(fmt.Sprintf("%d/%s", exportReq.WorkspaceID, res.Branch))
+	cfg.ExportedBranch = types.StringValue(res.Branch)
+	cfg.ArchiveSHA256 = types.StringValue(res.Digest.SHA256)
+	cfg.ArchiveBase64SHA256 = types.StringValue(res.Digest.Base64SHA256)
+	cfg.ArchiveSize = types.Int64Value(res.Digest.Size)
+	cfg.ContentSHA256 = res.contentSHA256()
+	cfg.Encrypted = types.BoolValue(res.Info.Encrypted)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}

@@ -155,6 +155,11 @@ func New(cfg Config) (*Client, error) {
 		rt = http.DefaultTransport
 	}
 	hc.Transport = &transport{base: rt, c: c}
+	if hc.CheckRedirect == nil {
+		// Following a redirect would turn a POST into a GET (an export or import would silently
+		// hit another route): answer with the redirect, which names its target (see apiError).
+		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	}
 	c.http = &hc
 	return c, nil
 }

@@ -453,6 +453,19 @@ func TestErrorParsing(t *testing.T) {
 	}
 }
 
+func TestRedirectNotFollowed(t *testing.T) {
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+		http.Redirect(w, r, "https://elsewhere.example.com/api:meta"+path+"?x=1", http.StatusMovedPermanently)
+	})
+	c, _ := newTestClient(t, srv.URL, nil)
+	_, err := c.Export(context.Background(), 1, ExportOptions{}, io.Discard)
+	var e *APIError
+	if !errors.As(err, &e) || e.StatusCode != 301 || srv.hits.Load() != 1 ||
+		!strings.Contains(err.Error(), "redirects to https://elsewhere.example.com/api:meta/workspace/1/export:") {
+		t.Errorf("hits %d: %v", srv.hits.Load(), err)
+	}
+}
+
 func TestExportErrorNeverWritten(t *testing.T) {
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
 		envelope(w, 400, "ERROR_CODE_INPUT_ERROR", "unknown branch")

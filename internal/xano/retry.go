@@ -181,6 +181,13 @@ func (st *callState) apiError(resp *http.Response) *APIError {
 		e.RetryAfter = d
 	}
 	parseErrorBody(e, data, st.red)
+	if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode <= 399 && loc != "" {
+		if u, err := resp.Request.URL.Parse(loc); err == nil {
+			u.RawQuery, u.Fragment, u.User = "", "", nil
+			loc = u.String()
+		}
+		e.Message = st.red.redact(fmt.Sprintf("the server redirects to %s: set the instance URL to that address's origin", loc))
+	}
 	return e
 }
 

@@ -76,7 +76,7 @@ func (c *Client) run(ctx context.Context, cl *call, consume func(*callState, *ht
 			return err
 		}
 		if rerr := restart(); rerr != nil {
-			return st.fail(fmt.Sprintf("could not reset the destination to retry (%v)", err), rerr)
+			return st.fail("the download was cut and resetting the destination to retry failed", rerr)
 		}
 		wait := c.backoffWait(st.attempts-1, nil)
 		c.log(ctx, LevelWarn, "xano: retrying a request whose response body was cut", map[string]any{

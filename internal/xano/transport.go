@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -94,7 +95,7 @@ func (c *Client) logAttempt(ctx context.Context, req *http.Request, status int, 
 			headers[k] = redacted
 			continue
 		}
-		headers[k] = red.redact(fmt.Sprint(v))
+		headers[k] = red.redact(strings.Join(v, ", "))
 	}
 	fields := map[string]any{
 		"method":      req.Method,

@@ -178,8 +178,7 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 			PlanModifiers:       stable,
 		},
 	}
-	for name, a := range passwordAttributes("with which Xano encrypts the archive (Xano's export password). "+
-		"Changing it makes a new snapshot",
+	for name, a := range passwordAttributes("with which Xano encrypts the archive (a change makes a new snapshot)",
 		[]planmodifier.String{stringplanmodifier.RequiresReplace()},
 		[]planmodifier.Int64{int64planmodifier.RequiresReplace()}) {
 		attrs[name] = a

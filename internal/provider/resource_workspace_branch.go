@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
@@ -27,8 +26,9 @@ import (
 
 // Default timeouts of xano_workspace_branch.
 const (
-	branchWriteTimeout = 30 * time.Minute
-	branchReadTimeout  = 5 * time.Minute
+	branchWriteTimeout  = 30 * time.Minute
+	branchReadTimeout   = 5 * time.Minute
+	branchDeleteTimeout = 5 * time.Minute
 )
 
 // defaultSourceBranch is the branch Xano clones when none is named.
@@ -132,8 +132,7 @@ func (r *workspaceBranchResource) Schema(ctx context.Context, _ resource.SchemaR
 			"live": schema.BoolAttribute{
 				MarkdownDescription: "Whether the branch is the workspace's live branch. Manage that with " +
 					"`xano_workspace_live_branch`.",
-				Computed:      true,
-				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+				Computed: true,
 			},
 			"created_at": schema.StringAttribute{
 				MarkdownDescription: "When Xano created the branch, as Xano reports it (e.g. `2026-11-02 09:30:00+0000`).",
@@ -282,6 +281,7 @@ func (r *workspaceBranchResource) Update(ctx context.Context, req resource.Updat
 		}
 		tflog.Info(ctx, "Updated the branch", map[string]any{"workspace_id": ws, "branch": oldLabel, "new_label": newLabel})
 		plan.setFromBranch(b)
+		plan.CreatedAt = state.CreatedAt // planned from state; a rename does not recreate the branch
 	} else {
 		plan.Live, plan.CreatedAt, plan.Color = state.Live, state.CreatedAt, state.Color
 	}
@@ -317,7 +317,7 @@ func (r *workspaceBranchResource) Delete(ctx context.Context, req resource.Delet
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, branchReadTimeout)
+	timeout, diags := state.Timeouts.Delete(ctx, branchDeleteTimeout)
 	resp.Diagnostics.Append(diags...)
 	client, cdiags := r.data.apiClient()
 	resp.Diagnostics.Append(cdiags...)

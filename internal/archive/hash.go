@@ -1,16 +1,12 @@
 package archive
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"hash"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -32,8 +28,8 @@ import (
 //     HTML escaping, all other characters as raw UTF-8 (invalid UTF-8 becomes U+FFFD). When an
 //     object repeats a key, the last member wins. If the top-level value is an object holding
 //     both an "app" and a "sig" key (a signed Xano bundle), the "sig" member is dropped: the
-//     signature is a function of the rest. A ".json" entry that is not valid JSON is hashed as
-//     its raw bytes.
+//     signature is a function of the rest. A ".json" entry that is not exactly one valid JSON
+//     value (as encoding/json judges it, nesting at most 10000 deep) is hashed as its raw bytes.
 //  3. Every other entry's canonical bytes are its raw content.
 //  4. Entry digest = SHA-256 of the canonical bytes, as 64 lower-case hex digits.
 //  5. The hash is SHA-256 over the lines "<name>\x00<entry digest>\n" of all entries, sorted
@@ -70,7 +66,7 @@ type contentHasher struct {
 
 	copyBuf []byte
 	jsonBuf bytes.Buffer
-	out     *bufio.Writer
+	canon   canonicalizer
 }
 
 // maxKeptJSONBuffer is the largest JSON read buffer kept for the next entry.
@@ -80,7 +76,6 @@ func newContentHasher(lim Limits) *contentHasher {
 	return &contentHasher{
 		lim:     lim,
 		copyBuf: make([]byte, 32<<10),
-		out:     bufio.NewWriterSize(io.Discard, 32<<10),
 	}
 }
 
@@ -115,32 +110,30 @@ func (h *contentHasher) addJSON(e Entry, body io.Reader, eh hash.Hash) error {
 		return &LimitError{Limit: "MaxJSONEntryBytes", Value: h.lim.MaxJSONEntryBytes, Entry: e.Name}
 	}
 	raw := h.jsonBuf.Bytes()
-	v, ok := parseJSON(raw)
-	if !ok {
-		_, _ = eh.Write(raw)
+	out, err := h.canon.canonicalize(raw)
+	if err != nil {
+		_, _ = eh.Write(raw) // not JSON after all: hashed as raw bytes
 		return nil
 	}
-	if m, isBundle := signedBundle(v); isBundle {
-		delete(m, "sig")
-		h.noteBundle(e.Name, m)
+	_, _ = eh.Write(out)
+	if h.canon.bundle {
+		h.noteBundle(e.Name, h.canon.bundleType)
 	}
-	h.out.Reset(eh)
-	if err := writeCanonical(h.out, v); err != nil {
-		return fmt.Errorf("canonicalising %q: %w", e.Name, err)
+	if cap(out) > maxKeptJSONBuffer {
+		h.canon = canonicalizer{}
 	}
-	return h.out.Flush()
+	return nil
 }
 
 // noteBundle records the type of a signed bundle found at the root of the tar. workspace.json
 // wins over any other; otherwise the first one found is kept.
-func (h *contentHasher) noteBundle(name string, m map[string]any) {
+func (h *contentHasher) noteBundle(name, typ string) {
 	if strings.Contains(name, "/") {
 		return
 	}
 	if h.typeFrom != "" && (h.typeFrom == "workspace.json" || name != "workspace.json") {
 		return
 	}
-	typ, _ := m["type"].(string)
 	h.bundleType, h.typeFrom = typ, name
 }
 
@@ -157,111 +150,4 @@ func (h *contentHasher) sum() string {
 		_, _ = fh.Write(line)
 	}
 	return hex.EncodeToString(fh.Sum(nil))
-}
-
-// parseJSON decodes exactly one JSON value (numbers as json.Number). ok is false for anything
-// that is not a single valid JSON value.
-func parseJSON(raw []byte) (v any, ok bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		return nil, false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, false
-	}
-	return v, true
-}
-
-// signedBundle reports whether v is a signed Xano bundle: an object with "app" and "sig".
-func signedBundle(v any) (map[string]any, bool) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, false
-	}
-	_, hasApp := m["app"]
-	_, hasSig := m["sig"]
-	return m, hasApp && hasSig
-}
-
-// writeCanonical writes v (as decoded by parseJSON) in the canonical form ContentSHA256 defines.
-func writeCanonical(w *bufio.Writer, v any) error {
-	switch t := v.(type) {
-	case nil:
-		w.WriteString("null")
-	case bool:
-		w.WriteString(strconv.FormatBool(t))
-	case json.Number:
-		w.WriteString(t.String())
-	case string:
-		writeCanonicalString(w, t)
-	case []any:
-		w.WriteByte('[')
-		for i, x := range t {
-			if i > 0 {
-				w.WriteByte(',')
-			}
-			if err := writeCanonical(w, x); err != nil {
-				return err
-			}
-		}
-		w.WriteByte(']')
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		w.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				w.WriteByte(',')
-			}
-			writeCanonicalString(w, k)
-			w.WriteByte(':')
-			if err := writeCanonical(w, t[k]); err != nil {
-				return err
-			}
-		}
-		w.WriteByte('}')
-	default:
-		return fmt.Errorf("unexpected JSON value of type %T", v)
-	}
-	return nil
-}
-
-// writeCanonicalString writes s quoted, escaping only '"', '\\' and control characters.
-func writeCanonicalString(w *bufio.Writer, s string) {
-	const hexDigits = "0123456789abcdef"
-	w.WriteByte('"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		w.WriteString(s[start:i])
-		switch c {
-		case '"', '\\':
-			w.WriteByte('\\')
-			w.WriteByte(c)
-		case '\b':
-			w.WriteString(`\b`)
-		case '\f':
-			w.WriteString(`\f`)
-		case '\n':
-			w.WriteString(`\n`)
-		case '\r':
-			w.WriteString(`\r`)
-		case '\t':
-			w.WriteString(`\t`)
-		default:
-			w.WriteString(`\u00`)
-			w.WriteByte(hexDigits[c>>4])
-			w.WriteByte(hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	w.WriteString(s[start:])
-	w.WriteByte('"')
 }

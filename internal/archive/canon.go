@@ -1,0 +1,473 @@
+package archive
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"slices"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxJSONDepth is encoding/json's nesting limit: deeper documents are not valid JSON to it.
+const maxJSONDepth = 10000
+
+// errSyntax reports input that is not exactly one valid JSON value.
+var errSyntax = errors.New("invalid JSON")
+
+// canonicalizer writes the canonical form of a JSON document (see ContentSHA256) in one pass,
+// without building a tree. Its result equals decoding with encoding/json (UseNumber) into `any`
+// and writing that with sorted keys; FuzzCanonicalJSON checks the two against each other.
+// A canonicalizer is reused across entries: its buffers only grow to the largest document.
+type canonicalizer struct {
+	src     []byte
+	pos     int
+	depth   int
+	out     []byte     // the canonical document
+	keys    []byte     // decoded keys of the objects being read
+	stack   [][]member // members of the objects being read, by depth
+	tmp     []byte     // a decoded string value
+	scratch []byte     // where an unsorted object is copied to be rewritten
+
+	bundle     bool   // the document is a signed bundle ("sig" was dropped)
+	bundleType string // its "type", if a string
+}
+
+// member is one "key":value of an object being read.
+type member struct {
+	k0, k1     int // the decoded key is keys[k0:k1]
+	start, end int // its canonical `"key":value` is out[start:end]
+}
+
+// canonicalize returns the canonical form of src, or errSyntax. The result is valid until the
+// next call.
+func (c *canonicalizer) canonicalize(src []byte) ([]byte, error) {
+	c.src, c.pos, c.depth = src, 0, 0
+	c.out, c.keys = c.out[:0], c.keys[:0]
+	c.bundle, c.bundleType = false, ""
+	err := c.value(true)
+	c.skipSpace()
+	c.src = nil
+	if err == nil && c.pos != len(src) {
+		err = errSyntax
+	}
+	return c.out, err
+}
+
+func (c *canonicalizer) skipSpace() {
+	for c.pos < len(c.src) {
+		switch c.src[c.pos] {
+		case ' ', '\t', '\n', '\r':
+			c.pos++
+		default:
+			return
+		}
+	}
+}
+
+// value reads the next value; top is true for the document's top-level value.
+func (c *canonicalizer) value(top bool) error {
+	c.skipSpace()
+	if c.pos >= len(c.src) {
+		return errSyntax
+	}
+	switch b := c.src[c.pos]; {
+	case b == '{':
+		return c.object(top)
+	case b == '[':
+		return c.array()
+	case b == '"':
+		return c.stringValue()
+	case b == 't':
+		return c.literal("true")
+	case b == 'f':
+		return c.literal("false")
+	case b == 'n':
+		return c.literal("null")
+	case b == '-' || ('0' <= b && b <= '9'):
+		return c.number()
+	}
+	return errSyntax
+}
+
+func (c *canonicalizer) literal(lit string) error {
+	if !bytes.HasPrefix(c.src[c.pos:], []byte(lit)) {
+		return errSyntax
+	}
+	c.pos += len(lit)
+	c.out = append(c.out, lit...)
+	return nil
+}
+
+// number copies a number literal as written, after checking its grammar.
+func (c *canonicalizer) number() error {
+	start := c.pos
+	if c.src[c.pos] == '-' {
+		c.pos++
+	}
+	switch {
+	case c.pos < len(c.src) && c.src[c.pos] == '0':
+		c.pos++
+	case !c.digits():
+		return errSyntax
+	}
+	if c.pos < len(c.src) && c.src[c.pos] == '.' {
+		c.pos++
+		if !c.digits() {
+			return errSyntax
+		}
+	}
+	if c.pos < len(c.src) && (c.src[c.pos] == 'e' || c.src[c.pos] == 'E') {
+		c.pos++
+		if c.pos < len(c.src) && (c.src[c.pos] == '+' || c.src[c.pos] == '-') {
+			c.pos++
+		}
+		if !c.digits() {
+			return errSyntax
+		}
+	}
+	c.out = append(c.out, c.src[start:c.pos]...)
+	return nil
+}
+
+// digits skips one or more decimal digits and reports whether there was one.
+func (c *canonicalizer) digits() bool {
+	start := c.pos
+	for c.pos < len(c.src) && '0' <= c.src[c.pos] && c.src[c.pos] <= '9' {
+		c.pos++
+	}
+	return c.pos > start
+}
+
+func (c *canonicalizer) enter() error {
+	c.depth++
+	if c.depth > maxJSONDepth {
+		return errSyntax
+	}
+	for len(c.stack) < c.depth {
+		c.stack = append(c.stack, nil)
+	}
+	return nil
+}
+
+func (c *canonicalizer) array() error {
+	c.pos++
+	if err := c.enter(); err != nil {
+		return err
+	}
+	c.out = append(c.out, '[')
+	c.skipSpace()
+	if c.pos < len(c.src) && c.src[c.pos] == ']' {
+		c.pos++
+	} else {
+		for {
+			if err := c.value(false); err != nil {
+				return err
+			}
+			c.skipSpace()
+			if c.pos >= len(c.src) {
+				return errSyntax
+			}
+			c.pos++
+			if c.src[c.pos-1] == ']' {
+				break
+			}
+			if c.src[c.pos-1] != ',' {
+				return errSyntax
+			}
+			c.out = append(c.out, ',')
+		}
+	}
+	c.out = append(c.out, ']')
+	c.depth--
+	return nil
+}
+
+func (c *canonicalizer) object(top bool) error {
+	c.pos++
+	if err := c.enter(); err != nil {
+		return err
+	}
+	objStart, keyMark := len(c.out), len(c.keys)
+	c.out = append(c.out, '{')
+	members := c.stack[c.depth-1][:0]
+	c.skipSpace()
+	if c.pos < len(c.src) && c.src[c.pos] == '}' {
+		c.pos++
+	} else {
+		for {
+			c.skipSpace()
+			if c.pos >= len(c.src) || c.src[c.pos] != '"' {
+				return errSyntax
+			}
+			if len(members) > 0 {
+				c.out = append(c.out, ',')
+			}
+			m := member{k0: len(c.keys), start: len(c.out)}
+			var err error
+			if c.keys, err = c.decodeString(c.keys); err != nil {
+				return err
+			}
+			m.k1 = len(c.keys)
+			c.out = appendCanonicalString(c.out, c.keys[m.k0:m.k1])
+			c.out = append(c.out, ':')
+			c.skipSpace()
+			if c.pos >= len(c.src) || c.src[c.pos] != ':' {
+				return errSyntax
+			}
+			c.pos++
+			if err := c.value(false); err != nil {
+				return err
+			}
+			m.end = len(c.out)
+			members = append(members, m)
+			c.skipSpace()
+			if c.pos >= len(c.src) {
+				return errSyntax
+			}
+			c.pos++
+			if c.src[c.pos-1] == '}' {
+				break
+			}
+			if c.src[c.pos-1] != ',' {
+				return errSyntax
+			}
+		}
+	}
+	c.stack[c.depth-1] = members
+	c.finishObject(objStart, members, top)
+	c.keys = c.keys[:keyMark]
+	c.depth--
+	return nil
+}
+
+// finishObject puts the members written since objStart in canonical order: sorted by key, the
+// last of equal keys kept, and "sig" dropped from a top-level signed bundle. Then it closes the
+// object.
+func (c *canonicalizer) finishObject(objStart int, members []member, top bool) {
+	key := func(m member) []byte { return c.keys[m.k0:m.k1] }
+	changed := false
+	for i := 1; i < len(members); i++ {
+		if bytes.Compare(key(members[i-1]), key(members[i])) >= 0 {
+			changed = true
+			break
+		}
+	}
+	if changed {
+		slices.SortStableFunc(members, func(a, b member) int { return bytes.Compare(key(a), key(b)) })
+		kept := members[:0]
+		for i, m := range members {
+			if i+1 < len(members) && bytes.Equal(key(m), key(members[i+1])) {
+				continue // a later member has the same key and wins
+			}
+			kept = append(kept, m)
+		}
+		members = kept
+	}
+	if top {
+		if sig := c.signedBundle(members); sig >= 0 {
+			members = slices.Delete(members, sig, sig+1)
+			changed = true
+		}
+	}
+	if changed {
+		base := objStart + 1
+		c.scratch = append(c.scratch[:0], c.out[base:]...)
+		c.out = c.out[:base]
+		for i, m := range members {
+			if i > 0 {
+				c.out = append(c.out, ',')
+			}
+			c.out = append(c.out, c.scratch[m.start-base:m.end-base]...)
+		}
+	}
+	c.out = append(c.out, '}')
+}
+
+// signedBundle reports the index of "sig" among the sorted, unique members of a top-level
+// object that also has "app" (-1 if it is not a signed bundle), and records the bundle's type.
+func (c *canonicalizer) signedBundle(members []member) int {
+	sig, hasApp := -1, false
+	typ := ""
+	for i, m := range members {
+		switch string(c.keys[m.k0:m.k1]) {
+		case "app":
+			hasApp = true
+		case "sig":
+			sig = i
+		case "type":
+			// The canonical member is `"type":<value>`.
+			_ = json.Unmarshal(c.out[m.start+len(`"type":`):m.end], &typ)
+		}
+	}
+	if !hasApp || sig < 0 {
+		return -1
+	}
+	c.bundle, c.bundleType = true, typ
+	return sig
+}
+
+// stringValue copies a string value in canonical form.
+func (c *canonicalizer) stringValue() error {
+	// Fast path: printable ASCII and valid UTF-8 without escapes is its own canonical form.
+	for i := c.pos + 1; i < len(c.src); {
+		b := c.src[i]
+		switch {
+		case b == '"':
+			c.out = append(c.out, c.src[c.pos:i+1]...)
+			c.pos = i + 1
+			return nil
+		case b == '\\' || b < 0x20:
+			i = len(c.src) // take the slow path
+		case b < utf8.RuneSelf:
+			i++
+		default:
+			r, size := utf8.DecodeRune(c.src[i:])
+			if r == utf8.RuneError && size == 1 {
+				i = len(c.src)
+			}
+			i += size
+		}
+	}
+	var err error
+	if c.tmp, err = c.decodeString(c.tmp[:0]); err != nil {
+		return err
+	}
+	c.out = appendCanonicalString(c.out, c.tmp)
+	return nil
+}
+
+// decodeString reads the string at c.pos and appends its decoded UTF-8 to dst, exactly as
+// encoding/json unquotes: invalid UTF-8 bytes and unpaired surrogates become U+FFFD.
+func (c *canonicalizer) decodeString(dst []byte) ([]byte, error) {
+	src := c.src
+	c.pos++ // the opening quote
+	for c.pos < len(src) {
+		switch b := src[c.pos]; {
+		case b == '"':
+			c.pos++
+			return dst, nil
+		case b == '\\':
+			var err error
+			if dst, err = c.decodeEscape(dst); err != nil {
+				return dst, err
+			}
+		case b < 0x20:
+			return dst, errSyntax
+		case b < utf8.RuneSelf:
+			dst = append(dst, b)
+			c.pos++
+		default:
+			r, size := utf8.DecodeRune(src[c.pos:])
+			if r == utf8.RuneError && size == 1 {
+				dst = utf8.AppendRune(dst, unicode.ReplacementChar)
+			} else {
+				dst = append(dst, src[c.pos:c.pos+size]...)
+			}
+			c.pos += size
+		}
+	}
+	return dst, errSyntax
+}
+
+// decodeEscape decodes the escape sequence at c.pos.
+func (c *canonicalizer) decodeEscape(dst []byte) ([]byte, error) {
+	if c.pos+1 >= len(c.src) {
+		return dst, errSyntax
+	}
+	if r, ok := simpleEscape(c.src[c.pos+1]); ok {
+		c.pos += 2
+		return append(dst, r), nil
+	}
+	if c.src[c.pos+1] != 'u' {
+		return dst, errSyntax
+	}
+	r := hex4(c.src[c.pos:])
+	if r < 0 {
+		return dst, errSyntax
+	}
+	c.pos += 6
+	if utf16.IsSurrogate(r) {
+		if pair := utf16.DecodeRune(r, hex4(c.src[c.pos:])); pair != unicode.ReplacementChar {
+			c.pos += 6
+			r = pair
+		} else {
+			r = unicode.ReplacementChar
+		}
+	}
+	return utf8.AppendRune(dst, r), nil
+}
+
+// simpleEscape returns the byte a one-character escape such as \n stands for.
+func simpleEscape(e byte) (byte, bool) {
+	switch e {
+	case '"', '\\', '/':
+		return e, true
+	case 'b':
+		return '\b', true
+	case 'f':
+		return '\f', true
+	case 'n':
+		return '\n', true
+	case 'r':
+		return '\r', true
+	case 't':
+		return '\t', true
+	}
+	return 0, false
+}
+
+// hex4 decodes `\uXXXX` at the start of s, or returns -1.
+func hex4(s []byte) rune {
+	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
+		return -1
+	}
+	var r rune
+	for _, b := range s[2:6] {
+		switch {
+		case '0' <= b && b <= '9':
+			b -= '0'
+		case 'a' <= b && b <= 'f':
+			b -= 'a' - 10
+		case 'A' <= b && b <= 'F':
+			b -= 'A' - 10
+		default:
+			return -1
+		}
+		r = r<<4 | rune(b)
+	}
+	return r
+}
+
+// appendCanonicalString appends s quoted, escaping only '"', '\\' and control characters.
+func appendCanonicalString(dst, s []byte) []byte {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i, b := range s {
+		if b >= 0x20 && b != '"' && b != '\\' {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch b {
+		case '"', '\\':
+			dst = append(dst, '\\', b)
+		case '\b':
+			dst = append(dst, '\\', 'b')
+		case '\f':
+			dst = append(dst, '\\', 'f')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xf])
+		}
+		start = i + 1
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

@@ -34,15 +34,6 @@ func (c emulatorStateCheck) CheckState(_ context.Context, _ statecheck.CheckStat
 	}
 }
 
-// expectFunctions checks the names of the functions of ws's live branch.
-func expectFunctions(t *testing.T, inst *emulatortest.Instance, ws int64, want ...string) error {
-	var got []string
-	for _, f := range inst.Functions(t, ws, "") {
-		got = append(got, f.Name)
-	}
-	return expectNames("functions of workspace "+fmt.Sprint(ws), got, want)
-}
-
 // expectBranches checks the labels of ws's branches, the first being live.
 func expectBranches(t *testing.T, inst *emulatortest.Instance, ws int64, want ...string) error {
 	var got []string

@@ -153,6 +153,7 @@ func TestAccWorkspaceBranch_liveBranchNotDeleted(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(workspaceBranchAddr, tfjsonpath.New("live"), knownvalue.Bool(true)),
+					checkEmulator("release_1 is live", func() error { return expectLive(t, inst, 1, "release_1") }),
 				},
 			},
 			{

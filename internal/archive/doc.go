@@ -8,10 +8,14 @@
 //
 // # Reading
 //
-// Inspect and Walk peel every gzip layer (up to Limits.MaxGzipLayers), accept a bare tar, and
-// normalise entry names (leading "./" and "/" removed, then path.Clean). Only regular files are
-// entries; directories, links and devices are skipped. Two entries with the same normalised name
-// make the archive ambiguous and are refused.
+// Inspect and Walk peel every gzip layer (up to Limits.MaxGzipLayers; a layer may hold several
+// concatenated gzip members, and bytes after its last member are ignored, as gzip(1) does), accept
+// a bare tar, and normalise entry names (leading "./" and "/" removed, then path.Clean). Only
+// regular files are entries; directories, links and devices are skipped. Two entries with the same
+// normalised name make the archive ambiguous and are refused. Every gzip checksum is verified:
+// the stream is read to its end, so a truncated download is refused. Anything that is not a
+// well-formed archive is reported with an error wrapping ErrNotArchive; the caller's own read
+// errors are returned wrapped as they are.
 //
 // Every reader here streams: memory does not grow with the archive's size (one JSON entry at a
 // time is held, at most Limits.MaxJSONEntryBytes), and the Limits refuse decompression bombs and

@@ -69,8 +69,12 @@ type contentHasher struct {
 	canon   canonicalizer
 }
 
-// maxKeptJSONBuffer is the largest JSON read buffer kept for the next entry.
-const maxKeptJSONBuffer = 8 << 20
+// maxKeptJSONBuffer is the largest JSON read buffer kept for the next entry, and
+// maxPreallocJSON the most allocated on the word of a tar header before reading.
+const (
+	maxKeptJSONBuffer = 8 << 20
+	maxPreallocJSON   = 4 << 20
+)
 
 func newContentHasher(lim Limits) *contentHasher {
 	return &contentHasher{
@@ -101,7 +105,7 @@ func (h *contentHasher) addJSON(e Entry, body io.Reader, eh hash.Hash) error {
 		h.jsonBuf = bytes.Buffer{}
 	}
 	h.jsonBuf.Reset()
-	h.jsonBuf.Grow(int(min(max(e.Size, 0), h.lim.MaxJSONEntryBytes)) + bytes.MinRead)
+	h.jsonBuf.Grow(int(min(max(e.Size, 0), maxPreallocJSON)) + bytes.MinRead) // the header is not trusted
 	n, err := h.jsonBuf.ReadFrom(io.LimitReader(body, h.lim.MaxJSONEntryBytes+1))
 	if err != nil {
 		return err

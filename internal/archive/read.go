@@ -105,8 +105,9 @@ type walker struct {
 	headers    int   // tar headers seen, of any type
 
 	names    map[string]struct{}
-	ioErr    error // the first error of the caller's reader, other than io.EOF
-	limitErr error // the first *LimitError raised inside a reader
+	hint     string // what the innermost layer looks like, when it is not a tar
+	ioErr    error  // the first error of the caller's reader, other than io.EOF
+	limitErr error  // the first *LimitError raised inside a reader
 }
 
 func newWalker(lim Limits) *walker {
@@ -127,7 +128,7 @@ func (w *walker) run(r io.Reader, fn func(Entry, io.Reader) error) error {
 		}
 		if err != nil {
 			if first {
-				return w.fail(err, "not a tar archive")
+				return w.fail(err, "not a tar archive"+w.hint)
 			}
 			return w.fail(err, "reading a tar header")
 		}
@@ -162,7 +163,7 @@ func (w *walker) open(r io.Reader) (io.Reader, error) {
 		if w.layers == w.lim.MaxGzipLayers {
 			return nil, &LimitError{Limit: "MaxGzipLayers", Value: int64(w.lim.MaxGzipLayers)}
 		}
-		zr, err := gzip.NewReader(br)
+		zr, err := newGzipLayer(br)
 		if err != nil {
 			return nil, w.fail(err, fmt.Sprintf("gzip layer %d has a bad header", w.layers+1))
 		}
@@ -176,6 +177,7 @@ func (w *walker) open(r io.Reader) (io.Reader, error) {
 	if len(head) < 512 {
 		return nil, fmt.Errorf("%w: %s", ErrNotArchive, describeShort(head, w.layers))
 	}
+	w.hint = responseHint(head)
 	return &ratioReader{r: br, w: w}, nil
 }
 
@@ -188,11 +190,56 @@ func describeShort(head []byte, layers int) string {
 	if len(head) == 0 {
 		return what + " is empty"
 	}
-	msg := fmt.Sprintf("%s is %d bytes, too short for a tar archive", what, len(head))
+	return fmt.Sprintf("%s is %d bytes, too short for a tar archive%s", what, len(head), responseHint(head))
+}
+
+// responseHint names bytes that look like a JSON or HTML response rather than an archive.
+func responseHint(head []byte) string {
 	if t := bytes.TrimSpace(head); len(t) > 0 && (t[0] == '{' || t[0] == '[' || t[0] == '<') {
-		msg += " (it looks like JSON or HTML: an error response saved as the archive?)"
+		return " (it looks like JSON or HTML: an error response saved as the archive?)"
 	}
-	return msg
+	return ""
+}
+
+// gzipLayer decompresses one gzip layer: one or more concatenated gzip members. Bytes after the
+// last member that do not start another member are ignored, as gzip(1) and tar(1) do; every
+// member's checksum and length are verified.
+type gzipLayer struct {
+	src *bufio.Reader
+	zr  *gzip.Reader
+}
+
+func newGzipLayer(src *bufio.Reader) (*gzipLayer, error) {
+	zr, err := gzip.NewReader(src)
+	if err != nil {
+		return nil, err
+	}
+	zr.Multistream(false)
+	return &gzipLayer{src: src, zr: zr}, nil
+}
+
+func (g *gzipLayer) Read(p []byte) (int, error) {
+	for {
+		n, err := g.zr.Read(p)
+		if err != io.EOF {
+			return n, err
+		}
+		// The member ended and was verified. Another one may follow.
+		head, perr := g.src.Peek(2)
+		if perr != nil && perr != io.EOF {
+			return n, perr
+		}
+		if !isGzip(head) {
+			return n, io.EOF
+		}
+		if err := g.zr.Reset(g.src); err != nil {
+			return n, err
+		}
+		g.zr.Multistream(false)
+		if n > 0 {
+			return n, nil
+		}
+	}
 }
 
 // isGzip reports whether b starts with the gzip magic number.

@@ -260,9 +260,11 @@ func TestInspectNotArchive(t *testing.T) {
 			}
 		})
 	}
-	_, err := Inspect(strings.NewReader(`{"code":"ERROR_FATAL"}`), Limits{})
-	if err == nil || !strings.Contains(err.Error(), "error response") {
-		t.Fatalf("a saved JSON error should be named as such, got %v", err)
+	for _, body := range []string{`{"code":"ERROR_FATAL"}`, "<html>" + strings.Repeat("<p>busy</p>", 100)} {
+		_, err := Inspect(strings.NewReader(body), Limits{})
+		if err == nil || !strings.Contains(err.Error(), "error response") {
+			t.Fatalf("a saved error response should be named as such, got %v", err)
+		}
 	}
 }
 
@@ -435,5 +437,32 @@ func TestInspectStreamsLargeEntry(t *testing.T) {
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
 		t.Fatalf("Inspect of a %d MiB entry allocated %d KiB: it must stream", size>>20, alloc>>10)
+	}
+}
+
+func TestGzipMembersAndTrailingBytes(t *testing.T) {
+	t.Parallel()
+	entries := exportFixture(t)
+	want := inspectBytes(t, build(t, entries, buildOpts{layers: 1})).ContentSHA256
+	tarBytes := build(t, entries, buildOpts{})
+	cut := len(tarBytes) / 3
+	members := append(gzipBytes(t, tarBytes[:cut], buildOpts{}), gzipBytes(t, tarBytes[cut:], buildOpts{})...)
+	trailing := append(build(t, entries, buildOpts{layers: 1}), make([]byte, 700)...)
+	garbage := append(build(t, entries, buildOpts{layers: 2}), "garbage after the last member"...)
+	for name, data := range map[string][]byte{
+		"two gzip members":          members,
+		"zero padding after gzip":   trailing,
+		"garbage after gzip":        garbage,
+		"members inside gzip":       gzipBytes(t, members, buildOpts{}),
+		"bare tar with zero blocks": append(bytes.Clone(tarBytes), make([]byte, 10240)...),
+	} {
+		if got := inspectBytes(t, data).ContentSHA256; got != want {
+			t.Errorf("%s: ContentSHA256 = %s, want %s", name, got, want)
+		}
+	}
+	// A member cut short is still refused.
+	truncated := members[:len(members)-10]
+	if _, err := Inspect(bytes.NewReader(truncated), Limits{}); !errors.Is(err, ErrNotArchive) {
+		t.Fatalf("truncated second member: %v, want ErrNotArchive", err)
 	}
 }

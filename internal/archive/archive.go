@@ -9,7 +9,8 @@ import (
 type Limits struct {
 	// MaxGzipLayers is how many nested gzip layers are peeled (Xano sometimes gzips twice).
 	MaxGzipLayers int
-	// MaxEntries is the largest number of tar entries accepted.
+	// MaxEntries is the largest number of tar entries accepted (every tar header counts,
+	// directories and links included).
 	MaxEntries int
 	// MaxJSONEntryBytes is the largest single JSON entry that is parsed (JSON is canonicalised
 	// in memory, one entry at a time).

@@ -73,8 +73,8 @@ data "xano_workspace_export" "encrypted" {
 					statecheck.ExpectKnownValue("data.xano_workspace_export.encrypted", tfjsonpath.New("content_sha256"), knownvalue.Null()),
 					statecheck.ExpectSensitiveValue("data.xano_workspace_export.encrypted", tfjsonpath.New("password")),
 					// Only the two files asked for: an export without output_path touches no disk.
-					stateCheckFunc(func() error { return expectOnlyFiles(dir, "exports", "snapshot.tar.gz") }),
-					stateCheckFunc(func() error { return expectOnlyFiles(filepath.Dir(exportPath), "v1.tar.gz") }),
+					checkEmulator("the output folder", func() error { return expectOnlyFiles(dir, "exports", "snapshot.tar.gz") }),
+					checkEmulator("the export folder", func() error { return expectOnlyFiles(filepath.Dir(exportPath), "v1.tar.gz") }),
 				),
 			},
 			{

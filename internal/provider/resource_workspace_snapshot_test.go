@@ -116,27 +116,18 @@ func expectFile(addr, p string) []statecheck.StateCheck {
 	}
 }
 
-// errorPattern matches an error holding each phrase in order. The CLIs wrap diagnostics, so a
-// space in a phrase matches any run of white space.
+// errorPattern matches an error holding each phrase in order, however the CLI wrapped it.
 func errorPattern(phrases ...string) *regexp.Regexp {
-	quoted := make([]string, len(phrases))
+	parts := make([]string, len(phrases))
 	for i, p := range phrases {
-		quoted[i] = strings.Join(strings.Fields(regexp.QuoteMeta(p)), `\s+`)
+		parts[i] = wrappedText(p).String()
 	}
-	return regexp.MustCompile(`(?s)` + strings.Join(quoted, ".*"))
-}
-
-// stateCheckFunc is a state check that does not look at the state: it checks the world
-// (files, the emulator's request log) at the moment the state checks run, right after apply.
-type stateCheckFunc func() error
-
-func (f stateCheckFunc) CheckState(_ context.Context, _ statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	resp.Error = f()
+	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
 }
 
 // expectExists checks that each file exists.
 func expectExists(paths ...string) statecheck.StateCheck {
-	return stateCheckFunc(func() error {
+	return checkEmulator("files on disk", func() error {
 		for _, p := range paths {
 			if _, err := os.Stat(p); err != nil {
 				return fmt.Errorf("expected %s to exist: %w", p, err)
@@ -163,7 +154,7 @@ func requestStatuses(inst *emulatortest.Instance, method, p string) ([]int, erro
 
 // expectRequests checks that the emulator answered method path exactly with these statuses.
 func expectRequests(inst *emulatortest.Instance, method, p string, want ...int) statecheck.StateCheck {
-	return stateCheckFunc(func() error {
+	return checkEmulator("the emulator's request log", func() error {
 		got, err := requestStatuses(inst, method, p)
 		if err != nil {
 			return err
@@ -406,7 +397,7 @@ resource "xano_workspace_snapshot" "test" {
 				ConfigPlanChecks: replace,
 				ConfigStateChecks: append(expectFile(snapshotAddr, fileOf("r3")),
 					expectExists(fileOf("r1")),
-					stateCheckFunc(func() error { return expectGone(fileOf("r2")) })),
+					checkEmulator("the replaced snapshot's file", func() error { return expectGone(fileOf("r2")) })),
 			},
 		},
 		// Only the file of the snapshot made while retain_on_destroy was true is left.
@@ -508,7 +499,7 @@ func TestAccWorkspaceSnapshot_password(t *testing.T) {
 // expectDecryptsToLiveSchema checks that the file decrypts with password into an archive with
 // the content of an unencrypted export-schema of workspace 1's live branch.
 func expectDecryptsToLiveSchema(t *testing.T, inst *emulatortest.Instance, p, password string) statecheck.StateCheck {
-	return stateCheckFunc(func() error {
+	return checkEmulator("the encrypted archive", func() error {
 		want, err := archive.ContentSHA256(bytes.NewReader(inst.Export(t, 1, "", false)))
 		if err != nil {
 			return err
@@ -517,7 +508,7 @@ func expectDecryptsToLiveSchema(t *testing.T, inst *emulatortest.Instance, p, pa
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }()
 		plain, err := archive.Decrypt(f, password)
 		if err != nil {
 			return fmt.Errorf("decrypting %s with the configured password: %w", p, err)

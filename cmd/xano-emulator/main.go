@@ -56,6 +56,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		srv.Close()
 		return err
 	}
+	// Signals are handled from here on: once the URL is printed, SIGINT/SIGTERM stop cleanly.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "xano-emulator listening on %s\n", url)
 	fmt.Fprintf(stdout, "instance_url: %s\n", url)
@@ -73,8 +76,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          log.New(stderr, "xano-emulator: ", log.LstdFlags),
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 

@@ -131,12 +131,30 @@ func TestFaultCutBeforeResponseStillServes(t *testing.T) {
 	if got := labels(in.Branches(t, 1)); got != "v1*,ghost" {
 		t.Fatalf("branches %s", got)
 	}
-	recs, err := in.Control.Requests(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := recs[0]; r.Method != "POST" || r.Path != "/workspace/1/branch" || r.Status != 0 || r.Bytes != 0 {
-		t.Fatalf("log of a cut request: %+v", r)
+	// The handler records the request once it returns, which may be after the client saw the
+	// connection close.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		recs, err := in.Control.Requests(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var post *emulator.RequestRecord
+		for i, r := range recs {
+			if r.Method == "POST" {
+				post = &recs[i]
+			}
+		}
+		if post != nil {
+			if post.Path != "/workspace/1/branch" || post.Status != 0 || post.Bytes != 0 {
+				t.Fatalf("log of a cut request: %+v", *post)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the cut request is not in the log: %+v", recs)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestRunServesAndStopsOnSignal(t *testing.T) {
+	dir := t.TempDir()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run([]string{"-addr", "127.0.0.1:0", "-token", "tok", "-state-dir", dir, "-control"}, pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var url, token string
+	var lines []string
+	for sc.Scan() && (url == "" || token == "") {
+		line := sc.Text()
+		lines = append(lines, line)
+		if v, ok := strings.CutPrefix(line, "instance_url: "); ok {
+			url = v
+		}
+		if v, ok := strings.CutPrefix(line, "token: "); ok {
+			token = v
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if !strings.HasPrefix(lines[0], "xano-emulator listening on http://127.0.0.1:") || url == "" || token != "tok" {
+		t.Fatalf("start-up lines %q", lines)
+	}
+	if strings.HasSuffix(url, ":0") {
+		t.Fatalf("the printed URL %q has port 0", url)
+	}
+	req, _ := http.NewRequest("GET", url+"/api:meta/workspace", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"staging"`) {
+		t.Fatalf("GET /workspace: %d %s", resp.StatusCode, body)
+	}
+	resp, err = http.Post(url+"/_emulator/reset", "application/json", nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("control API: %v %v", err, resp)
+	}
+	resp.Body.Close()
+
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no clean exit on SIGTERM")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state.json")); err != nil {
+		t.Fatalf("state not persisted: %v", err)
+	}
+}
+
+func TestRunRefusesBadFlags(t *testing.T) {
+	if err := run([]string{"-seed", "bogus", "-addr", "127.0.0.1:0"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("unknown seed accepted")
+	}
+	if err := run([]string{"extra"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("extra argument accepted")
+	}
+}

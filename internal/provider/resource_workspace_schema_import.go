@@ -1,0 +1,689 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/xano-community/terraform-provider-xano/internal/xano"
+)
+
+// Default timeouts of xano_workspace_schema_import.
+const (
+	schemaImportWriteTimeout  = 30 * time.Minute // create and update: an upload, an import, an export
+	schemaImportReadTimeout   = 10 * time.Minute // read exports the branch when detect_drift is set
+	schemaImportDeleteTimeout = 5 * time.Minute
+)
+
+// schemaImportDeleteAdvice completes the refusal to delete a live branch with what this resource
+// offers.
+const schemaImportDeleteAdvice = ", or, when you are replacing it under a new label, add lifecycle { " +
+	"create_before_destroy = true } so the new branch is made live before this one is deleted; or set " +
+	"retain_on_destroy = true to keep it"
+
+func init() {
+	resourceFactories = append(resourceFactories, newWorkspaceSchemaImportResource)
+}
+
+var (
+	_ resource.Resource                   = (*workspaceSchemaImportResource)(nil)
+	_ resource.ResourceWithConfigure      = (*workspaceSchemaImportResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*workspaceSchemaImportResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*workspaceSchemaImportResource)(nil)
+	_ resource.ResourceWithImportState    = (*workspaceSchemaImportResource)(nil)
+)
+
+func newWorkspaceSchemaImportResource() resource.Resource { return &workspaceSchemaImportResource{} }
+
+// workspaceSchemaImportResource is one branch created by import-schema from an archive, and
+// optionally the live one.
+type workspaceSchemaImportResource struct {
+	configurable
+}
+
+type workspaceSchemaImportModel struct {
+	ID                types.String   `tfsdk:"id"`
+	WorkspaceID       types.Int64    `tfsdk:"workspace_id"`
+	Branch            types.String   `tfsdk:"branch"`
+	SourcePath        types.String   `tfsdk:"source_path"`
+	SourceSHA256      types.String   `tfsdk:"source_sha256"`
+	SetLive           types.Bool     `tfsdk:"set_live"`
+	DetectDrift       types.Bool     `tfsdk:"detect_drift"`
+	RetainOnDestroy   types.Bool     `tfsdk:"retain_on_destroy"`
+	Password          types.String   `tfsdk:"password"`
+	PasswordWO        types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion types.Int64    `tfsdk:"password_wo_version"`
+	Live              types.Bool     `tfsdk:"live"`
+	ContentSHA256     types.String   `tfsdk:"content_sha256"`
+	CreatedAt         types.String   `tfsdk:"created_at"`
+	ImportedSHA256    types.String   `tfsdk:"imported_sha256"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (m *workspaceSchemaImportModel) workspace() int64 { return m.WorkspaceID.ValueInt64() }
+func (m *workspaceSchemaImportModel) label() string    { return m.Branch.ValueString() }
+
+func (r *workspaceSchemaImportResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_workspace_schema_import"
+}
+
+func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "`<workspace_id>/<branch>`, with the label URL-escaped (`2/feature%2Fx`).",
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"workspace_id": schema.Int64Attribute{
+			MarkdownDescription: "The ID of the workspace to import into. Changing it imports into a new branch of " +
+				"the other workspace (and deletes this one).",
+			Required:      true,
+			Validators:    []validator.Int64{int64validator.AtLeast(1)},
+			PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+		},
+		"branch": schema.StringAttribute{
+			MarkdownDescription: "The label of the branch the archive is imported into. Xano imports a schema only " +
+				"into a new branch, so it must not exist yet, and it cannot be `v1`. Changing it creates a new " +
+				"branch and deletes this one: for a live branch add `lifecycle { create_before_destroy = true }` " +
+				"so that the new branch is live before the old one is deleted.",
+			Required:      true,
+			Validators:    []validator.String{branchLabelValidator{newBranch: true}},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"source_path": schema.StringAttribute{
+			MarkdownDescription: "The archive to import: a file exported from Xano, such as a " +
+				"`xano_workspace_snapshot`'s `output_path`. It is read when the branch is created or re-imported, " +
+				"never during a refresh. A new path to the same bytes changes nothing in Xano.",
+			Required:   true,
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"source_sha256": schema.StringAttribute{
+			MarkdownDescription: "The hex SHA-256 of `source_path`'s bytes: `filesha256(...)` of it, or the " +
+				"`archive_sha256` of the resource that writes it. When both are known at plan time the file is " +
+				"checked against it; when the archive is written in the same apply the check happens at apply. " +
+				"A new value re-imports the branch in place, keeping its label.",
+			Required:   true,
+			Validators: []validator.String{sha256HexValidator{}},
+		},
+		"set_live": schema.BoolAttribute{
+			MarkdownDescription: "Make the branch the workspace's live branch, and keep it live: when another " +
+				"branch has been made live since, the plan proposes to make this one live again. `false` leaves " +
+				"liveness alone; it cannot make the branch not live (Xano has no such operation: make another " +
+				"branch live instead). Defaults to `false`.",
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(false),
+		},
+		"detect_drift": schema.BoolAttribute{
+			MarkdownDescription: "On every refresh, export the branch's schema in memory (nothing is written to " +
+				"disk) and compare its `content_sha256` with the one recorded after the import. A difference (the " +
+				"branch was edited in the Xano UI) is drift: the plan proposes an in-place re-import of " +
+				"`source_path`. Defaults to `true`; set `false` for very large workspaces, where every refresh " +
+				"would export the schema.",
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(true),
+		},
+		"retain_on_destroy": schema.BoolAttribute{
+			MarkdownDescription: "Keep the branch in Xano when the resource is destroyed, and only remove it from " +
+				"state. Defaults to `false`: destroy deletes the branch (Xano refuses to delete the live branch).",
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(false),
+		},
+		"live": schema.BoolAttribute{
+			MarkdownDescription: "Whether the branch is the workspace's live branch, as last read from Xano.",
+			Computed:            true,
+		},
+		"content_sha256": schema.StringAttribute{
+			MarkdownDescription: "The canonical content hash (see `xano_workspace_snapshot`) of an export-schema of " +
+				"the branch, as last observed: right after the import, then at every refresh when `detect_drift` " +
+				"is set. It stands for what the branch holds, whatever the archive's compression or signature.",
+			Computed: true,
+		},
+		"created_at": schema.StringAttribute{
+			MarkdownDescription: "When Xano created the branch, as Xano reports it. A re-import makes a new branch " +
+				"under the same label, so it changes.",
+			Computed: true,
+		},
+		"imported_sha256": schema.StringAttribute{
+			MarkdownDescription: "The `source_sha256` of the archive the branch was last imported from.",
+			Computed:            true,
+		},
+	}
+	for name, a := range passwordAttributes("of the source archive, when it was exported with one (Xano's "+
+		"export password)", nil, nil) {
+		attrs[name] = a
+	}
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Imports an archive's schema and business logic into a new branch of a Xano workspace " +
+			"(Xano's import-schema), optionally makes it live, and keeps it matching the archive: a branch deleted, " +
+			"no longer live or edited by hand shows in the plan. A new archive re-imports the branch in place, " +
+			"keeping its label.",
+		Attributes: attrs,
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+// ValidateConfig checks the source archive against source_sha256 when both are known, and that an
+// encrypted archive comes with a password.
+func (r *workspaceSchemaImportResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(validateSourceArchive(ctx, req.Config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var cfg workspaceSchemaImportModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || !isKnown(cfg.SourcePath) || !isKnown(cfg.SourceSHA256) {
+		return
+	}
+	if !cfg.Password.IsNull() || !cfg.PasswordWO.IsNull() {
+		return
+	}
+	if encrypted, err := sourceEncrypted(cfg.SourcePath.ValueString()); err == nil && encrypted {
+		resp.Diagnostics.AddAttributeError(path.Root("password_wo"), "Password required",
+			passwordRequiredDetail(cfg.SourcePath.ValueString()))
+	}
+}
+
+func passwordRequiredDetail(sourcePath string) string {
+	return fmt.Sprintf("source_path %q is an encrypted archive (it was exported with a password): set password_wo "+
+		"(Terraform or OpenTofu 1.11 and later) or password to the password it was exported with.", sourcePath)
+}
+
+// ModifyPlan fills in what is known before apply, and plans an in-place re-import when the archive
+// changed or the branch drifted from what was imported.
+func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(r.data.checkConfiguredForPlan()...)
+
+	var plan workspaceSchemaImportModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if isKnown(plan.WorkspaceID) && isKnown(plan.Branch) {
+		plan.ID = types.StringValue(branchID(plan.workspace(), plan.label()))
+	}
+	plan.ImportedSHA256 = plan.SourceSHA256
+
+	if req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
+		// A new branch: import-schema makes it live when set_live is.
+		plan.Live = plan.SetLive
+		plan.ContentSHA256 = types.StringUnknown()
+		plan.CreatedAt = types.StringUnknown()
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		return
+	}
+
+	var state workspaceSchemaImportModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	baseline, diags := getBaseline(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if reimportNeeded(plan, state, baseline) {
+		// A re-import makes a new branch under the same label: new content, new created_at.
+		plan.ContentSHA256 = types.StringUnknown()
+		plan.CreatedAt = types.StringUnknown()
+	} else {
+		plan.ContentSHA256 = state.ContentSHA256
+		plan.CreatedAt = state.CreatedAt
+	}
+	// The branch ends up live when set_live asks for it; otherwise its liveness is kept (a
+	// re-import of a live branch makes the new one live, or the old one could not be deleted).
+	switch {
+	case plan.SetLive.IsUnknown():
+		plan.Live = types.BoolUnknown()
+	case plan.SetLive.ValueBool():
+		plan.Live = types.BoolValue(true)
+	default:
+		plan.Live = state.Live
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// reimportNeeded says whether applying plan over state re-imports the archive: when the branch
+// drifted from its baseline, or when source_sha256 is not the archive last imported (an unknown
+// source_sha256 may be). A resource just imported into Terraform whose source is unknown adopts
+// the configured archive without importing it again.
+func reimportNeeded(plan, state workspaceSchemaImportModel, baseline string) bool {
+	if driftDetected(plan.DetectDrift.ValueBool(), state.ContentSHA256, baseline) {
+		return true
+	}
+	if state.ImportedSHA256.IsNull() {
+		return false
+	}
+	return plan.SourceSHA256.IsUnknown() || plan.SourceSHA256.ValueString() != state.ImportedSHA256.ValueString()
+}
+
+func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan workspaceSchemaImportModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	password, diags := passwordFromConfig(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, schemaImportWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	client, diags := r.data.apiClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	ws, label, sourcePath := plan.workspace(), plan.label(), plan.SourcePath.ValueString()
+	ctx = tflog.SetField(ctx, "workspace_id", ws)
+	ctx = tflog.SetField(ctx, "branch", label)
+	encrypted, diags := checkSourceForImport(sourcePath, plan.SourceSHA256.ValueString(), password)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	liveBefore, diags := checkNewBranch(ctx, client, ws, label)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	tflog.Info(ctx, "Importing the archive into a new branch", map[string]any{"source_path": sourcePath, "set_live": plan.SetLive.ValueBool()})
+	err := client.ImportSchema(ctx, ws, xano.ImportSchemaInput{
+		File:      sourceArchive(ctx, sourcePath, fmt.Sprintf("import-schema into workspace %d branch %q", ws, label), nil),
+		NewBranch: label,
+		SetLive:   plan.SetLive.ValueBool(),
+		Password:  password,
+	})
+	if err != nil {
+		detail := fmt.Sprintf("Importing source_path %q into a new branch %q of workspace %d failed. %s",
+			sourcePath, label, ws, importRefusalAdvice(ctx, client, ws, err, encrypted))
+		if isRefusal(err) {
+			detail += "No branch was created."
+		} else {
+			// The import may have got far enough to create the branch: leave nothing half-made.
+			cleanup, _ := discardBranch(ctx, client, ws, label, liveBefore)
+			detail += cleanup
+		}
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Cannot import into workspace %d", ws), detail, err, writeAccess)
+		return
+	}
+
+	desc := provenanceDescription(sourcePath, plan.SourceSHA256.ValueString())
+	if _, err := client.UpdateBranch(ctx, ws, label, xano.UpdateBranchInput{Description: &desc}); err != nil {
+		resp.Diagnostics.AddWarning("Cannot record the archive in the branch description",
+			fmt.Sprintf("Branch %q of workspace %d was imported, but setting its description to the archive it came "+
+				"from failed: %s. Only terraform import is affected: it will not find source_path and source_sha256.",
+				label, ws, err))
+	}
+	resp.Diagnostics.Append(r.recordImport(ctx, client, &plan, resp.Private)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// isRefusal reports a failure where Xano refused the request outright, so nothing was created.
+func isRefusal(err error) bool {
+	return xano.IsInputError(err) || xano.IsUnauthorized(err) || xano.IsAccessDenied(err) ||
+		xano.IsNotFound(err) || xano.IsRateLimited(err)
+}
+
+// checkSourceForImport checks, right before an upload, that the source archive is the expected
+// one and that an encrypted archive comes with a password. It returns whether it is encrypted.
+func checkSourceForImport(sourcePath, sourceSHA256, password string) (bool, diag.Diagnostics) {
+	diags := checkSourceArchive(sourcePath, sourceSHA256)
+	if diags.HasError() {
+		return false, diags
+	}
+	encrypted, err := sourceEncrypted(sourcePath)
+	if err != nil {
+		diags.AddAttributeError(sourcePathAttr, "Cannot read the source archive",
+			fmt.Sprintf("Reading source_path %q failed: %s.", sourcePath, err))
+		return false, diags
+	}
+	if encrypted && password == "" {
+		diags.AddAttributeError(path.Root("password_wo"), "Password required", passwordRequiredDetail(sourcePath))
+	}
+	return encrypted, diags
+}
+
+// checkNewBranch checks, before a create, that the workspace exists and the branch does not, and
+// returns the label of the workspace's live branch.
+func checkNewBranch(ctx context.Context, client *xano.Client, ws int64, label string) (string, diag.Diagnostics) {
+	w, diags := getWorkspace(ctx, client, ws)
+	if diags.HasError() {
+		return "", diags
+	}
+	_, err := client.GetBranch(ctx, ws, label)
+	switch {
+	case err == nil:
+		diags.AddAttributeError(path.Root("branch"), fmt.Sprintf("Branch %q already exists in workspace %d", label, ws),
+			fmt.Sprintf("Xano imports a schema only into a new branch, and workspace %d (%q) already has a branch %q. "+
+				"Choose another label, or bring the existing branch under Terraform: terraform import with the ID %q, "+
+				"or an import block.", ws, w.Name, label, branchID(ws, label)))
+	case !xano.IsNotFound(err):
+		addAPIError(&diags, fmt.Sprintf("Cannot import into workspace %d", ws), fmt.Sprintf("Checking that branch %q does not exist yet in workspace %d failed; "+
+			"nothing was changed.", label, ws), err, readAccess)
+	}
+	return w.Branch, diags
+}
+
+// recordImport fills the computed attributes of m after label was imported: its liveness and
+// creation time, and the baseline content hash, also kept in private state. The branch exists by
+// now, so failures are warnings: the resource is recorded with what is known, and the next
+// refresh completes it.
+func (r *workspaceSchemaImportResource) recordImport(ctx context.Context, client *xano.Client, m *workspaceSchemaImportModel, private privateData) diag.Diagnostics {
+	var diags diag.Diagnostics
+	ws, label := m.workspace(), m.label()
+	m.ID = types.StringValue(branchID(ws, label))
+	m.ImportedSHA256 = m.SourceSHA256
+	m.PasswordWO = types.StringNull()
+
+	content, exportDiags := branchContentSHA256(ctx, client, ws, label)
+	if exportDiags.HasError() {
+		diags.AddWarning("Cannot record the branch's content",
+			fmt.Sprintf("Branch %q of workspace %d was imported, but exporting it to record its content_sha256 (the "+
+				"baseline of drift detection) failed: %s The next refresh records it instead.",
+				label, ws, diagnosticsText(exportDiags)))
+		content = types.StringNull()
+	}
+	m.ContentSHA256 = content
+	diags.Append(setBaseline(ctx, private, content.ValueString())...)
+
+	b, err := client.GetBranch(ctx, ws, label)
+	if err != nil {
+		diags.AddWarning("Cannot read the imported branch",
+			fmt.Sprintf("Branch %q of workspace %d was imported, but reading it back failed: %s. The next refresh "+
+				"reads it again.", label, ws, err))
+		if m.Live.IsUnknown() {
+			m.Live = m.SetLive
+		}
+		m.CreatedAt = types.StringNull()
+		return diags
+	}
+	m.Live = types.BoolValue(b.Live)
+	m.CreatedAt = types.StringValue(b.CreatedAt)
+	tflog.Info(ctx, "Imported the branch", map[string]any{"live": b.Live, "content_sha256": content.ValueString()})
+	return diags
+}
+
+// diagnosticsText joins the details of error diagnostics, to wrap them into a warning.
+func diagnosticsText(diags diag.Diagnostics) string {
+	s := ""
+	for _, d := range diags.Errors() {
+		s += d.Summary() + ": " + d.Detail() + " "
+	}
+	return s
+}
+
+// Read observes the branch: gone means the resource is gone; its liveness; and, with
+// detect_drift, the content of an in-memory export of its schema. It never changes anything.
+func (r *workspaceSchemaImportResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx = r.data.logContext(ctx)
+	var state workspaceSchemaImportModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, schemaImportReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	client, diags := r.data.apiClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	ws, label := state.workspace(), state.label()
+	ctx = tflog.SetField(ctx, "workspace_id", ws)
+	ctx = tflog.SetField(ctx, "branch", label)
+	b, err := client.GetBranch(ctx, ws, label)
+	if xano.IsNotFound(err) {
+		tflog.Warn(ctx, "The imported branch no longer exists: removing it from state, the plan will import it again")
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, fmt.Sprintf("Cannot read branch %q of workspace %d", label, ws),
+			fmt.Sprintf("Reading branch %q of workspace %d failed.", label, ws), err, readAccess)
+		return
+	}
+	state.ID = types.StringValue(branchID(ws, label))
+	state.Live = types.BoolValue(b.Live)
+	state.CreatedAt = types.StringValue(b.CreatedAt)
+	if state.SourceSHA256.IsNull() {
+		adoptImported(&state, b)
+	}
+
+	if state.DetectDrift.ValueBool() {
+		content, diags := branchContentSHA256(ctx, client, ws, label)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		state.ContentSHA256 = content
+		baseline, diags := getBaseline(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+		if baseline == "" {
+			resp.Diagnostics.Append(setBaseline(ctx, resp.Private, content.ValueString())...)
+		} else if baseline != content.ValueString() {
+			tflog.Info(ctx, "The branch's content differs from what was imported", map[string]any{
+				"baseline": baseline, "observed": content.ValueString(),
+			})
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// adoptImported completes the state of a branch just imported into Terraform (terraform import or
+// an import block), where only the workspace and the label are known: the source archive is read
+// back from the description this resource writes, and the other arguments take their defaults,
+// set_live whether the branch is live. A branch made another way has no source: the first apply
+// records the configured one, without importing it again.
+func adoptImported(m *workspaceSchemaImportModel, b *xano.Branch) {
+	if p, sum, ok := parseProvenance(b.Description); ok {
+		m.SourcePath = types.StringValue(p)
+		m.SourceSHA256 = types.StringValue(sum)
+		m.ImportedSHA256 = types.StringValue(sum)
+	}
+	if m.SetLive.IsNull() {
+		m.SetLive = types.BoolValue(b.Live)
+	}
+	if m.DetectDrift.IsNull() {
+		m.DetectDrift = types.BoolValue(true)
+	}
+	if m.RetainOnDestroy.IsNull() {
+		m.RetainOnDestroy = types.BoolValue(false)
+	}
+}
+
+// Update re-imports the archive in place when the plan says so (see reimportNeeded), keeping the
+// label; otherwise it makes the branch live when set_live asks for it and records the new
+// arguments.
+func (r *workspaceSchemaImportResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan, state workspaceSchemaImportModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	password, diags := passwordFromConfig(ctx, req.Config)
+	resp.Diagnostics.Append(diags...)
+	baseline, diags := getBaseline(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, schemaImportWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	client, diags := r.data.apiClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ctx = tflog.SetField(ctx, "workspace_id", plan.workspace())
+	ctx = tflog.SetField(ctx, "branch", plan.label())
+
+	// Only a plan that left content_sha256 unknown may re-import: a known one promised no change.
+	if plan.ContentSHA256.IsUnknown() && reimportNeeded(plan, state, baseline) {
+		r.reimport(ctx, client, &plan, password, resp)
+		return
+	}
+	resp.Diagnostics.Append(r.updateInPlace(ctx, client, &plan, state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// reimport replaces the branch with a new import of the archive under the same label.
+func (r *workspaceSchemaImportResource) reimport(ctx context.Context, client *xano.Client, plan *workspaceSchemaImportModel, password string, resp *resource.UpdateResponse) {
+	sourcePath, sum := plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString()
+	encrypted, diags := checkSourceForImport(sourcePath, sum, password)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	outcome, tmp, diags := reimportBranch(ctx, client, reimportInput{
+		WorkspaceID: plan.workspace(),
+		Label:       plan.label(),
+		SourcePath:  sourcePath,
+		Encrypted:   encrypted,
+		Password:    password,
+		SetLive:     plan.SetLive.ValueBool(),
+		Description: provenanceDescription(sourcePath, sum),
+	})
+	resp.Diagnostics.Append(diags...)
+	switch outcome {
+	case reimportUnchanged:
+		return // the prior state still describes the branch
+	case reimportStranded:
+		// The label has no branch now, and the import waits under tmp. Record the new archive and
+		// forget the baseline: once tmp is renamed, the next refresh takes its content as it is.
+		tflog.Warn(ctx, "The re-import is left under its temporary label", map[string]any{"temporary_branch": tmp})
+		plan.ID = types.StringValue(branchID(plan.workspace(), plan.label()))
+		plan.ImportedSHA256 = plan.SourceSHA256
+		plan.ContentSHA256 = types.StringNull()
+		plan.CreatedAt = types.StringNull()
+		if plan.Live.IsUnknown() {
+			plan.Live = types.BoolValue(false)
+		}
+		plan.PasswordWO = types.StringNull()
+		resp.Diagnostics.Append(setBaseline(ctx, resp.Private, "")...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		return
+	}
+	resp.Diagnostics.Append(r.recordImport(ctx, client, plan, resp.Private)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+}
+
+// updateInPlace applies a plan that does not re-import: it makes the branch live when set_live
+// asks for it and keeps the recorded archive in the branch description.
+func (r *workspaceSchemaImportResource) updateInPlace(ctx context.Context, client *xano.Client, plan *workspaceSchemaImportModel, state workspaceSchemaImportModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	ws, label := plan.workspace(), plan.label()
+	b, err := client.GetBranch(ctx, ws, label)
+	if err != nil {
+		detail := fmt.Sprintf("Reading branch %q of workspace %d failed; nothing was changed.", label, ws)
+		if xano.IsNotFound(err) {
+			detail += " The branch was deleted since the plan: run terraform apply again to import it anew."
+		}
+		addAPIError(&diags, fmt.Sprintf("Cannot update branch %q of workspace %d", label, ws), detail, err, readAccess)
+		return diags
+	}
+	live := b.Live
+	if plan.SetLive.ValueBool() && !b.Live {
+		if _, err := client.SetLiveBranch(ctx, ws, label); err != nil {
+			detail := fmt.Sprintf("Making branch %q live in workspace %d failed; the live branch is unchanged.", label, ws)
+			addAPIError(&diags, fmt.Sprintf("Cannot make branch %q live", label), detail, err, writeAccess)
+			return diags
+		}
+		tflog.Info(ctx, "Made the branch live again")
+		live = true
+	}
+	if desc := provenanceDescription(plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString()); b.Description != desc {
+		if _, err := client.UpdateBranch(ctx, ws, label, xano.UpdateBranchInput{Description: &desc}); err != nil {
+			diags.AddWarning("Cannot record the archive in the branch description",
+				fmt.Sprintf("Setting the description of branch %q of workspace %d to the archive it holds failed: %s. "+
+					"Only terraform import is affected: it will not find source_path and source_sha256.", label, ws, err))
+		}
+	}
+	plan.ID = types.StringValue(branchID(ws, label))
+	plan.Live = types.BoolValue(live)
+	plan.ImportedSHA256 = plan.SourceSHA256
+	plan.ContentSHA256 = state.ContentSHA256
+	plan.CreatedAt = types.StringValue(b.CreatedAt)
+	plan.PasswordWO = types.StringNull()
+	return diags
+}
+
+// Delete deletes the branch, unless retain_on_destroy is set. Xano cannot delete the live branch:
+// that is an error saying how to proceed.
+func (r *workspaceSchemaImportResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx = r.data.logContext(ctx)
+	var state workspaceSchemaImportModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ws, label := state.workspace(), state.label()
+	if state.RetainOnDestroy.ValueBool() {
+		resp.Diagnostics.AddWarning("Branch kept in Xano",
+			fmt.Sprintf("retain_on_destroy is true: branch %q of workspace %d was left in Xano as it is, and Terraform "+
+				"no longer manages it.", label, ws))
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, schemaImportDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	client, diags := r.data.apiClient()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	ctx = tflog.SetField(ctx, "workspace_id", ws)
+	ctx = tflog.SetField(ctx, "branch", label)
+	resp.Diagnostics.Append(deleteBranch(ctx, client, ws, label, schemaImportDeleteAdvice)...)
+}
+
+// ImportState takes "<workspace_id>/<branch>"; the label may be URL-escaped ("2/feature%2Fx").
+// Read fills in the rest.
+func (r *workspaceSchemaImportResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ws, label, err := parseBranchID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	if msg := checkBranchLabel(label, true); msg != "" {
+		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("The import ID %q names a branch that "+
+			"xano_workspace_schema_import cannot manage. %s", req.ID, msg))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("workspace_id"), ws)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("branch"), label)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), branchID(ws, label))...)
+}

@@ -1,0 +1,78 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/xano-community/terraform-provider-xano/internal/xano"
+)
+
+// Drift detection of xano_workspace_schema_import.
+//
+// The baseline is the content_sha256 of an export-schema of the branch taken right after the
+// import; it lives in the resource's private state. Read (with detect_drift) exports the branch
+// again in memory and stores what it observes as content_sha256, so a refresh shows the change
+// like any other change made outside of Terraform. The plan compares the two: when they differ it
+// plans an in-place re-import, which takes a new baseline.
+
+// baselineKey is the private state key of the baseline.
+const baselineKey = "baseline"
+
+type baselineData struct {
+	ContentSHA256 string `json:"content_sha256"`
+}
+
+// privateData is the part of the framework's private state that the resource uses (its type is
+// internal to the framework).
+type privateData interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// getBaseline returns the recorded baseline, or "" when none is recorded (just imported into
+// Terraform, or the export after the import failed).
+func getBaseline(ctx context.Context, p privateData) (string, diag.Diagnostics) {
+	raw, diags := p.GetKey(ctx, baselineKey)
+	if diags.HasError() || len(raw) == 0 {
+		return "", diags
+	}
+	var b baselineData
+	if err := json.Unmarshal(raw, &b); err != nil {
+		// An unreadable baseline is as good as none: the next refresh records a new one.
+		return "", diags
+	}
+	return b.ContentSHA256, diags
+}
+
+// setBaseline records content as the baseline; "" forgets it.
+func setBaseline(ctx context.Context, p privateData, content string) diag.Diagnostics {
+	if content == "" {
+		return p.SetKey(ctx, baselineKey, nil)
+	}
+	raw, err := json.Marshal(baselineData{ContentSHA256: content})
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Cannot record the drift baseline", err.Error())
+		return diags
+	}
+	return p.SetKey(ctx, baselineKey, raw)
+}
+
+// branchContentSHA256 exports the schema of one branch in memory (nothing is written to disk) and
+// returns its canonical content hash.
+func branchContentSHA256(ctx context.Context, client *xano.Client, ws int64, label string) (types.String, diag.Diagnostics) {
+	res, diags := exportToMemory(ctx, client, exportRequest{WorkspaceID: ws, Branch: label})
+	if diags.HasError() {
+		return types.StringNull(), diags
+	}
+	return res.contentSHA256(), diags
+}
+
+// driftDetected reports whether the content observed by the last refresh differs from the
+// baseline. Without a baseline, or without an observation, there is nothing to compare.
+func driftDetected(detectDrift bool, observed types.String, baseline string) bool {
+	return detectDrift && baseline != "" && isKnown(observed) && observed.ValueString() != baseline
+}

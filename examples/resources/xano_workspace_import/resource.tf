@@ -1,0 +1,19 @@
+# Restore the production workspace from a full snapshot of staging, after a safety
+# backup of production. This REPLACES production's tables, data and branches.
+resource "xano_workspace_snapshot" "staging" {
+  workspace_id = 1
+  include_data = true
+  output_path  = "${path.module}/archives/staging.tar.gz"
+}
+
+resource "xano_workspace_import" "production" {
+  workspace_id  = 2
+  source_path   = xano_workspace_snapshot.staging.output_path
+  source_sha256 = xano_workspace_snapshot.staging.archive_sha256
+  backup_path   = "${path.module}/archives/production-before-restore.tar.gz"
+
+  timeouts {
+    create = "90m"
+    update = "90m"
+  }
+}

@@ -1,0 +1,463 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/xano-community/terraform-provider-xano/internal/xano"
+)
+
+// Default timeouts of xano_workspace_import: a restore uploads a whole workspace, data included,
+// after exporting the current one when backup_path is set.
+const (
+	workspaceImportWriteTimeout = 60 * time.Minute
+	workspaceImportReadTimeout  = 5 * time.Minute
+)
+
+// importedLiveBranch is the branch a full import leaves live: Xano imports the archive's branch as v1.
+const importedLiveBranch = "v1"
+
+var backupPathAttr = path.Root("backup_path")
+
+var (
+	_ resource.Resource                   = (*workspaceImportResource)(nil)
+	_ resource.ResourceWithConfigure      = (*workspaceImportResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*workspaceImportResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*workspaceImportResource)(nil)
+)
+
+func init() {
+	resourceFactories = append(resourceFactories, newWorkspaceImportResource)
+}
+
+func newWorkspaceImportResource() resource.Resource { return &workspaceImportResource{} }
+
+// workspaceImportResource is a full, destructive restore of a workspace from an archive. It is
+// an act, not a desired state: Read only checks that the workspace still exists, and Delete
+// cannot undo the import.
+type workspaceImportResource struct {
+	configurable
+}
+
+type workspaceImportModel struct {
+	ID                  types.String   `tfsdk:"id"`
+	WorkspaceID         types.Int64    `tfsdk:"workspace_id"`
+	SourcePath          types.String   `tfsdk:"source_path"`
+	SourceSHA256        types.String   `tfsdk:"source_sha256"`
+	BackupPath          types.String   `tfsdk:"backup_path"`
+	Password            types.String   `tfsdk:"password"`
+	PasswordWO          types.String   `tfsdk:"password_wo"`
+	PasswordWOVersion   types.Int64    `tfsdk:"password_wo_version"`
+	ImportedSHA256      types.String   `tfsdk:"imported_sha256"`
+	LiveBranch          types.String   `tfsdk:"live_branch"`
+	BackupSHA256        types.String   `tfsdk:"backup_sha256"`
+	BackupContentSHA256 types.String   `tfsdk:"backup_content_sha256"`
+	ImportedAt          types.String   `tfsdk:"imported_at"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *workspaceImportResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_workspace_import"
+}
+
+func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	attrs := map[string]schema.Attribute{
+		"id": schema.StringAttribute{
+			MarkdownDescription: "The workspace ID, as a string.",
+			Computed:            true,
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"workspace_id": schema.Int64Attribute{
+			MarkdownDescription: "The ID of the workspace whose **whole content is replaced** by the archive. " +
+				"Changing it restores the archive into the other workspace (the first one keeps what it has).",
+			Required:      true,
+			PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
+			Validators:    []validator.Int64{int64validator.AtLeast(1)},
+		},
+		"source_path": schema.StringAttribute{
+			MarkdownDescription: "The archive to import: a full export of a workspace (for example the `output_path` " +
+				"of a `xano_workspace_snapshot` with `include_data = true`). Changing only the path, with the same " +
+				"`source_sha256`, imports nothing.",
+			Required:   true,
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"source_sha256": schema.StringAttribute{
+			MarkdownDescription: "The SHA-256 of the archive, as `filesha256(source_path)` or another object's " +
+				"`archive_sha256` returns it. When both this and `source_path` are known at plan time, the file is " +
+				"hashed and must match. Changing it restores the workspace again, from the new archive (after a " +
+				"new backup when `backup_path` is set).",
+			Required:   true,
+			Validators: []validator.String{sha256HexValidator{}},
+		},
+		"backup_path": schema.StringAttribute{
+			MarkdownDescription: "Where to write a safety export of the workspace, with its data, **before** it is " +
+				"overwritten. The file is written atomically (missing folders are created); if the backup fails, " +
+				"nothing is imported. Each restore replaces the previous backup at this path, so template it " +
+				"(e.g. with a timestamp) to keep several. The backup is not encrypted and holds the table rows: " +
+				"keep it somewhere safe. Must differ from `source_path`.",
+			Optional:   true,
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"imported_sha256": schema.StringAttribute{
+			MarkdownDescription: "The `source_sha256` of the archive last imported.",
+			Computed:            true,
+		},
+		"live_branch": schema.StringAttribute{
+			MarkdownDescription: "The label of the branch the import made live (Xano imports the archive's branch as " +
+				"`v1`). It is recorded at import time and not refreshed.",
+			Computed: true,
+		},
+		"backup_sha256": schema.StringAttribute{
+			MarkdownDescription: "The SHA-256 of the backup written to `backup_path` before the last import (it equals " +
+				"`filesha256(backup_path)` until the file changes). Null without `backup_path`.",
+			Computed: true,
+		},
+		"backup_content_sha256": schema.StringAttribute{
+			MarkdownDescription: "The canonical content hash of that backup: compare it with a snapshot's " +
+				"`content_sha256` to see whether two archives hold the same workspace. Null without `backup_path`.",
+			Computed: true,
+		},
+		"imported_at": schema.StringAttribute{
+			MarkdownDescription: "When the last import finished, in RFC 3339 format (UTC).",
+			Computed:            true,
+		},
+	}
+	for k, v := range passwordAttributes("of the source archive, when it was exported encrypted", nil, nil) {
+		attrs[k] = v
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A full, **destructive** restore of a workspace from an archive: its tables, their data " +
+			"and all its branches are replaced by the archive's content, and the archive's branch becomes `v1`, " +
+			"live. Set `backup_path` to export the workspace first.\n\n" +
+			"The import happens when the resource is created and whenever `source_sha256` changes. Refreshing " +
+			"only checks that the workspace still exists: later changes to the workspace are not drift. " +
+			"Destroying the resource cannot undo the import: it only removes it from the state.",
+		Attributes: attrs,
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true}),
+		},
+	}
+}
+
+// ValidateConfig checks the source archive against source_sha256 when both are known, and that
+// the backup would not overwrite the archive about to be imported.
+func (r *workspaceImportResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(validateSourceArchive(ctx, req.Config)...)
+
+	var src, backup types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, sourcePathAttr, &src)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, backupPathAttr, &backup)...)
+	if isKnown(src) && isKnown(backup) && samePath(src.ValueString(), backup.ValueString()) {
+		resp.Diagnostics.AddAttributeError(backupPathAttr, "backup_path is the source archive",
+			fmt.Sprintf("backup_path and source_path both name %q: the backup would overwrite the archive before it "+
+				"is imported. Write the backup to another file.", backup.ValueString()))
+	}
+}
+
+// samePath reports whether two paths name the same file, as far as can be told without the files.
+func samePath(a, b string) bool {
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	if errA != nil || errB != nil {
+		return filepath.Clean(a) == filepath.Clean(b)
+	}
+	return absA == absB
+}
+
+// ModifyPlan plans what the import records. A restore happens on create and when source_sha256
+// differs from the archive last imported; any other change (paths, password, timeouts) is
+// recorded without touching the workspace, so the computed values are kept.
+func (r *workspaceImportResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(r.data.checkConfiguredForPlan()...)
+
+	var plan workspaceImportModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		plan.planRestore()
+	} else {
+		var state workspaceImportModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if restoreNeeded(plan, state) {
+			plan.planRestore()
+		} else {
+			plan.keepImport(state)
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// restoreNeeded reports whether the planned archive differs from the one last imported (an
+// unknown source_sha256 may: it is decided at apply).
+func restoreNeeded(plan, state workspaceImportModel) bool {
+	return !plan.SourceSHA256.Equal(state.ImportedSHA256)
+}
+
+// planRestore marks what a restore computes.
+func (m *workspaceImportModel) planRestore() {
+	if isKnown(m.WorkspaceID) {
+		m.ID = types.StringValue(strconv.FormatInt(m.WorkspaceID.ValueInt64(), 10))
+	}
+	m.ImportedSHA256 = m.SourceSHA256
+	m.LiveBranch = types.StringUnknown()
+	m.ImportedAt = types.StringUnknown()
+	if m.BackupPath.IsNull() {
+		m.BackupSHA256, m.BackupContentSHA256 = types.StringNull(), types.StringNull()
+	} else {
+		m.BackupSHA256, m.BackupContentSHA256 = types.StringUnknown(), types.StringUnknown()
+	}
+}
+
+// keepImport carries over what the last import recorded.
+func (m *workspaceImportModel) keepImport(state workspaceImportModel) {
+	m.ID = state.ID
+	m.ImportedSHA256 = state.ImportedSHA256
+	m.LiveBranch = state.LiveBranch
+	m.ImportedAt = state.ImportedAt
+	m.BackupSHA256 = state.BackupSHA256
+	m.BackupContentSHA256 = state.BackupContentSHA256
+}
+
+func (r *workspaceImportResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan workspaceImportModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, workspaceImportWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	resp.Diagnostics.Append(r.restore(ctx, req.Config, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read only checks that the workspace still exists: it never exports nor imports.
+func (r *workspaceImportResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx = r.data.logContext(ctx)
+	var state workspaceImportModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, workspaceImportReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	client, cdiags := r.data.apiClient()
+	resp.Diagnostics.Append(cdiags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	ws := state.WorkspaceID.ValueInt64()
+	_, err := client.GetWorkspace(ctx, ws)
+	switch {
+	case xano.IsNotFound(err):
+		tflog.Warn(ctx, "The workspace no longer exists: removing the import from state", map[string]any{"workspace_id": ws})
+		resp.State.RemoveResource(ctx)
+	case err != nil:
+		addAPIError(&resp.Diagnostics, "Cannot read the workspace",
+			fmt.Sprintf("Reading workspace %d, into which an archive was imported, failed.", ws), err, readAccess)
+	}
+}
+
+func (r *workspaceImportResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx = r.data.logContext(ctx)
+	var plan, state workspaceImportModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !restoreNeeded(plan, state) {
+		plan.keepImport(state)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, workspaceImportWriteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	resp.Diagnostics.Append(r.restore(ctx, req.Config, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete cannot undo an import: it forgets the resource and says so.
+func (r *workspaceImportResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state workspaceImportModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	detail := fmt.Sprintf("Destroying this resource only removes it from the Terraform state: workspace %d keeps "+
+		"the content imported at %s, because Xano cannot undo an import.",
+		state.WorkspaceID.ValueInt64(), state.ImportedAt.ValueString())
+	if isKnown(state.BackupPath) && isKnown(state.BackupSHA256) {
+		detail += fmt.Sprintf(" To go back to the content the workspace had before, import the backup %q "+
+			"(sha256 %s) with another xano_workspace_import.", state.BackupPath.ValueString(), state.BackupSHA256.ValueString())
+	}
+	resp.Diagnostics.AddWarning("The import is not undone", detail)
+}
+
+// restore backs the workspace up when asked, then imports the source archive, and records the
+// outcome in m. Nothing is imported unless the source archive matches source_sha256 and the
+// backup, when asked for, is complete on disk.
+func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config, m *workspaceImportModel) diag.Diagnostics {
+	client, diags := r.data.apiClient()
+	if diags.HasError() {
+		return diags
+	}
+	password, pdiags := passwordFromConfig(ctx, cfg)
+	diags.Append(pdiags...)
+	if diags.HasError() {
+		return diags
+	}
+	ws := m.WorkspaceID.ValueInt64()
+	ctx = tflog.SetField(ctx, "workspace_id", ws)
+	src, sum := m.SourcePath.ValueString(), m.SourceSHA256.ValueString()
+	if diags.Append(checkSourceArchive(src, sum)...); diags.HasError() {
+		return diags
+	}
+	// An encrypted archive without a password would be refused; say so before any backup.
+	if encrypted, err := sourceEncrypted(src); err == nil && encrypted && password == "" {
+		diags.AddAttributeError(sourcePathAttr, "The source archive is encrypted",
+			fmt.Sprintf("%q was exported with a password, and no password is set: set password_wo (with "+
+				"password_wo_version) or password to the password it was exported with. Workspace %d was not changed.", src, ws))
+		return diags
+	}
+
+	m.BackupSHA256, m.BackupContentSHA256 = types.StringNull(), types.StringNull()
+	if isKnown(m.BackupPath) {
+		backup, bdiags := exportToFile(ctx, client, exportRequest{WorkspaceID: ws, IncludeData: true}, m.BackupPath.ValueString(), backupPathAttr)
+		diags.Append(bdiags...)
+		if diags.HasError() {
+			diags.AddAttributeError(backupPathAttr, "Nothing was imported",
+				fmt.Sprintf("Workspace %d was not changed: the backup to %q must be complete before the workspace is "+
+					"overwritten. Fix the problem above and apply again, or remove backup_path to import without a backup.",
+					ws, m.BackupPath.ValueString()))
+			return diags
+		}
+		tflog.Info(ctx, "Backed up the workspace before importing", map[string]any{
+			"backup_path": m.BackupPath.ValueString(), "backup_sha256": backup.Digest.SHA256,
+		})
+		m.BackupSHA256 = types.StringValue(backup.Digest.SHA256)
+		m.BackupContentSHA256 = backup.contentSHA256()
+	}
+
+	upload := sourceArchive(ctx, src, fmt.Sprintf("import into workspace %d", ws), map[string]any{"source_path": src})
+	result, err := client.Import(ctx, ws, xano.ImportInput{File: upload, Password: password})
+	if err != nil {
+		diags.Append(importFailed(ctx, client, ws, src, m.BackupPath, password != "", err)...)
+		return diags
+	}
+	tflog.Info(ctx, "Imported the archive into the workspace", map[string]any{"source_path": src, "source_sha256": sum})
+
+	m.ID = types.StringValue(strconv.FormatInt(ws, 10))
+	m.ImportedSHA256 = types.StringValue(sum)
+	m.LiveBranch = types.StringValue(importedLabel(ctx, client, ws, result))
+	m.ImportedAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
+	return diags
+}
+
+// importedLabel is the label of the branch the import made live, from Xano's answer, else from
+// the workspace, else the v1 that Xano's full import always creates.
+func importedLabel(ctx context.Context, client *xano.Client, ws int64, result *xano.ImportResult) string {
+	if result != nil {
+		if label, ok := result.Branch["label"].(string); ok && label != "" {
+			return label
+		}
+	}
+	if w, err := client.GetWorkspace(ctx, ws); err == nil && w.Branch != "" {
+		return w.Branch
+	}
+	return importedLiveBranch
+}
+
+// importFailed explains a failed import and what state the workspace is in.
+func importFailed(ctx context.Context, client *xano.Client, ws int64, src string, backupPath types.String, withPassword bool, err error) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var apiErr *xano.APIError
+	answered := errors.As(err, &apiErr)
+
+	summary := fmt.Sprintf("Import into workspace %d failed", ws)
+	detail := fmt.Sprintf("Importing %q into workspace %d failed.", src, ws)
+	if answered {
+		detail += " Xano refused the archive, so the workspace should be unchanged."
+	} else {
+		detail += fmt.Sprintf(" No answer came back, so whether Xano applied the import is unknown: check workspace "+
+			"%d in Xano before applying again.", ws)
+	}
+	switch {
+	case xano.IsNotFound(err):
+		detail += " " + explainNotFound(ctx, client, ws, "")
+	case xano.IsInputError(err):
+		if withPassword {
+			detail += " If the archive is encrypted, check that the password (password or password_wo) is the one " +
+				"it was exported with; after changing password_wo, also change password_wo_version."
+		} else {
+			detail += " If the archive was exported with a password, set password_wo (or password) to it."
+		}
+		detail += " Otherwise check that source_path is a full export of a Xano workspace."
+	case answered && strings.Contains(strings.ToLower(apiErr.Message), "signature"):
+		// Not a passing server failure (the advice for a 500): applying again cannot help.
+		detail += " Xano found the archive's signature invalid: its content was changed after Xano exported it, " +
+			"and Xano only imports archives exactly as it exported them. Export the workspace again rather than " +
+			"editing the archive."
+		diags.AddError(summary, fmt.Sprintf("%s%s\n\n%s", detail, backupNote(backupPath), err))
+		return diags
+	}
+	addAPIError(&diags, summary, detail+backupNote(backupPath), err, writeAccess)
+	return diags
+}
+
+// backupNote points at the backup taken before a failed import, if any.
+func backupNote(backupPath types.String) string {
+	if !isKnown(backupPath) {
+		return ""
+	}
+	return fmt.Sprintf(" The backup taken just before is at %q.", backupPath.ValueString())
+}

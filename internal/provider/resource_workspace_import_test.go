@@ -1,0 +1,485 @@
+package provider
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/emulator"
+	"github.com/xano-community/terraform-provider-xano/internal/emulator/emulatortest"
+)
+
+const workspaceImportAddr = "xano_workspace_import.restore"
+
+// A restore with backup_path: the backup holds workspace 2 as it was before, the workspace then
+// holds staging's content (v1 only, live), and importing the backup back restores the old content.
+func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	// Give production content of its own, so that the overwrite and the restore can be seen.
+	inst.AddFunction(t, 2, "", "production_only", "return 'production'")
+	inst.AddTable(t, 2, "production_audit")
+	inst.CreateBranch(t, 2, "hotfix", "")
+
+	staging, stagingSHA := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
+	backup1 := filepath.Join(dir, "backups", "before-staging.tar.gz") // the folder does not exist yet
+	backup2 := filepath.Join(dir, "backups", "before-rollback.tar.gz")
+	var productionBefore string // workspace 2's content before the first import
+	backupContent := statecheck.CompareValue(compare.ValuesDiffer())
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			// Destroying cannot undo an import: workspace 2 keeps the restored content.
+			return expectBranchFunctions(t, inst, 2, "", "production_only", "send_welcome_email")
+		},
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() { productionBefore = workspaceContentSHA256(t, inst, 2) },
+				Config:    workspaceImportConfig(inst, staging, fmt.Sprintf("%q", stagingSHA), backup1, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(workspaceImportAddr, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(stagingSHA)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("id"), knownvalue.StringExact("2")),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(stagingSHA)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("live_branch"), knownvalue.StringExact("v1")),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_at"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
+					// The backup is on disk, its hash is in state, and it holds workspace 2 from before.
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256Is(backup1)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256"),
+						knownvalue.StringFunc(func(v string) error { return equalHash("the backup's content", v, productionBefore) })),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256"),
+						archiveContentIs(backup1)),
+					backupContent.AddStateValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256")),
+					// Workspace 2 now has staging's logic on v1 only, live, and staging's tables.
+					checkEmulator("workspace 2 holds staging's content", func() error {
+						if err := expectBranches(t, inst, 2, "v1"); err != nil {
+							return err
+						}
+						if err := expectTables(t, inst, 2, "order", "user"); err != nil {
+							return err
+						}
+						return expectBranchFunctions(t, inst, 2, "", "compute_invoice_total", "send_welcome_email")
+					}),
+				},
+			},
+			{
+				// Nothing changed: nothing to do, and refreshing neither exports nor imports.
+				Config: workspaceImportConfig(inst, staging, fmt.Sprintf("%q", stagingSHA), backup1, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				// Roll back: import the backup (a new source_sha256 is a new restore, in place).
+				Config: workspaceImportConfig(inst, backup1, fmt.Sprintf("filesha256(%q)", backup1), backup2, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(workspaceImportAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), fileSHA256Is(backup1)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256Is(backup2)),
+					backupContent.AddStateValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256")),
+					checkEmulator("workspace 2 holds its content from before the first import", func() error {
+						if err := equalHash("workspace 2's content", workspaceContentSHA256(t, inst, 2), productionBefore); err != nil {
+							return err
+						}
+						return expectBranchFunctions(t, inst, 2, "", "production_only", "send_welcome_email")
+					}),
+				},
+			},
+		},
+	})
+}
+
+// An encrypted archive: without a password nothing happens (not even the backup), a wrong
+// password is refused with workspace 2 unchanged, and the right one imports.
+func TestAccWorkspaceImport_encryptedArchive(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	const password = "correct horse battery staple"
+	src, sum := writeTestArchive(t, dir, "staging.tar.gz", encryptedExport(t, inst, 1, password))
+	backup := filepath.Join(dir, "backup.tar.gz")
+	var before string
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { before = workspaceContentSHA256(t, inst, 2) },
+				Config:      workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), backup, ""),
+				ExpectError: regexp.MustCompile(`(?s)exported with a password.*Workspace 2 was not changed`),
+			},
+			{
+				PreConfig: func() {
+					if _, err := os.Stat(backup); !errors.Is(err, os.ErrNotExist) {
+						t.Fatalf("a backup was written although nothing could be imported (stat: %v)", err)
+					}
+					expectProductionUnchanged(t, inst, before)
+				},
+				Config:      workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), "", `password = "not the password"`),
+				ExpectError: regexp.MustCompile(`(?s)Import into workspace 2 failed.*password`),
+			},
+			{
+				PreConfig: func() { expectProductionUnchanged(t, inst, before) },
+				Config:    workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), "", fmt.Sprintf("password = %q", password)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(sum)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), knownvalue.Null()),
+					checkEmulator("workspace 2 holds staging's functions", func() error {
+						return expectBranchFunctions(t, inst, 2, "", "compute_invoice_total", "send_welcome_email")
+					}),
+				},
+			},
+		},
+	})
+}
+
+// The same with the write-only password: it never reaches state.
+func TestAccWorkspaceImport_encryptedArchiveWriteOnly(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	const password = "write-only secret 42"
+	src, sum := writeTestArchive(t, dir, "staging.tar.gz", encryptedExport(t, inst, 1, password))
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   skipBelowWriteOnly,
+		Steps: []resource.TestStep{
+			{
+				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), "",
+					fmt.Sprintf("password_wo = %q\n  password_wo_version = 1", password)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("password_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("live_branch"), knownvalue.StringExact("v1")),
+					expectNoSecretsInState(password, inst.Token),
+					checkEmulator("workspace 2 holds staging's functions", func() error {
+						return expectBranchFunctions(t, inst, 2, "", "compute_invoice_total", "send_welcome_email")
+					}),
+				},
+			},
+			{
+				// A new password version alone imports nothing.
+				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), "",
+					fmt.Sprintf("password_wo = %q\n  password_wo_version = 2", password)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(workspaceImportAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(sum)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectNoSecretsInState(password, inst.Token),
+					checkEmulator("no second import", func() error { return expectImports(inst, 2, 1) }),
+				},
+			},
+		},
+	})
+}
+
+// A token that can only read: the backup is made, the import is refused with advice about write
+// access, and the workspace is unchanged.
+func TestAccWorkspaceImport_readOnlyToken(t *testing.T) {
+	const readOnly = "read-only-token-for-import"
+	fx := emulator.DemoFixture()
+	fx.Tokens = append(fx.Tokens, emulator.FixtureToken{Token: readOnly, Scopes: []string{"read"}})
+	inst := startEmulator(t, fx)
+	dir := t.TempDir()
+	src, sum := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
+	before := workspaceContentSHA256(t, inst, 2)
+	readOnlyInst := *inst
+	readOnlyInst.Token = readOnly
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      workspaceImportConfig(&readOnlyInst, src, fmt.Sprintf("%q", sum), "", ""),
+				ExpectError: regexp.MustCompile(`(?s)Import into workspace 2 failed.*needs write access`),
+			},
+			{
+				// Nothing changed; the admin token then imports.
+				PreConfig: func() { expectProductionUnchanged(t, inst, before) },
+				Config:    workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), "", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(sum)),
+				},
+			},
+		},
+	})
+}
+
+// A file that does not match source_sha256 fails at plan time: nothing is exported or imported.
+func TestAccWorkspaceImport_sourceHashMismatch(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	src, sum := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
+	other := sha256Hex([]byte("another archive"))
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   func() { clearRequests(t, inst) },
+				Config:      workspaceImportConfig(inst, src, fmt.Sprintf("%q", other), filepath.Join(dir, "backup.tar.gz"), ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`source_path's sha256 is\s+%s\s+but\s+source_sha256\s+is\s+%s`, sum, other)),
+			},
+			{
+				PreConfig: func() {
+					if err := expectImports(inst, 2, 0); err != nil {
+						t.Fatal(err)
+					}
+					if err := expectNoExports(inst); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), "", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(sum)),
+					checkEmulator("the matching archive was imported", func() error { return expectImports(inst, 2, 1) }),
+				},
+			},
+		},
+	})
+}
+
+// An archive edited after export (its bundle no longer matches its signature) is refused, and
+// the error says why.
+func TestAccWorkspaceImport_tamperedArchive(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	src, sum := writeTestArchive(t, dir, "tampered.tar.gz", tamperWorkspaceBundle(t, inst.Export(t, 1, "", true)))
+	before := workspaceContentSHA256(t, inst, 2)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), "", ""),
+				ExpectError: regexp.MustCompile(`(?s)signature\s+invalid.*Invalid workspace signature`),
+			},
+			{
+				PreConfig: func() { expectProductionUnchanged(t, inst, before) },
+				Config:    providerConfig(inst),
+				ConfigStateChecks: []statecheck.StateCheck{
+					checkEmulator("workspace 2 keeps its functions", func() error {
+						return expectBranchFunctions(t, inst, 2, "", "send_welcome_email")
+					}),
+				},
+			},
+		},
+	})
+}
+
+// workspaceImportConfig is a restore of src into workspace 2; sumExpr is an HCL expression,
+// backup "" leaves backup_path out and extra is added to the resource block.
+func workspaceImportConfig(inst *emulatortest.Instance, src, sumExpr, backup, extra string) string {
+	backupLine := ""
+	if backup != "" {
+		backupLine = fmt.Sprintf("backup_path = %q", backup)
+	}
+	return providerConfig(inst) + fmt.Sprintf(`
+resource "xano_workspace_import" "restore" {
+  workspace_id  = 2
+  source_path   = %q
+  source_sha256 = %s
+  %s
+  %s
+}
+`, src, sumExpr, backupLine, extra)
+}
+
+// writeTestArchive writes data to dir/name and returns its path and SHA-256.
+func writeTestArchive(t *testing.T, dir, name string, data []byte) (string, string) {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p, sha256Hex(data)
+}
+
+func sha256Hex(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// encryptedExport is a full export of ws encrypted with password, through the HTTP API.
+func encryptedExport(t *testing.T, inst *emulatortest.Instance, ws int64, password string) []byte {
+	t.Helper()
+	status, data := inst.Do(t, http.MethodPost, fmt.Sprintf("/workspace/%d/export", ws), map[string]string{"password": password})
+	if status != http.StatusOK {
+		t.Fatalf("encrypted export of workspace %d: %d %s", ws, status, data)
+	}
+	if !archive.IsEncrypted(data) {
+		t.Fatalf("the export of workspace %d with a password is not encrypted", ws)
+	}
+	return data
+}
+
+// workspaceContentSHA256 is the canonical content hash of a full export of ws, made now.
+func workspaceContentSHA256(t *testing.T, inst *emulatortest.Instance, ws int64) string {
+	t.Helper()
+	info, err := archive.Inspect(bytes.NewReader(inst.Export(t, ws, "", true)), archive.Limits{})
+	if err != nil {
+		t.Fatalf("inspecting an export of workspace %d: %v", ws, err)
+	}
+	return info.ContentSHA256
+}
+
+// expectProductionUnchanged fails the test when workspace 2's content hash is no longer before.
+func expectProductionUnchanged(t *testing.T, inst *emulatortest.Instance, before string) {
+	t.Helper()
+	if err := equalHash("workspace 2's content", workspaceContentSHA256(t, inst, 2), before); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func equalHash(what, got, want string) error {
+	if got != want {
+		return fmt.Errorf("%s hashes to %s, want %s", what, got, want)
+	}
+	return nil
+}
+
+// fileSHA256Is checks a state value against the SHA-256 of the file at p when the check runs.
+func fileSHA256Is(p string) knownvalue.Check {
+	return knownvalue.StringFunc(func(v string) error {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", p, err)
+		}
+		return equalHash(p, sha256Hex(data), v)
+	})
+}
+
+// archiveContentIs checks a state value against the canonical content hash of the archive at p.
+func archiveContentIs(p string) knownvalue.Check {
+	return knownvalue.StringFunc(func(v string) error {
+		info, err := inspectFile(p)
+		if err != nil {
+			return fmt.Errorf("inspecting %s: %w", p, err)
+		}
+		return equalHash(p+"'s content", info.ContentSHA256, v)
+	})
+}
+
+// expectImports checks how many full imports into ws the emulator received since the log was cleared.
+func expectImports(inst *emulatortest.Instance, ws int64, want int) error {
+	n, err := countRequests(inst, http.MethodPost, fmt.Sprintf("/workspace/%d/import", ws))
+	if err == nil && n != want {
+		err = fmt.Errorf("workspace %d received %d imports, want %d", ws, n, want)
+	}
+	return err
+}
+
+// expectNoExports checks that no export was requested since the log was cleared.
+func expectNoExports(inst *emulatortest.Instance) error {
+	reqs, err := inst.Control.Requests(context.Background())
+	if err != nil {
+		return err
+	}
+	for _, r := range reqs {
+		if regexp.MustCompile(`/export(-schema)?$`).MatchString(r.Path) {
+			return fmt.Errorf("unexpected export request %s %s", r.Method, r.Path)
+		}
+	}
+	return nil
+}
+
+// tamperWorkspaceBundle changes a function body inside workspace.json without re-signing the
+// bundle, and packs the archive again as one gzip layer over a tar.
+func tamperWorkspaceBundle(t *testing.T, data []byte) []byte {
+	t.Helper()
+	for len(data) > 2 && data[0] == 0x1f && data[1] == 0x8b { // peel every gzip layer
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data, err = io.ReadAll(zr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	zw := gzip.NewWriter(&out)
+	tw := tar.NewWriter(zw)
+	tr := tar.NewReader(bytes.NewReader(data))
+	tampered := false
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(hdr.Name) == "workspace.json" {
+			body, tampered = tamperFunctionBody(t, body), true
+			hdr.Size = int64(len(body))
+		}
+		if err := tw.WriteHeader(hdr); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !tampered {
+		t.Fatal("the export has no workspace.json to tamper with")
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// tamperFunctionBody rewrites the first function's body, keeping the bundle's signature.
+func tamperFunctionBody(t *testing.T, bundle []byte) []byte {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(bundle, &doc); err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := doc["payload"].(map[string]any)
+	fns, _ := payload["function"].([]any)
+	if len(fns) == 0 {
+		t.Fatal("workspace.json has no function to tamper with")
+	}
+	fn, _ := fns[0].(map[string]any)
+	fn["body"] = "// tampered after export\nreturn 'pwned'\n"
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

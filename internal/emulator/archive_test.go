@@ -446,3 +446,13 @@ func TestImportRefusalsChangeNothing(t *testing.T) {
 	}
 	_ = http.StatusOK
 }
+
+// An upload refused on its fields (which come first) gets a clean answer even when its file is
+// large, and the file is never read as an archive.
+func TestImportSchemaEarlyRefusalLargeUpload(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	in.CreateBranch(t, 2, "taken", "")
+	junk := bytes.Repeat([]byte("not an archive "), 2<<20) // 30 MiB
+	status, data := upload(t, in, "/workspace/2/import-schema", map[string]string{"newbranch": "taken"}, "big.tar.gz", junk, false)
+	wantError(t, status, data, 400, "ERROR_CODE_BAD_REQUEST", "duplicate record")
+}

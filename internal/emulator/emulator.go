@@ -2,6 +2,46 @@
 // export and import routes (see DESIGN.md and the reference notes' emulator contract), plus enough
 // of tables and functions to change a workspace out of band, and an optional control API for tests
 // and demos (faults, request log, reset, seed).
+//
+// # Metadata API (under /api:meta and /api%3Ameta; Authorization: Bearer <token>)
+//
+//	GET    /auth/me
+//	GET    /workspace                               bare array of {id,name,description,branch}
+//	GET    /workspace/{id}
+//	GET    /workspace/{id}/branch                   creation order; exactly one live
+//	POST   /workspace/{id}/branch                   {label, source_branch="v1", description, color}
+//	GET    /workspace/{id}/branch/{label}           labels are URL-decoded ("a%2Fb" is "a/b")
+//	PUT    /workspace/{id}/branch/{label}           {label, description, color}
+//	DELETE /workspace/{id}/branch/{label}
+//	POST   /workspace/{id}/branch/{label}/live
+//	POST   /workspace/{id}/export-schema            {branch, password}: gzip(tar) of schema.json
+//	POST   /workspace/{id}/export                   {branch, password, records, vault}: workspace.json + content/
+//	POST   /workspace/{id}/import-schema            multipart file, newbranch, setlive, password
+//	POST   /workspace/{id}/import                   multipart file, password (replaces the workspace)
+//	GET    /workspace/{id}/table, POST {name}       workspace-wide tables
+//	GET    /workspace/{id}/function?branch=         functions of a branch ("" = live)
+//	POST   /workspace/{id}/function                 {name, body, branch}: create, or replace the body
+//	GET|PUT /workspace/{id}/function/{function_id}  PUT {body}
+//
+// Reads need a token with the "read" (or "write") scope, writes (branch create, update, delete
+// and live, import-schema, import, table and function changes) the "write" scope; a token bound
+// to a workspace gets 403 on every other one. Errors use Xano's {code, message, payload} envelope.
+//
+// Exports are streamed as they are generated: rows of fixture tables are generated on the fly
+// from (table guid, row index), rows of imported tables are spooled to disk as signed pages and
+// copied back. Neither is ever held in memory whole. The bundle payload holds no branch label and
+// no time, so exports of an unchanged branch have the same archive.ContentSHA256; the gzip header
+// time advances by at least a second from one export to the next, so their bytes always differ.
+//
+// # Control API (Options.Control; unauthenticated: bind to localhost)
+//
+//	POST   /_emulator/faults     a Fault: the next Count requests matching it misbehave
+//	GET    /_emulator/faults     the armed faults
+//	DELETE /_emulator/faults
+//	GET    /_emulator/requests   the request log ([]RequestRecord)
+//	DELETE /_emulator/requests
+//	POST   /_emulator/reset      back to the initial seed; faults and request log cleared
+//	POST   /_emulator/seed       a Fixture replaces the state
 package emulator
 
 import (

@@ -90,8 +90,9 @@ func readUpload(r *http.Request, early func(fields map[string]string) error) (*u
 				if err := early(u.fields); err != nil {
 					part.Close()
 					u.close()
-					// Let a small remaining upload arrive, so that the client reads our answer.
-					io.Copy(io.Discard, io.LimitReader(r.Body, maxFieldBytes))
+					// Discard (without storing or reading it) the rest of the upload, so that
+					// the client, still sending, gets this answer rather than a reset.
+					io.Copy(io.Discard, r.Body)
 					return nil, err
 				}
 			}

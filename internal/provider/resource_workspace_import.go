@@ -328,6 +328,7 @@ func (r *workspaceImportResource) Update(ctx context.Context, req resource.Updat
 
 // Delete cannot undo an import: it forgets the resource and says so.
 func (r *workspaceImportResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx = r.data.logContext(ctx)
 	var state workspaceImportModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {

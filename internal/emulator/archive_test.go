@@ -89,11 +89,15 @@ func TestExportFullRows(t *testing.T) {
 	for _, d := range dbo {
 		guid[d.Name] = d.GUID
 	}
+	var wideBytes int
 	count := func(name string) (rows, pages int) {
 		for page := 1; ; page++ {
 			raw, ok := ents[fmt.Sprintf("content/%s-%d.json", guid[name], page)]
 			if !ok {
 				return rows, page - 1
+			}
+			if name == "wide" {
+				wideBytes += len(raw)
 			}
 			if ok, err := archive.Verify(raw); err != nil || !ok {
 				t.Fatalf("page %s-%d signature: %v %v", name, page, ok, err)
@@ -113,6 +117,9 @@ func TestExportFullRows(t *testing.T) {
 	}
 	if rows, pages := count("wide"); rows != 1200 || pages < 3 {
 		t.Fatalf("wide: %d rows in %d pages", rows, pages)
+	}
+	if wideBytes < 1200*1000*9/10 || wideBytes > 1200*1000*11/10 {
+		t.Fatalf("1200 rows of about 1000 bytes take %d bytes", wideBytes)
 	}
 	if rows, pages := count("small"); rows != 3 || pages != 1 {
 		t.Fatalf("small: %d rows in %d pages", rows, pages)

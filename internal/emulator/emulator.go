@@ -278,11 +278,9 @@ func loadState(path string) (*state, error) {
 	return &st, nil
 }
 
-// spoolDir returns the directory of spool files, creating a temporary one when there is no
-// StateDir.
-func (s *Server) spoolDir() (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// spoolDirLocked returns the directory of spool files, creating a temporary one when there is
+// no StateDir.
+func (s *Server) spoolDirLocked() (string, error) {
 	if s.rowsDir != "" {
 		return s.rowsDir, nil
 	}

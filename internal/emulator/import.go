@@ -278,6 +278,10 @@ func (s *Server) readArchive(u *upload, password string, rows bool) (_ *parsedAr
 		if err := spool.Sync(); err != nil {
 			return nil, errFatal("Unable to store the table rows.")
 		}
+		if d, err := os.Open(filepath.Dir(spool.Name())); err == nil { // persist the new name
+			d.Sync()
+			d.Close()
+		}
 		for _, t := range pa.tables {
 			if len(t.Pages) > 0 {
 				pa.spool = filepath.Base(spool.Name())
@@ -403,9 +407,12 @@ func (pa *parsedArchive) parseRoot(raw []byte) error {
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
-// newSpool creates a spool file, registered as pending so that no clean-up removes it.
+// newSpool creates a spool file, registered as pending (under the lock, before any clean-up can
+// see it) so that no clean-up removes it.
 func (s *Server) newSpool() (*os.File, error) {
-	dir, err := s.spoolDir()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dir, err := s.spoolDirLocked()
 	if err != nil {
 		return nil, err
 	}
@@ -413,9 +420,7 @@ func (s *Server) newSpool() (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
 	s.pending[filepath.Base(f.Name())] = true
-	s.mu.Unlock()
 	return f, nil
 }
 

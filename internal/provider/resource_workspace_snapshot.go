@@ -201,9 +201,11 @@ func branchChanged(_ context.Context, req planmodifier.StringRequest, resp *stri
 	resp.RequiresReplace = req.StateValue.ValueString() != req.PlanValue.ValueString()
 }
 
-// ModifyPlan reports a missing instance URL or token when a snapshot is to be made, at plan time.
+// ModifyPlan reports a missing instance URL or token at plan time when a snapshot is to be made:
+// on create, and on replace, which Terraform plans as a create (null prior state). Refresh,
+// in-place updates and destroy only touch the local file, so they need no API access.
 func (r *workspaceSnapshotResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
 		return
 	}
 	resp.Diagnostics.Append(r.data.checkConfiguredForPlan()...)

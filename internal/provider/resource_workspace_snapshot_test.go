@@ -665,23 +665,56 @@ resource "xano_workspace_snapshot" "test" {
 }
 
 // TestAccWorkspaceSnapshot_unconfiguredProvider: without an instance URL and token, planning a
-// snapshot fails and says what to set. Not parallel: it unsets the environment variables.
+// new snapshot fails and says what to set, while an existing snapshot, which only needs its local
+// file, still plans, updates and destroys. Not parallel: it unsets the environment variables.
 func TestAccWorkspaceSnapshot_unconfiguredProvider(t *testing.T) {
 	t.Setenv(EnvInstanceURL, "")
 	t.Setenv(EnvToken, "")
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: `
-provider "xano" {}
-
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	existing := func(extra string) string {
+		return fmt.Sprintf(`
 resource "xano_workspace_snapshot" "test" {
   workspace_id = 1
-  output_path  = "unused.tar.gz"
+  output_path  = %q
+  %s
 }
-`,
-			PlanOnly:    true,
-			ExpectError: errorPattern("Xano provider not configured", "set instance_url and token"),
-		}},
+`, filepath.Join(dir, "staging.tar.gz"), extra)
+	}
+	unconfigured := "provider \"xano\" {}\n"
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: providerConfig(inst) + existing(""),
+			},
+			{
+				Config:   unconfigured + existing(""),
+				PlanOnly: true, // and the plan is empty
+			},
+			{
+				Config: unconfigured + existing("track_file = false"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(snapshotAddr, plancheck.ResourceActionUpdate)},
+				},
+			},
+			{
+				// A replacement is a new export: it needs the API.
+				Config:      unconfigured + existing("track_file = false\n  triggers = { release = \"r2\" }"),
+				PlanOnly:    true,
+				ExpectError: errorPattern("Xano provider not configured", "set instance_url and token"),
+			},
+			{
+				Config: unconfigured + existing("track_file = false") + fmt.Sprintf(`
+resource "xano_workspace_snapshot" "new" {
+  workspace_id = 1
+  output_path  = %q
+}
+`, filepath.Join(dir, "new.tar.gz")),
+				PlanOnly:    true,
+				ExpectError: errorPattern("Xano provider not configured", "set instance_url and token"),
+			},
+		},
 	})
 }

@@ -95,6 +95,13 @@ func (c *Control) AddFault(ctx context.Context, f Fault) error {
 	return c.do(ctx, http.MethodPost, "/faults", f, nil)
 }
 
+// Faults returns the armed faults with their remaining counts (GET /_emulator/faults).
+func (c *Control) Faults(ctx context.Context) ([]Fault, error) {
+	var out []Fault
+	err := c.do(ctx, http.MethodGet, "/faults", nil, &out)
+	return out, err
+}
+
 // ClearFaults disarms every fault (DELETE /_emulator/faults).
 func (c *Control) ClearFaults(ctx context.Context) error {
 	return c.do(ctx, http.MethodDelete, "/faults", nil, nil)

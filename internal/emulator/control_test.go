@@ -31,6 +31,9 @@ func TestFaultStatusRetryAfterAndCount(t *testing.T) {
 			t.Fatalf("Retry-After %q", ra)
 		}
 	}
+	if fs, err := in.Control.Faults(ctx); err != nil || len(fs) != 0 {
+		t.Fatalf("faults left: %+v %v", fs, err)
+	}
 	status, data := in.Do(t, "GET", "/workspace/1/branch", nil)
 	wantOK(t, status, data) // the count is used up
 
@@ -48,6 +51,12 @@ func TestFaultStatusRetryAfterAndCount(t *testing.T) {
 
 	// ClearFaults disarms.
 	in.Control.AddFault(ctx, emulator.Fault{Path: "*", Status: 500, Count: 100})
+	if fs, err := in.Control.Faults(ctx); err != nil || len(fs) != 1 || fs[0].Count != 100 {
+		t.Fatalf("armed faults: %+v %v", fs, err)
+	}
+	if err := in.Control.AddFault(ctx, emulator.Fault{Path: "*", Status: 42}); err == nil {
+		t.Fatal("a fault with status 42 was accepted")
+	}
 	if err := in.Control.ClearFaults(ctx); err != nil {
 		t.Fatal(err)
 	}

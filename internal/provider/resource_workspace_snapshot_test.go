@@ -546,6 +546,38 @@ func TestAccWorkspaceSnapshot_retries(t *testing.T) {
 	})
 }
 
+// TestAccWorkspaceSnapshot_resumesAfterCut: a download cut once is retried from the start, and
+// the file and every hash describe the complete second download only.
+func TestAccWorkspaceSnapshot_resumesAfterCut(t *testing.T) {
+	inst := startEmulator(t, nil)
+	out := filepath.Join(t.TempDir(), "staging.tar.gz")
+	cleanContent, err := archive.ContentSHA256(bytes.NewReader(inst.Export(t, 1, "", false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clearRequests(t, inst)
+	cut := int64(100)
+	addFault(t, inst, emulator.Fault{Method: http.MethodPost, Path: "/workspace/1/export-schema", CutAfterBytes: &cut, Count: 1})
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: snapshotConfig(inst, out, ""),
+			ConfigStateChecks: append(expectFile(snapshotAddr, out),
+				statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("content_sha256"), knownvalue.StringExact(cleanContent)),
+				checkEmulator("the emulator's request log", func() error {
+					got, err := requestStatuses(inst, http.MethodPost, "/workspace/1/export-schema")
+					if err == nil && len(got) != 2 {
+						err = fmt.Errorf("expected the cut export and one retry, got %d requests", len(got))
+					}
+					return err
+				}),
+				checkEmulator("the output folder", func() error { return expectOnlyFiles(filepath.Dir(out), filepath.Base(out)) }),
+			),
+		}},
+	})
+}
+
 // TestAccWorkspaceSnapshot_cutDownload: a download cut mid-way every time fails the apply and
 // leaves nothing behind: no file, no temporary file, and an existing snapshot file untouched.
 func TestAccWorkspaceSnapshot_cutDownload(t *testing.T) {

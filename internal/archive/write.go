@@ -126,6 +126,7 @@ type Writer struct {
 	modTime time.Time
 	err     error
 	closed  bool
+	buf     []byte // reused by AddFile, so that an archive of many entries allocates once
 }
 
 // NewWriter returns a Writer that stamps modTime into the gzip header and tar entries.
@@ -167,7 +168,13 @@ func (w *Writer) AddFile(name string, size int64, r io.Reader) error {
 	if err := w.tw.WriteHeader(hdr); err != nil {
 		return w.setErr(fmt.Errorf("archive entry %q: writing the tar header: %w", name, err))
 	}
-	n, err := io.CopyN(w.tw, r, size)
+	if w.buf == nil {
+		w.buf = make([]byte, 32<<10)
+	}
+	n, err := io.CopyBuffer(w.tw, io.LimitReader(r, size), w.buf)
+	if err == nil && n < size {
+		err = io.EOF
+	}
 	if err == io.EOF {
 		return w.setErr(fmt.Errorf("archive entry %q: the source ended after %d of %d bytes", name, n, size))
 	}

@@ -275,11 +275,22 @@ func TestAccWorkspaceSchemaImport_outOfBand(t *testing.T) {
 					siNoRequest(inst, http.MethodPost, "/workspace/2/import-schema"),
 				},
 			},
-			// (ii) A function is added to the branch by hand: drift, repaired by an in-place
-			// re-import that keeps the label and liveness.
+			// (ii) A function is added to the branch by hand: drift. A refresh records what it
+			// observes, and the plan, then and after, is an in-place re-import...
 			{
-				PreConfig: func() { inst.AddFunction(t, 2, "release_1", "edited_by_hand", "return 1\n") },
-				Config:    config,
+				PreConfig:          func() { inst.AddFunction(t, 2, "release_1", "edited_by_hand", "return 1\n") },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{
+					PostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(schemaImportAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(schemaImportAddr, tfjsonpath.New("content_sha256")),
+					},
+				},
+			},
+			// ...that repairs the branch, keeping its label and liveness.
+			{
+				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(schemaImportAddr, plancheck.ResourceActionUpdate),
@@ -737,6 +748,109 @@ func TestAccWorkspaceSchemaImport_passwordWriteOnly(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
+		},
+	})
+}
+
+// A new release label with create_before_destroy: the new branch is imported and made live
+// before the old one, no longer live, is deleted.
+func TestAccWorkspaceSchemaImport_newLabelCreateBeforeDestroy(t *testing.T) {
+	inst := startEmulator(t, nil)
+	src := siExport(t, inst, 1, t.TempDir(), "staging.tar.gz")
+	config := func(label string, setLive bool) string {
+		return providerConfig(inst) + fmt.Sprintf(`
+resource "xano_workspace_schema_import" "test" {
+  workspace_id  = 2
+  branch        = %q
+  source_path   = %q
+  source_sha256 = filesha256(%q)
+  set_live      = %t
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+`, label, src, src, setLive)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             siCheckOnlyV1(t, inst),
+		Steps: []resource.TestStep{
+			{
+				Config:            config("release_1", true),
+				ConfigStateChecks: []statecheck.StateCheck{siBranchesAre(t, inst, "release_1", "v1")},
+			},
+			{
+				Config: config("release_2", true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(schemaImportAddr, plancheck.ResourceActionCreateBeforeDestroy),
+					},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("id"), knownvalue.StringExact("2/release_2")),
+					statecheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("live"), knownvalue.Bool(true)),
+					siBranchesAre(t, inst, "release_2", "v1"),
+				},
+			},
+			{
+				PreConfig: func() { inst.SetLive(t, 2, "v1") },
+				Config:    config("release_2", false),
+			},
+		},
+	})
+}
+
+// When only the last step of a re-import fails (renaming the temporary branch), the error names
+// the branch that holds the import; once it is renamed by hand, the resource takes it as it is.
+func TestAccWorkspaceSchemaImport_renameFailure(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	src := siExport(t, inst, 1, dir, "staging.tar.gz")
+	config := providerConfig(inst) + siResource(src, "set_live = true")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             siCheckOnlyV1(t, inst),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				PreConfig: func() {
+					inst.AddFunction(t, 1, "", "second_release_fn", "return 2\n")
+					siExport(t, inst, 1, dir, "staging.tar.gz")
+					addFault(t, inst, emulator.Fault{Method: http.MethodPut, Path: "/workspace/2/branch/release_1__tf_*", Status: 500, Code: "ERROR_FATAL", Message: "injected"})
+				},
+				Config:      config,
+				ExpectError: wrappedText(`The old branch "release_1" of workspace 2 was deleted and the archive`),
+			},
+			{
+				PreConfig: func() {
+					var tmp string
+					for _, b := range inst.Branches(t, 2) {
+						if strings.HasPrefix(b.Label, "release_1__tf_") && b.Live {
+							tmp = b.Label
+						}
+					}
+					if tmp == "" {
+						t.Fatalf("no live temporary branch holds the import: %v", inst.Branches(t, 2))
+					}
+					if status, body := inst.Do(t, http.MethodPut, "/workspace/2/branch/"+tmp, map[string]string{"label": "release_1"}); status != http.StatusOK {
+						t.Fatalf("renaming %s: %d %s", tmp, status, body)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("imported_sha256"), siFileSHA256(src)),
+					statecheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("content_sha256"), siContentOf(t, inst, "release_1")),
+					siBranchesAre(t, inst, "release_1", "v1"),
+					siFunctionsAre(t, inst, append(stagingFunctions, "second_release_fn")...),
+				},
+			},
+			siMakeV1Live(t, inst, src, ""),
 		},
 	})
 }

@@ -137,30 +137,31 @@ func expectExists(paths ...string) statecheck.StateCheck {
 	})
 }
 
-// requestStatuses returns the statuses of the requests the emulator answered for method and path.
-func requestStatuses(inst *emulatortest.Instance, method, p string) ([]int, error) {
+// postStatuses returns the statuses of the POST requests the emulator answered for path (exports
+// are POST requests).
+func postStatuses(inst *emulatortest.Instance, p string) ([]int, error) {
 	recs, err := inst.Control.Requests(context.Background())
 	if err != nil {
 		return nil, err
 	}
 	var statuses []int
 	for _, r := range recs {
-		if r.Method == method && r.Path == p {
+		if r.Method == http.MethodPost && r.Path == p {
 			statuses = append(statuses, r.Status)
 		}
 	}
 	return statuses, nil
 }
 
-// expectRequests checks that the emulator answered method path exactly with these statuses.
-func expectRequests(inst *emulatortest.Instance, method, p string, want ...int) statecheck.StateCheck {
+// expectPostStatuses checks that the emulator answered POST path exactly with these statuses.
+func expectPostStatuses(inst *emulatortest.Instance, p string, want ...int) statecheck.StateCheck {
 	return checkEmulator("the emulator's request log", func() error {
-		got, err := requestStatuses(inst, method, p)
+		got, err := postStatuses(inst, p)
 		if err != nil {
 			return err
 		}
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("%s %s: got statuses %v, want %v", method, p, got, want)
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("POST %s: got statuses %v, want %v", p, got, want)
 		}
 		return nil
 	})
@@ -171,8 +172,13 @@ type int64Greater struct{}
 
 func (int64Greater) CompareValues(values ...any) error {
 	for i := 1; i < len(values); i++ {
-		prev, err1 := values[i-1].(json.Number).Int64()
-		cur, err2 := values[i].(json.Number).Int64()
+		prevNum, ok1 := values[i-1].(json.Number)
+		curNum, ok2 := values[i].(json.Number)
+		if !ok1 || !ok2 {
+			return fmt.Errorf("expected numbers, got %T and %T", values[i-1], values[i])
+		}
+		prev, err1 := prevNum.Int64()
+		cur, err2 := curNum.Int64()
 		if err := errors.Join(err1, err2); err != nil {
 			return err
 		}
@@ -215,7 +221,7 @@ func TestAccWorkspaceSnapshot_schemaOfLiveBranch(t *testing.T) {
 					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("id"),
 						knownvalue.StringRegexp(regexp.MustCompile(`^1/v1/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`))),
 					sameID.AddStateValue(snapshotAddr, tfjsonpath.New("id")),
-					expectRequests(inst, http.MethodPost, "/workspace/1/export-schema", http.StatusOK),
+					expectPostStatuses(inst, "/workspace/1/export-schema", http.StatusOK),
 				),
 			},
 			{
@@ -226,7 +232,7 @@ func TestAccWorkspaceSnapshot_schemaOfLiveBranch(t *testing.T) {
 				ConfigStateChecks: append(expectFile(snapshotAddr, out),
 					sameID.AddStateValue(snapshotAddr, tfjsonpath.New("id")),
 					// Several refreshes later, still the one export.
-					expectRequests(inst, http.MethodPost, "/workspace/1/export-schema", http.StatusOK),
+					expectPostStatuses(inst, "/workspace/1/export-schema", http.StatusOK),
 				),
 			},
 			{
@@ -274,8 +280,8 @@ resource "xano_workspace_snapshot" "full" {
 					"xano_workspace_snapshot.schema", tfjsonpath.New("archive_size"),
 					"xano_workspace_snapshot.full", tfjsonpath.New("archive_size"),
 					int64Greater{}),
-				expectRequests(inst, http.MethodPost, "/workspace/1/export", http.StatusOK),
-				expectRequests(inst, http.MethodPost, "/workspace/1/export-schema", http.StatusOK),
+				expectPostStatuses(inst, "/workspace/1/export", http.StatusOK),
+				expectPostStatuses(inst, "/workspace/1/export-schema", http.StatusOK),
 			),
 		}},
 	})
@@ -539,7 +545,7 @@ func TestAccWorkspaceSnapshot_retries(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: snapshotConfig(inst, out, ""),
 			ConfigStateChecks: append(expectFile(snapshotAddr, out),
-				expectRequests(inst, http.MethodPost, "/workspace/1/export-schema",
+				expectPostStatuses(inst, "/workspace/1/export-schema",
 					http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusServiceUnavailable, http.StatusOK),
 			),
 		}},
@@ -566,7 +572,7 @@ func TestAccWorkspaceSnapshot_resumesAfterCut(t *testing.T) {
 			ConfigStateChecks: append(expectFile(snapshotAddr, out),
 				statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("content_sha256"), knownvalue.StringExact(cleanContent)),
 				checkEmulator("the emulator's request log", func() error {
-					got, err := requestStatuses(inst, http.MethodPost, "/workspace/1/export-schema")
+					got, err := postStatuses(inst, "/workspace/1/export-schema")
 					if err == nil && len(got) != 2 {
 						err = fmt.Errorf("expected the cut export and one retry, got %d requests", len(got))
 					}

@@ -100,7 +100,7 @@ echo "==> POST /api:meta/workspace/1/export, $runs download(s) per client, bytes
 echo "    (the emulator gzips the archive as it generates the rows, so far fewer bytes cross the"
 echo "    wire than the table holds: 'rows MB/s' is the table size over the time of the export)"
 header
-for i in $(seq 1 "$runs"); do
+for _ in $(seq 1 "$runs"); do
 	measure curl curl -sS --fail --max-time "$limit" -o /dev/null -w '%{size_download} %{time_total}\n' \
 		-X POST -H "Authorization: Bearer $token" "$url/api:meta/workspace/1/export"
 	measure "provider client" "$work/bench-export" -url "$url" -workspace 1 -timeout "${limit}s"

@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -41,7 +40,7 @@ func signedBundle(v any) (map[string]any, bool) {
 }
 
 // writeCanonical writes v (as decoded by parseJSON) in the canonical form ContentSHA256 defines.
-func writeCanonical(w *bufio.Writer, v any) error {
+func writeCanonical(w *bytes.Buffer, v any) error {
 	switch t := v.(type) {
 	case nil:
 		w.WriteString("null")
@@ -87,7 +86,7 @@ func writeCanonical(w *bufio.Writer, v any) error {
 }
 
 // writeCanonicalString writes s quoted, escaping only '"', '\\' and control characters.
-func writeCanonicalString(w *bufio.Writer, s string) {
+func writeCanonicalString(w *bytes.Buffer, s string) {
 	const hexDigits = "0123456789abcdef"
 	w.WriteByte('"')
 	start := 0
@@ -135,11 +134,7 @@ func referenceCanonical(t testing.TB, data []byte) (out []byte, bundle bool, typ
 		bundle = true
 	}
 	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
-	if err := writeCanonical(w, v); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
+	if err := writeCanonical(&buf, v); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes(), bundle, typ, true

@@ -32,7 +32,7 @@ func fuzzSeeds(t testing.TB) [][]byte {
 		gzipBytes(t, enc, buildOpts{}),
 		gzipBytes(t, []byte("not a tar"), buildOpts{}),
 		[]byte(`{"code":"ERROR_FATAL","message":"x"}`),
-		[]byte{0x1f, 0x8b},
+		{0x1f, 0x8b},
 		nil,
 	}
 }

@@ -99,6 +99,13 @@ func (h *contentHasher) add(e Entry, body io.Reader) error {
 	return nil
 }
 
+// canonicalJSON returns the canonical form of raw, or false if raw is not one JSON value.
+// That is not an error: ContentSHA256 hashes such an entry as its raw bytes.
+func (h *contentHasher) canonicalJSON(raw []byte) (out []byte, isJSON bool) {
+	out, err := h.canon.canonicalize(raw)
+	return out, err == nil
+}
+
 // addJSON reads a JSON entry (bounded by MaxJSONEntryBytes) and hashes its canonical form.
 func (h *contentHasher) addJSON(e Entry, body io.Reader, eh hash.Hash) error {
 	if h.jsonBuf.Cap() > maxKeptJSONBuffer {
@@ -114,8 +121,8 @@ func (h *contentHasher) addJSON(e Entry, body io.Reader, eh hash.Hash) error {
 		return &LimitError{Limit: "MaxJSONEntryBytes", Value: h.lim.MaxJSONEntryBytes, Entry: e.Name}
 	}
 	raw := h.jsonBuf.Bytes()
-	out, err := h.canon.canonicalize(raw)
-	if err != nil {
+	out, isJSON := h.canonicalJSON(raw)
+	if !isJSON {
 		_, _ = eh.Write(raw) // not JSON after all: hashed as raw bytes
 		return nil
 	}

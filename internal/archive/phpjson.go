@@ -73,7 +73,11 @@ func writePHPContainer(buf *bytes.Buffer, dec *json.Decoder, open json.Delim, de
 			if err != nil {
 				return fmt.Errorf("invalid JSON: %w", err)
 			}
-			writePHPString(buf, key.(string)) // the decoder only yields string keys
+			name, ok := key.(string) // the decoder only yields string keys
+			if !ok {
+				return fmt.Errorf("invalid JSON: object key %v is not a string", key)
+			}
+			writePHPString(buf, name)
 			buf.WriteByte(':')
 		}
 		if err := writePHPValue(buf, dec, depth); err != nil {

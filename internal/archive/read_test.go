@@ -407,7 +407,7 @@ func gzipBomb(t testing.TB, size int64, layers int) io.Reader {
 	for range size / unit {
 		parts = append(parts, bytes.NewReader(member))
 	}
-	var r io.Reader = io.MultiReader(parts...)
+	r := io.MultiReader(parts...)
 	for range layers - 1 {
 		pr, pw := io.Pipe()
 		go func(src io.Reader) {

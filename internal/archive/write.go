@@ -76,15 +76,24 @@ func Verify(raw []byte) (bool, error) {
 	if members == nil {
 		return false, errors.New("verifying a bundle: not a JSON object")
 	}
-	var sig string
-	if err := json.Unmarshal(members["sig"], &sig); err != nil || sig == "" {
-		return false, nil
+	sig, isString := stringMember(members, "sig")
+	if !isString || sig == "" {
+		return false, nil // no signature: not valid, but not an error either
 	}
 	want, err := signMembers(members)
 	if err != nil {
 		return false, err
 	}
 	return want == sig, nil
+}
+
+// stringMember returns members[key] as a string; isString is false if the member is absent or
+// is not a JSON string (null reads as "").
+func stringMember(members map[string]json.RawMessage, key string) (s string, isString bool) {
+	if err := json.Unmarshal(members[key], &s); err != nil {
+		return "", false
+	}
+	return s, true
 }
 
 // signMembers signs the top-level members of a bundle, all but "sig", sorted by key.

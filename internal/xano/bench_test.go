@@ -38,7 +38,7 @@ func BenchmarkExport(b *testing.B) {
 	for _, size := range benchSizes {
 		b.Run(fmt.Sprintf("%dMiB", size>>20), func(b *testing.B) {
 			srv := newServer(b, func(w http.ResponseWriter, r *http.Request, path string) {
-				io.Copy(io.Discard, r.Body)
+				_, _ = io.Copy(io.Discard, r.Body)
 				w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
 				for left := size; left > 0; left -= int64(len(chunk)) {
 					if _, err := w.Write(chunk[:min(left, int64(len(chunk)))]); err != nil {

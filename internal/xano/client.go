@@ -456,9 +456,7 @@ func (c *Client) ExportSchema(ctx context.Context, workspaceID int64, opts Expor
 
 // Export streams POST /workspace/{id}/export into w; as ExportSchema.
 func (c *Client) Export(ctx context.Context, workspaceID int64, opts ExportOptions, w io.Writer) (int64, error) {
-	return c.export(ctx, workspaceID, "/export", exportBody{
-		Branch: opts.Branch, Password: opts.Password, Records: opts.Records, Vault: opts.Vault,
-	}, w)
+	return c.export(ctx, workspaceID, "/export", exportBody(opts), w)
 }
 
 func (c *Client) export(ctx context.Context, workspaceID int64, route string, in exportBody, w io.Writer) (int64, error) {

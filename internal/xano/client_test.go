@@ -153,8 +153,8 @@ func TestEndpoints(t *testing.T) {
 				return
 			}
 			w.Header().Set("Content-Type", "application/octet-stream")
-			w.Write([]byte("ARCHIVE:"))
-			w.Write(body)
+			_, _ = w.Write([]byte("ARCHIVE:"))
+			_, _ = w.Write(body)
 		case "POST /workspace/1/import-schema", "POST /workspace/1/import":
 			_, params, _ := strings.Cut(r.Header.Get("Content-Type"), "boundary=")
 			mr := multipart.NewReader(strings.NewReader(string(body)), params)
@@ -324,7 +324,11 @@ func TestUploadBodyRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl.upload.finish()
-	if int64(len(data)) != cl.upload.length || r.(interface{ Len() int }).Len() != len(data) {
+	lr, ok := r.(interface{ Len() int })
+	if !ok {
+		t.Fatalf("the upload body %T does not report its length", r)
+	}
+	if int64(len(data)) != cl.upload.length || lr.Len() != len(data) {
 		t.Errorf("body %d bytes, declared %d", len(data), cl.upload.length)
 	}
 	mr := multipart.NewReader(strings.NewReader(string(data)), cl.upload.boundary)
@@ -335,7 +339,7 @@ func TestUploadBodyRead(t *testing.T) {
 			break
 		}
 		v, _ := io.ReadAll(p)
-		got = append(got, p.FormName()+":"+string(sha256Hex(v)))
+		got = append(got, p.FormName()+":"+sha256Hex(v))
 	}
 	if want := []string{"password:" + sha256Hex([]byte("pw")), "file:" + sha256Hex(src.data)}; strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("parts %v, want %v", got, want)
@@ -430,7 +434,7 @@ func TestErrorParsing(t *testing.T) {
 					w.Header().Set("Content-Type", tc.ctype)
 				}
 				w.WriteHeader(tc.status)
-				io.WriteString(w, tc.body)
+				_, _ = io.WriteString(w, tc.body)
 			})
 			c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = -1 })
 			_, err := c.GetWorkspace(context.Background(), 1)

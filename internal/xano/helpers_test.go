@@ -88,10 +88,22 @@ func newServer(t testing.TB, h func(w http.ResponseWriter, r *http.Request, path
 	return s
 }
 
+// writeJSON answers status with a JSON body. As everywhere in the test servers, a failed write
+// is not checked here: it shows in what the client under test reports.
 func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	io.WriteString(w, body)
+	_, _ = io.WriteString(w, body)
+}
+
+// flush sends what has been written so far to the client.
+func flush(t testing.TB, w http.ResponseWriter) {
+	f, ok := w.(http.Flusher)
+	if !ok {
+		t.Error("flushing unsupported")
+		return
+	}
+	f.Flush()
 }
 
 func envelope(w http.ResponseWriter, status int, code, msg string) {
@@ -111,7 +123,7 @@ func cutConn(t testing.TB, w http.ResponseWriter, raw string) {
 		return
 	}
 	if raw != "" {
-		buf.WriteString(raw)
+		_, _ = buf.WriteString(raw) // buffered: a failure shows in Flush, and then in the client
 		buf.Flush()
 	}
 	conn.Close()

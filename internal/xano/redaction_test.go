@@ -62,7 +62,8 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 		}
 		sort.Strings(hdr)
 		dump := strings.Join(hdr, "\n") + "\n\n" + string(body)
-		switch m := mode.Load().(string); m {
+		m, _ := mode.Load().(string) // anything else reads as "", reported below as an unknown mode
+		switch m {
 		case "json":
 			payload := map[string]any{"headers": r.Header, "body": string(body), "nested": []any{dump, map[string]any{dump: 1}}}
 			b, _ := json.Marshal(map[string]any{"code": "E_" + r.Header.Get("Authorization"), "message": dump, "payload": payload})
@@ -72,11 +73,11 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 		case "text":
 			w.Header().Set("Content-Type", "text/plain")
 			w.WriteHeader(502)
-			io.WriteString(w, dump)
+			_, _ = io.WriteString(w, dump)
 		case "html":
 			w.Header().Set("Content-Type", "text/html")
 			w.WriteHeader(404)
-			io.WriteString(w, "<html><body><pre>"+dump+"</pre></body></html>")
+			_, _ = io.WriteString(w, "<html><body><pre>"+dump+"</pre></body></html>")
 		case "429":
 			w.Header().Set("Retry-After", "0")
 			b, _ := json.Marshal(map[string]any{"code": "ERROR_CODE_TOO_MANY_REQUESTS", "message": dump})

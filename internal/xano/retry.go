@@ -319,7 +319,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // copyBody streams an export body into w with a pooled buffer, telling read failures (a cut
 // body: ErrTruncated; a timeout; a cancelled context) from write failures.
 func (st *callState) copyBody(ctx context.Context, w io.Writer, body io.Reader) (int64, error) {
-	bp := copyBufs.Get().(*[]byte)
+	bp := getCopyBuf()
 	defer copyBufs.Put(bp)
 	buf := *bp
 	var n int64
@@ -345,6 +345,15 @@ func (st *callState) copyBody(ctx context.Context, w io.Writer, body io.Reader) 
 }
 
 var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
+
+// getCopyBuf takes a *[]byte of copyBufSize from copyBufs; give it back with copyBufs.Put.
+func getCopyBuf() *[]byte {
+	bp, ok := copyBufs.Get().(*[]byte)
+	if !ok {
+		panic("xano: copyBufs holds a value that is not a *[]byte")
+	}
+	return bp
+}
 
 // readError classifies a failure while reading a 2xx body after n bytes.
 func (st *callState) readError(ctx context.Context, n int64, err error) error {

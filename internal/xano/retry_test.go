@@ -56,7 +56,7 @@ func TestExpBackoff(t *testing.T) {
 func statusThenOK(t *testing.T, n int64, status int, retryAfter string) *server {
 	var srv *server
 	srv = newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
-		io.Copy(io.Discard, r.Body)
+		_, _ = io.Copy(io.Discard, r.Body)
 		if srv.hits.Load() <= n {
 			if retryAfter != "" {
 				w.Header().Set("Retry-After", retryAfter)
@@ -65,7 +65,7 @@ func statusThenOK(t *testing.T, n int64, status int, retryAfter string) *server 
 			return
 		}
 		if strings.HasSuffix(path, "export") || strings.HasSuffix(path, "export-schema") {
-			io.WriteString(w, "ARCHIVE")
+			_, _ = io.WriteString(w, "ARCHIVE")
 			return
 		}
 		writeJSON(w, 200, `{"id":1,"label":"dev","name":"w"}`)
@@ -242,7 +242,7 @@ func testImport429(t *testing.T, readFirst bool) {
 	srv = newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
 		if srv.hits.Load() == 1 {
 			if readFirst {
-				io.Copy(io.Discard, r.Body)
+				_, _ = io.Copy(io.Discard, r.Body)
 			}
 			w.Header().Set("Retry-After", "0")
 			envelope(w, 429, "ERROR_CODE_TOO_MANY_REQUESTS", "slow down")
@@ -261,7 +261,9 @@ func testImport429(t *testing.T, readFirst bool) {
 			}
 			if p.FormName() == "file" {
 				h := sha256.New()
-				io.Copy(h, p)
+				if _, err := io.Copy(h, p); err != nil {
+					t.Errorf("reading the uploaded archive: %v", err)
+				}
 				mu.Lock()
 				sums = append(sums, [32]byte(h.Sum(nil)))
 				mu.Unlock()
@@ -296,7 +298,7 @@ func testImport429(t *testing.T, readFirst bool) {
 func TestConnectionCutBeforeResponse(t *testing.T) {
 	var srv *server
 	srv = newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
-		io.Copy(io.Discard, r.Body)
+		_, _ = io.Copy(io.Discard, r.Body)
 		if srv.hits.Load() == 1 {
 			cutConn(t, w, "")
 			return
@@ -305,7 +307,7 @@ func TestConnectionCutBeforeResponse(t *testing.T) {
 			writeJSON(w, 200, `{"label":"dev"}`)
 			return
 		}
-		io.WriteString(w, "ARCHIVE")
+		_, _ = io.WriteString(w, "ARCHIVE")
 	})
 	c, _ := newTestClient(t, srv.URL, nil)
 	var out strings.Builder
@@ -326,12 +328,12 @@ func TestCutMidBody(t *testing.T) {
 	newCutServer := func(times int64) *server {
 		cuts.Store(0)
 		return newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
-			io.Copy(io.Discard, r.Body)
+			_, _ = io.Copy(io.Discard, r.Body)
 			if cuts.Add(1) <= times {
 				cutConn(t, w, partialResponse(len(full), full[:4000]))
 				return
 			}
-			io.WriteString(w, full)
+			_, _ = io.WriteString(w, full)
 		})
 	}
 
@@ -391,7 +393,7 @@ type failingWriter struct{}
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestExportWriteError(t *testing.T) {
-	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) { io.WriteString(w, "ARCHIVE") })
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) { _, _ = io.WriteString(w, "ARCHIVE") })
 	c, _ := newTestClient(t, srv.URL, nil)
 	_, err := c.Export(context.Background(), 1, ExportOptions{}, failingWriter{})
 	if err == nil || !strings.Contains(err.Error(), "writing the archive: disk full") || IsTruncated(err) || srv.hits.Load() != 1 {
@@ -416,8 +418,8 @@ func TestContextCancellation(t *testing.T) {
 			return
 		}
 		// export: headers and a little body, then hang
-		w.Write([]byte("AR"))
-		w.(http.Flusher).Flush()
+		_, _ = w.Write([]byte("AR"))
+		flush(t, w)
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -472,14 +474,14 @@ func TestRequestTimeout(t *testing.T) {
 		case strings.HasSuffix(path, "/1"): // slow headers
 			wait()
 		case strings.HasSuffix(path, "/2/export"): // stalled body
-			w.Write([]byte("AR"))
-			w.(http.Flusher).Flush()
+			_, _ = w.Write([]byte("AR"))
+			flush(t, w)
 			wait()
 		default: // slow but within the timeout, body sent after a pause
-			w.Write([]byte("AR"))
-			w.(http.Flusher).Flush()
+			_, _ = w.Write([]byte("AR"))
+			flush(t, w)
 			time.Sleep(150 * time.Millisecond)
-			w.Write([]byte("CHIVE"))
+			_, _ = w.Write([]byte("CHIVE"))
 		}
 	})
 	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = 300 * time.Millisecond })

@@ -83,7 +83,7 @@ func (u *upload) write(w io.Writer, file io.Reader, check bool) error {
 	if check && u.size > 0 {
 		file = io.LimitReader(file, u.size+1)
 	}
-	bp := copyBufs.Get().(*[]byte)
+	bp := getCopyBuf()
 	defer copyBufs.Put(bp)
 	buf := *bp
 	var n int64
@@ -141,7 +141,7 @@ func (b *lazyBody) WriteTo(w io.Writer) (int64, error) {
 	if b.startErr != nil {
 		return 0, b.startErr
 	}
-	bp := copyBufs.Get().(*[]byte)
+	bp := getCopyBuf()
 	defer copyBufs.Put(bp)
 	buf := *bp
 	var n int64

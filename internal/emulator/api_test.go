@@ -91,8 +91,8 @@ func TestAuthScopesAndBinding(t *testing.T) {
 	denied("write-1", "POST", "/workspace/2/branch", `{"label":"dev2"}`)
 	denied("write-1", "GET", "/workspace/99", "") // no probing of other workspaces
 	var ws []map[string]any
-	json.Unmarshal(allowed("write-1", "GET", "/workspace", ""), &ws)
-	if len(ws) != 1 || ws[0]["id"].(float64) != 1 {
+	decodeJSON(t, allowed("write-1", "GET", "/workspace", ""), &ws)
+	if len(ws) != 1 || ws[0]["id"] != float64(1) {
 		t.Fatalf("bound token lists %v", ws)
 	}
 	var me struct {
@@ -107,7 +107,7 @@ func TestAuthScopesAndBinding(t *testing.T) {
 			} `json:"instance"`
 		} `json:"extras"`
 	}
-	json.Unmarshal(allowed("write-1", "GET", "/auth/me", ""), &me)
+	decodeJSON(t, allowed("write-1", "GET", "/auth/me", ""), &me)
 	if me.ID == 0 || len(me.Extras.Instance.Membership.Workspace) != 1 {
 		t.Fatalf("auth/me of a bound token: %+v", me)
 	}
@@ -174,7 +174,7 @@ func TestBranchCreate(t *testing.T) {
 		Description string `json:"description"`
 		Color       string `json:"color"`
 	}
-	json.Unmarshal(data, &b)
+	decodeJSON(t, data, &b)
 	if b.Label != "dev" || b.Live == nil || *b.Live || b.Backup == nil || *b.Backup || b.Description != "d" || b.Color != "#112233" {
 		t.Fatalf("created branch: %s", data)
 	}
@@ -259,7 +259,7 @@ func TestBranchLiveRules(t *testing.T) {
 		Label string `json:"label"`
 		Live  bool   `json:"live"`
 	}
-	json.Unmarshal(data, &b)
+	decodeJSON(t, data, &b)
 	if b.Label != "dev" || !b.Live {
 		t.Fatalf("set live answered %s", data)
 	}
@@ -306,7 +306,7 @@ func TestBranchRename(t *testing.T) {
 	status, data := in.Do(t, "PUT", "/workspace/1/branch/dev", map[string]any{"label": "prod", "description": "renamed", "color": "#000000"})
 	wantOK(t, status, data)
 	var b map[string]any
-	json.Unmarshal(data, &b)
+	decodeJSON(t, data, &b)
 	if b["label"] != "prod" || b["description"] != "renamed" || b["color"] != "#000000" || b["live"] != true {
 		t.Fatalf("rename answered %s", data)
 	}
@@ -358,7 +358,7 @@ func TestTablesAndFunctions(t *testing.T) {
 		GUID string `json:"guid"`
 		Name string `json:"name"`
 	}
-	json.Unmarshal(data, &tables)
+	decodeJSON(t, data, &tables)
 	if len(tables) != 3 || tables[2].Name != "invoice" || tables[2].GUID == "" {
 		t.Fatalf("tables %s", data)
 	}

@@ -49,7 +49,7 @@ func TestExportSchemaShape(t *testing.T) {
 		t.Fatalf("functions %v", got)
 	}
 	var dbo []struct{ GUID, Name string }
-	json.Unmarshal(p["dbo"], &dbo)
+	decodeJSON(t, p["dbo"], &dbo)
 	if len(dbo) != 2 || dbo[0].GUID > dbo[1].GUID {
 		t.Fatalf("dbo not sorted by guid: %+v", dbo)
 	}
@@ -84,7 +84,7 @@ func TestExportFullRows(t *testing.T) {
 	ents := entries(t, data)
 	_, p := bundlePayload(t, ents["workspace.json"])
 	var dbo []struct{ GUID, Name string }
-	json.Unmarshal(p["dbo"], &dbo)
+	decodeJSON(t, p["dbo"], &dbo)
 	guid := map[string]string{}
 	for _, d := range dbo {
 		guid[d.Name] = d.GUID
@@ -287,8 +287,9 @@ func TestImportSchema(t *testing.T) {
 		t.Fatalf("functions %v", got)
 	}
 	status, data = in.Do(t, "GET", "/workspace/2/table", nil)
+	wantOK(t, status, data)
 	var tables []struct{ Name string }
-	json.Unmarshal(data, &tables)
+	decodeJSON(t, data, &tables)
 	if len(tables) != 4 {
 		t.Fatalf("tables after import-schema: %s", data)
 	}
@@ -296,7 +297,7 @@ func TestImportSchema(t *testing.T) {
 	status, data = upload(t, in, "/workspace/2/import-schema", map[string]string{"newbranch": "again"}, "s.tar.gz", schema, false)
 	wantOK(t, status, data)
 	_, data = in.Do(t, "GET", "/workspace/2/table", nil)
-	json.Unmarshal(data, &tables)
+	decodeJSON(t, data, &tables)
 	if len(tables) != 4 {
 		t.Fatalf("tables after a second import-schema: %s", data)
 	}
@@ -346,7 +347,7 @@ func TestImportSchemaRefusals(t *testing.T) {
 	}
 	_, data = in.Do(t, "GET", "/workspace/2/table", nil)
 	var tables []any
-	json.Unmarshal(data, &tables)
+	decodeJSON(t, data, &tables)
 	if len(tables) != 1 {
 		t.Fatalf("a refused import added tables: %s", data)
 	}

@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -38,19 +37,25 @@ func TestFaultStatusRetryAfterAndCount(t *testing.T) {
 	wantOK(t, status, data) // the count is used up
 
 	// Method filter and glob; an explicit code and message.
-	in.Control.AddFault(ctx, emulator.Fault{Method: "POST", Path: "/workspace/1/*", Status: 500, Code: "ERROR_FATAL", Message: "boom"})
+	if err := in.Control.AddFault(ctx, emulator.Fault{Method: "POST", Path: "/workspace/1/*", Status: 500, Code: "ERROR_FATAL", Message: "boom"}); err != nil {
+		t.Fatal(err)
+	}
 	status, data = in.Do(t, "GET", "/workspace/1/branch", nil)
 	wantOK(t, status, data)
 	status, data = in.Do(t, "POST", "/workspace/1/export-schema", map[string]any{})
 	wantError(t, status, data, 500, "ERROR_FATAL", "boom")
 
 	// A fault answers before authentication, as a proxy would.
-	in.Control.AddFault(ctx, emulator.Fault{Path: "/auth/me", Status: 503})
+	if err := in.Control.AddFault(ctx, emulator.Fault{Path: "/auth/me", Status: 503}); err != nil {
+		t.Fatal(err)
+	}
 	resp, data := call(t, in, "GET", "/api:meta/auth/me", "", nil, "")
 	wantError(t, resp.StatusCode, data, 503, "ERROR_FATAL", "")
 
 	// ClearFaults disarms.
-	in.Control.AddFault(ctx, emulator.Fault{Path: "*", Status: 500, Count: 100})
+	if err := in.Control.AddFault(ctx, emulator.Fault{Path: "*", Status: 500, Count: 100}); err != nil {
+		t.Fatal(err)
+	}
 	if fs, err := in.Control.Faults(ctx); err != nil || len(fs) != 1 || fs[0].Count != 100 {
 		t.Fatalf("armed faults: %+v %v", fs, err)
 	}
@@ -66,7 +71,9 @@ func TestFaultStatusRetryAfterAndCount(t *testing.T) {
 
 func TestFaultDelay(t *testing.T) {
 	in := emulatortest.Start(t, nil)
-	in.Control.AddFault(context.Background(), emulator.Fault{Path: "/workspace", DelayMS: 300})
+	if err := in.Control.AddFault(context.Background(), emulator.Fault{Path: "/workspace", DelayMS: 300}); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	status, data := in.Do(t, "GET", "/workspace", nil)
 	wantOK(t, status, data)
@@ -74,7 +81,9 @@ func TestFaultDelay(t *testing.T) {
 		t.Fatalf("answered after %v", d)
 	}
 	// A client that gives up early sees a timeout.
-	in.Control.AddFault(context.Background(), emulator.Fault{Path: "/workspace", DelayMS: 2000})
+	if err := in.Control.AddFault(context.Background(), emulator.Fault{Path: "/workspace", DelayMS: 2000}); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", in.URL+"/api:meta/workspace", nil)
@@ -87,7 +96,9 @@ func TestFaultDelay(t *testing.T) {
 func TestFaultCutAfterBytes(t *testing.T) {
 	in := emulatortest.Start(t, nil)
 	full := in.Export(t, 1, "", true)
-	in.Control.AddFault(context.Background(), emulator.Fault{Method: "POST", Path: "/workspace/1/export", CutAfterBytes: ptr[int64](1000)})
+	if err := in.Control.AddFault(context.Background(), emulator.Fault{Method: "POST", Path: "/workspace/1/export", CutAfterBytes: ptr[int64](1000)}); err != nil {
+		t.Fatal(err)
+	}
 
 	req, _ := http.NewRequest("POST", in.URL+"/api:meta/workspace/1/export", strings.NewReader(`{}`))
 	req.Header.Set("Authorization", "Bearer "+in.Token)
@@ -111,7 +122,9 @@ func TestFaultCutAfterBytes(t *testing.T) {
 		t.Fatal("the export after the cut differs")
 	}
 	// A cut on a JSON answer.
-	in.Control.AddFault(context.Background(), emulator.Fault{Path: "/workspace", CutAfterBytes: ptr[int64](5)})
+	if err := in.Control.AddFault(context.Background(), emulator.Fault{Path: "/workspace", CutAfterBytes: ptr[int64](5)}); err != nil {
+		t.Fatal(err)
+	}
 	req, _ = http.NewRequest("GET", in.URL+"/api:meta/workspace", nil)
 	req.Header.Set("Authorization", "Bearer "+in.Token)
 	if resp, err = in.HTTP.Client().Do(req); err == nil {
@@ -125,7 +138,9 @@ func TestFaultCutAfterBytes(t *testing.T) {
 
 func TestFaultCutBeforeResponseStillServes(t *testing.T) {
 	in := emulatortest.Start(t, nil)
-	in.Control.AddFault(context.Background(), emulator.Fault{Method: "POST", Path: "/workspace/1/branch", CutAfterBytes: ptr[int64](0)})
+	if err := in.Control.AddFault(context.Background(), emulator.Fault{Method: "POST", Path: "/workspace/1/branch", CutAfterBytes: ptr[int64](0)}); err != nil {
+		t.Fatal(err)
+	}
 	req, _ := http.NewRequest("POST", in.URL+"/api:meta/workspace/1/branch", strings.NewReader(`{"label":"ghost"}`))
 	req.Header.Set("Authorization", "Bearer "+in.Token)
 	req.Header.Set("Content-Type", "application/json")
@@ -209,7 +224,9 @@ func TestResetAndSeed(t *testing.T) {
 	in := emulatortest.Start(t, nil)
 	ctx := context.Background()
 	in.CreateBranch(t, 1, "dev", "")
-	in.Control.AddFault(ctx, emulator.Fault{Path: "/nothing"})
+	if err := in.Control.AddFault(ctx, emulator.Fault{Path: "/nothing"}); err != nil {
+		t.Fatal(err)
+	}
 	if err := in.Control.Reset(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +251,7 @@ func TestResetAndSeed(t *testing.T) {
 	status, data := in.Do(t, "GET", "/workspace", nil)
 	wantOK(t, status, data)
 	var ws []map[string]any
-	json.Unmarshal(data, &ws)
+	decodeJSON(t, data, &ws)
 	if len(ws) != 1 || ws[0]["name"] != "seeded" || ws[0]["branch"] != "prod" {
 		t.Fatalf("after seed: %s", data)
 	}
@@ -259,9 +276,12 @@ func TestResetAndSeed(t *testing.T) {
 		t.Fatalf("after refused seeds %s", got)
 	}
 	// Reset returns to the initial seed (the demo), not to the last seed.
-	in.Control.Reset(ctx)
+	if err := in.Control.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
 	status, data = in.Do(t, "GET", "/workspace", nil)
-	json.Unmarshal(data, &ws)
+	wantOK(t, status, data)
+	decodeJSON(t, data, &ws)
 	if len(ws) != 2 || ws[0]["name"] != "staging" {
 		t.Fatalf("after reset: %s", data)
 	}

@@ -51,8 +51,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -256,11 +258,33 @@ func writeFileAtomic(path string, data []byte) error {
 		return err
 	}
 	ok = true
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+	// The rename is visible; a failure to make it durable is still a failure to persist.
+	return syncDir(dir)
+}
+
+// syncDir fsyncs a directory, so that a file just created or renamed in it survives a crash.
+//
+// On Windows it does nothing: a directory handle cannot be flushed there (FlushFileBuffers on
+// one opened for reading fails with "Access is denied"), and NTFS journals the rename itself.
+// A file system that does not support fsync on a directory (EINVAL, or EBADF for a read-only
+// descriptor, as some network and FUSE file systems answer) is not a failure either, as
+// PostgreSQL also treats it: the file's own data was already synced.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
 	}
-	return nil
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.EBADF) {
+		return nil
+	}
+	return err
 }
 
 func loadState(path string) (*state, error) {

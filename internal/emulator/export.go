@@ -198,7 +198,6 @@ func decodeAny(raw []byte) (any, error) {
 type pageEncoder struct {
 	rows    []byte // "[row,row,...]"
 	pattern []byte // filler source of the current table
-	num     []byte
 	h       hash.Hash
 	sum     []byte
 	sig     []byte
@@ -361,13 +360,19 @@ func (r *sliceReader) WriteTo(w io.Writer) (int64, error) {
 	return total, nil
 }
 
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+const copyBufSize = 64 << 10
+
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
 // sectionWriterTo copies a file section with a pooled buffer.
 type sectionWriterTo struct{ *io.SectionReader }
 
 func (s *sectionWriterTo) WriteTo(w io.Writer) (int64, error) {
-	bp := copyBufs.Get().(*[]byte)
+	bp, ok := copyBufs.Get().(*[]byte)
+	if !ok { // the pool only ever holds *[]byte; allocate rather than panic if that changes
+		b := make([]byte, copyBufSize)
+		bp = &b
+	}
 	defer copyBufs.Put(bp)
 	return io.CopyBuffer(struct{ io.Writer }{w}, struct{ io.Reader }{s.SectionReader}, *bp)
 }

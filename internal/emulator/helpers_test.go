@@ -67,6 +67,15 @@ func wantError(t testing.TB, status int, data []byte, wantStatus int, code, mess
 	return env
 }
 
+// decodeJSON unmarshals a response body into v, failing the test when it is not valid JSON of
+// that shape.
+func decodeJSON(t testing.TB, data []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("decode %s: %v", data, err)
+	}
+}
+
 func wantOK(t testing.TB, status int, data []byte) {
 	t.Helper()
 	if status != http.StatusOK {
@@ -87,7 +96,9 @@ func multipartBody(t testing.TB, fields map[string]string, filename string, file
 		if err != nil {
 			t.Fatal(err)
 		}
-		fw.Write(file)
+		if _, err := fw.Write(file); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if fileFirst {
 		writeFile()

@@ -103,7 +103,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(status)
-	w.Write(data)
+	// The status is sent: a failed write (the client went away, or a fault cut the connection)
+	// can be reported to no one.
+	_, _ = w.Write(data)
 }
 
 // params are a request's inputs: the URL query overlaid by the body (JSON, multipart or
@@ -125,7 +127,9 @@ func readParams(r *http.Request) (params, error) {
 		if err := r.ParseMultipartForm(1 << 20); err != nil {
 			return nil, errInput("Unable to parse the multipart body.")
 		}
-		defer r.MultipartForm.RemoveAll()
+		// Removing the spilled temporary files is best effort (net/http removes them again
+		// after the handler returns); a failure would not change this request's answer.
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
 		for k, v := range r.MultipartForm.Value {
 			if len(v) > 0 {
 				p[k] = v[len(v)-1]

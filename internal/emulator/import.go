@@ -92,7 +92,8 @@ func readUpload(r *http.Request, early func(fields map[string]string) error) (*u
 					u.close()
 					// Discard (without storing or reading it) the rest of the upload, so that
 					// the client, still sending, gets this answer rather than a reset.
-					io.Copy(io.Discard, r.Body)
+					// Best effort: the answer is err whatever happens to the rest of the body.
+					_, _ = io.Copy(io.Discard, r.Body)
 					return nil, err
 				}
 			}
@@ -278,9 +279,8 @@ func (s *Server) readArchive(u *upload, password string, rows bool) (_ *parsedAr
 		if err := spool.Sync(); err != nil {
 			return nil, errFatal("Unable to store the table rows.")
 		}
-		if d, err := os.Open(filepath.Dir(spool.Name())); err == nil { // persist the new name
-			d.Sync()
-			d.Close()
+		if err := syncDir(filepath.Dir(spool.Name())); err != nil { // persist the new name
+			return nil, errFatal("Unable to store the table rows.")
 		}
 		for _, t := range pa.tables {
 			if len(t.Pages) > 0 {

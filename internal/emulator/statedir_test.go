@@ -83,7 +83,9 @@ func TestStateDirPersistence(t *testing.T) {
 
 func TestStateDirCorrupt(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "state.json"), []byte("{not json"), 0o600)
+	if err := os.WriteFile(filepath.Join(dir, "state.json"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := emulator.New(emulator.Options{StateDir: dir}); err == nil {
 		t.Fatal("a corrupt state file was accepted")
 	}

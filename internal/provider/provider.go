@@ -213,9 +213,8 @@ func stringOrEnv(v types.String, env string) string {
 }
 
 func newHTTPClient(caFile string, insecure bool) (*http.Client, error) {
-	client := cleanhttp.DefaultPooledClient()
 	if caFile == "" && !insecure {
-		return client, nil
+		return cleanhttp.DefaultPooledClient(), nil
 	}
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
 	if caFile != "" {
@@ -235,8 +234,9 @@ func newHTTPClient(caFile string, insecure bool) (*http.Client, error) {
 	if insecure {
 		tlsConfig.InsecureSkipVerify = true //nolint:gosec // the user asked for it, for testing only
 	}
-	client.Transport.(*http.Transport).TLSClientConfig = tlsConfig
-	return client, nil
+	transport := cleanhttp.DefaultPooledTransport() // as DefaultPooledClient, with tlsConfig
+	transport.TLSClientConfig = tlsConfig
+	return &http.Client{Transport: transport}, nil
 }
 
 // tflogLogger adapts the client's logging hook to tflog. Tokens are masked by the context

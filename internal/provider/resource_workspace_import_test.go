@@ -56,7 +56,7 @@ func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 		},
 		Steps: []resource.TestStep{
 			{
-				PreConfig: func() { productionBefore = workspaceContentSHA256(t, inst, 2) },
+				PreConfig: func() { productionBefore = productionContentSHA256(t, inst) },
 				Config:    workspaceImportConfig(inst, staging, fmt.Sprintf("%q", stagingSHA), backup1, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(workspaceImportAddr, plancheck.ResourceActionCreate),
@@ -105,7 +105,7 @@ func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256Is(backup2)),
 					backupContent.AddStateValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256")),
 					checkEmulator("workspace 2 holds its content from before the first import", func() error {
-						if err := equalHash("workspace 2's content", workspaceContentSHA256(t, inst, 2), productionBefore); err != nil {
+						if err := equalHash("workspace 2's content", productionContentSHA256(t, inst), productionBefore); err != nil {
 							return err
 						}
 						return expectBranchFunctions(t, inst, 2, "", "production_only", "send_welcome_email")
@@ -130,7 +130,7 @@ func TestAccWorkspaceImport_encryptedArchive(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				PreConfig:   func() { before = workspaceContentSHA256(t, inst, 2) },
+				PreConfig:   func() { before = productionContentSHA256(t, inst) },
 				Config:      workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), backup, ""),
 				ExpectError: regexp.MustCompile(`(?s)exported with a password.*Workspace 2 was not changed`),
 			},
@@ -208,7 +208,7 @@ func TestAccWorkspaceImport_readOnlyToken(t *testing.T) {
 	inst := startEmulator(t, fx)
 	dir := t.TempDir()
 	src, sum := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
-	before := workspaceContentSHA256(t, inst, 2)
+	before := productionContentSHA256(t, inst)
 	readOnlyInst := *inst
 	readOnlyInst.Token = readOnly
 
@@ -272,7 +272,7 @@ func TestAccWorkspaceImport_tamperedArchive(t *testing.T) {
 	inst := startEmulator(t, nil)
 	dir := t.TempDir()
 	src, sum := writeTestArchive(t, dir, "tampered.tar.gz", tamperWorkspaceBundle(t, inst.Export(t, 1, "", true)))
-	before := workspaceContentSHA256(t, inst, 2)
+	before := productionContentSHA256(t, inst)
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -340,12 +340,13 @@ func encryptedExport(t *testing.T, inst *emulatortest.Instance, ws int64, passwo
 	return data
 }
 
-// workspaceContentSHA256 is the canonical content hash of a full export of ws, made now.
-func workspaceContentSHA256(t *testing.T, inst *emulatortest.Instance, ws int64) string {
+// productionContentSHA256 is the canonical content hash of a full export of workspace 2 (the
+// demo seed's production, which these tests import into), made now.
+func productionContentSHA256(t *testing.T, inst *emulatortest.Instance) string {
 	t.Helper()
-	info, err := archive.Inspect(bytes.NewReader(inst.Export(t, ws, "", true)), archive.Limits{})
+	info, err := archive.Inspect(bytes.NewReader(inst.Export(t, 2, "", true)), archive.Limits{})
 	if err != nil {
-		t.Fatalf("inspecting an export of workspace %d: %v", ws, err)
+		t.Fatalf("inspecting an export of workspace 2: %v", err)
 	}
 	return info.ContentSHA256
 }
@@ -353,7 +354,7 @@ func workspaceContentSHA256(t *testing.T, inst *emulatortest.Instance, ws int64)
 // expectProductionUnchanged fails the test when workspace 2's content hash is no longer before.
 func expectProductionUnchanged(t *testing.T, inst *emulatortest.Instance, before string) {
 	t.Helper()
-	if err := equalHash("workspace 2's content", workspaceContentSHA256(t, inst, 2), before); err != nil {
+	if err := equalHash("workspace 2's content", productionContentSHA256(t, inst), before); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -33,7 +33,7 @@ func TestRunServesAndStopsOnSignal(t *testing.T) {
 			token = v
 		}
 	}
-	go io.Copy(io.Discard, pr)
+	go func() { _, _ = io.Copy(io.Discard, pr) }() // drain the rest of the output
 	if !strings.HasPrefix(lines[0], "xano-emulator listening on http://127.0.0.1:") || url == "" || token != "tok" {
 		t.Fatalf("start-up lines %q", lines)
 	}

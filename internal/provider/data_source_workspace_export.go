@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -139,15 +140,11 @@ func (d *workspaceExportDataSource) Read(ctx context.Context, req datasource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := cfg.Timeouts.Read(ctx, exportReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	client, diags := d.data.apiClient()
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel, client := d.data.startOperation(ctx, cfg.Timeouts.Read, exportReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	exportReq := exportRequest{
 		WorkspaceID: cfg.WorkspaceID.ValueInt64(),
@@ -156,6 +153,7 @@ func (d *workspaceExportDataSource) Read(ctx context.Context, req datasource.Rea
 		Password:    cfg.Password.ValueString(),
 	}
 	var res exportResult
+	var diags diag.Diagnostics
 	if cfg.OutputPath.IsNull() {
 		res, diags = exportToMemory(ctx, client, exportReq)
 	} else {

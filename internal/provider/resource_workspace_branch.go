@@ -179,15 +179,11 @@ func (r *workspaceBranchResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, branchWriteTimeout)
-	resp.Diagnostics.Append(diags...)
-	client, cdiags := r.data.apiClient()
-	resp.Diagnostics.Append(cdiags...)
+	ctx, cancel, client := r.data.startOperation(ctx, plan.Timeouts.Create, branchWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	ws, label, source := plan.WorkspaceID.ValueInt64(), plan.Label.ValueString(), plan.SourceBranch.ValueString()
 	b, err := client.CreateBranch(ctx, ws, xano.CreateBranchInput{
@@ -220,15 +216,11 @@ func (r *workspaceBranchResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, branchReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	client, cdiags := r.data.apiClient()
-	resp.Diagnostics.Append(cdiags...)
+	ctx, cancel, client := r.data.startOperation(ctx, state.Timeouts.Read, branchReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	ws, label := state.WorkspaceID.ValueInt64(), state.Label.ValueString()
 	b, err := client.GetBranch(ctx, ws, label)
@@ -254,15 +246,11 @@ func (r *workspaceBranchResource) Update(ctx context.Context, req resource.Updat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, branchWriteTimeout)
-	resp.Diagnostics.Append(diags...)
-	client, cdiags := r.data.apiClient()
-	resp.Diagnostics.Append(cdiags...)
+	ctx, cancel, client := r.data.startOperation(ctx, plan.Timeouts.Update, branchWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	ws, oldLabel, newLabel := state.WorkspaceID.ValueInt64(), state.Label.ValueString(), plan.Label.ValueString()
 	if in, changed := branchChanges(state, plan); changed {
@@ -317,15 +305,11 @@ func (r *workspaceBranchResource) Delete(ctx context.Context, req resource.Delet
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, branchDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	client, cdiags := r.data.apiClient()
-	resp.Diagnostics.Append(cdiags...)
+	ctx, cancel, client := r.data.startOperation(ctx, state.Timeouts.Delete, branchDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	resp.Diagnostics.Append(deleteBranch(ctx, client, state.WorkspaceID.ValueInt64(), state.Label.ValueString(), "")...)
 }

@@ -253,15 +253,7 @@ func (r *workspaceImportResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, workspaceImportWriteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	resp.Diagnostics.Append(r.restore(ctx, req.Config, &plan)...)
+	resp.Diagnostics.Append(r.restore(ctx, req.Config, &plan, plan.Timeouts.Create)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -276,15 +268,11 @@ func (r *workspaceImportResource) Read(ctx context.Context, req resource.ReadReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, workspaceImportReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	client, cdiags := r.data.apiClient()
-	resp.Diagnostics.Append(cdiags...)
+	ctx, cancel, client := r.data.startOperation(ctx, state.Timeouts.Read, workspaceImportReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	ws := state.WorkspaceID.ValueInt64()
 	_, err := client.GetWorkspace(ctx, ws)
@@ -306,22 +294,13 @@ func (r *workspaceImportResource) Update(ctx context.Context, req resource.Updat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !restoreNeeded(plan, state) {
+	if restoreNeeded(plan, state) {
+		resp.Diagnostics.Append(r.restore(ctx, req.Config, &plan, plan.Timeouts.Update)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	} else {
 		plan.keepImport(state)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		return
-	}
-	timeout, diags := plan.Timeouts.Update(ctx, workspaceImportWriteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	resp.Diagnostics.Append(r.restore(ctx, req.Config, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -345,10 +324,13 @@ func (r *workspaceImportResource) Delete(ctx context.Context, req resource.Delet
 }
 
 // restore backs the workspace up when asked, then imports the source archive, and records the
-// outcome in m. Nothing is imported unless the source archive matches source_sha256 and the
-// backup, when asked for, is complete on disk.
-func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config, m *workspaceImportModel) diag.Diagnostics {
-	client, diags := r.data.apiClient()
+// outcome in m, all within the operation's timeout (plan.Timeouts.Create or Update). Nothing is
+// imported unless the source archive matches source_sha256 and the backup, when asked for, is
+// complete on disk.
+func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config, m *workspaceImportModel, timeout timeoutFunc) diag.Diagnostics {
+	var diags diag.Diagnostics
+	ctx, cancel, client := r.data.startOperation(ctx, timeout, workspaceImportWriteTimeout, &diags)
+	defer cancel()
 	if diags.HasError() {
 		return diags
 	}

@@ -107,15 +107,7 @@ func (r *workspaceLiveBranchResource) Create(ctx context.Context, req resource.C
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, liveBranchWriteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	resp.Diagnostics.Append(r.setLive(ctx, &plan)...)
+	resp.Diagnostics.Append(r.setLive(ctx, &plan, plan.Timeouts.Create)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -129,16 +121,8 @@ func (r *workspaceLiveBranchResource) Read(ctx context.Context, req resource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, liveBranchReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, client := r.data.startOperation(ctx, state.Timeouts.Read, liveBranchReadTimeout, &resp.Diagnostics)
 	defer cancel()
-
-	client, diags := r.data.apiClient()
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -171,15 +155,7 @@ func (r *workspaceLiveBranchResource) Update(ctx context.Context, req resource.U
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, liveBranchWriteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	resp.Diagnostics.Append(r.setLive(ctx, &plan)...)
+	resp.Diagnostics.Append(r.setLive(ctx, &plan, plan.Timeouts.Update)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -211,9 +187,12 @@ func (r *workspaceLiveBranchResource) ImportState(ctx context.Context, req resou
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 }
 
-// setLive makes m.Branch live and fills the computed attributes.
-func (r *workspaceLiveBranchResource) setLive(ctx context.Context, m *workspaceLiveBranchModel) diag.Diagnostics {
-	client, diags := r.data.apiClient()
+// setLive makes m.Branch live, within the operation's timeout (plan.Timeouts.Create or Update),
+// and fills the computed attributes.
+func (r *workspaceLiveBranchResource) setLive(ctx context.Context, m *workspaceLiveBranchModel, timeout timeoutFunc) diag.Diagnostics {
+	var diags diag.Diagnostics
+	ctx, cancel, client := r.data.startOperation(ctx, timeout, liveBranchWriteTimeout, &diags)
+	defer cancel()
 	if diags.HasError() {
 		return diags
 	}

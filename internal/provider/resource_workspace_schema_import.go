@@ -288,19 +288,14 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, schemaImportWriteTimeout)
-	resp.Diagnostics.Append(diags...)
-	client, diags := r.data.apiClient()
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel, client := r.data.startOperation(ctx, plan.Timeouts.Create, schemaImportWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	ws, label, sourcePath := plan.workspace(), plan.label(), plan.SourcePath.ValueString()
-	ctx = tflog.SetField(ctx, "workspace_id", ws)
-	ctx = tflog.SetField(ctx, "branch", label)
+	ctx = withBranchFields(ctx, ws, label)
 	encrypted, diags := checkSourceForImport(sourcePath, plan.SourceSHA256.ValueString(), password)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -447,19 +442,14 @@ func (r *workspaceSchemaImportResource) Read(ctx context.Context, req resource.R
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, schemaImportReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	client, diags := r.data.apiClient()
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel, client := r.data.startOperation(ctx, state.Timeouts.Read, schemaImportReadTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	ws, label := state.workspace(), state.label()
-	ctx = tflog.SetField(ctx, "workspace_id", ws)
-	ctx = tflog.SetField(ctx, "branch", label)
+	ctx = withBranchFields(ctx, ws, label)
 	b, err := client.GetBranch(ctx, ws, label)
 	if xano.IsNotFound(err) {
 		tflog.Warn(ctx, "The imported branch no longer exists: removing it from state, the plan will import it again")
@@ -535,17 +525,12 @@ func (r *workspaceSchemaImportResource) Update(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, schemaImportWriteTimeout)
-	resp.Diagnostics.Append(diags...)
-	client, diags := r.data.apiClient()
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel, client := r.data.startOperation(ctx, plan.Timeouts.Update, schemaImportWriteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	ctx = tflog.SetField(ctx, "workspace_id", plan.workspace())
-	ctx = tflog.SetField(ctx, "branch", plan.label())
+	ctx = withBranchFields(ctx, plan.workspace(), plan.label())
 
 	// Only a plan that left content_sha256 unknown may re-import: a known one promised no change.
 	if plan.ContentSHA256.IsUnknown() && reimportNeeded(plan, state, baseline) {
@@ -656,17 +641,12 @@ func (r *workspaceSchemaImportResource) Delete(ctx context.Context, req resource
 				"no longer manages it.", label, ws))
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, schemaImportDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	client, diags := r.data.apiClient()
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel, client := r.data.startOperation(ctx, state.Timeouts.Delete, schemaImportDeleteTimeout, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	ctx = tflog.SetField(ctx, "workspace_id", ws)
-	ctx = tflog.SetField(ctx, "branch", label)
+	ctx = withBranchFields(ctx, ws, label)
 	resp.Diagnostics.Append(deleteBranch(ctx, client, ws, label, schemaImportDeleteAdvice)...)
 }
 

@@ -217,15 +217,14 @@ func (r *workspaceSnapshotResource) Create(ctx context.Context, req resource.Cre
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	password, diags := passwordFromConfig(ctx, req.Config)
 	resp.Diagnostics.Append(diags...)
-	timeout, diags := plan.Timeouts.Create(ctx, snapshotCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	client, diags := r.data.apiClient()
-	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel, client := r.data.startOperation(ctx, plan.Timeouts.Create, snapshotCreateTimeout, &resp.Diagnostics)
 	defer cancel()
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	exportReq := exportRequest{
 		WorkspaceID: plan.WorkspaceID.ValueInt64(),

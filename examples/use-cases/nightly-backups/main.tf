@@ -1,0 +1,69 @@
+# Nightly backups of every workspace the token can see: one full export (schema,
+# business logic and table records) per workspace and per day. Run `apply` from a
+# scheduler; applies between two rotations do nothing.
+
+terraform {
+  required_version = ">= 1.5.0"
+
+  required_providers {
+    xano = {
+      source = "xano-community/xano"
+    }
+    time = {
+      source  = "hashicorp/time"
+      version = "~> 0.14"
+    }
+  }
+}
+
+# The instance URL and the token come from XANO_INSTANCE_URL and XANO_TOKEN.
+# Backups only need a token with read access to the workspaces.
+provider "xano" {}
+
+data "xano_workspaces" "all" {}
+
+# Changes its id once a day: at the first apply more than 24 hours after the
+# previous rotation (see README.md for what that means for the schedule).
+resource "time_rotating" "nightly" {
+  rotation_days = 1
+}
+
+locals {
+  backup_dir = coalesce(var.backup_dir, "${path.module}/backups")
+
+  # The day of the current rotation (UTC), e.g. 2026-11-27.
+  day = formatdate("YYYY-MM-DD", time_rotating.nightly.rfc3339)
+
+  # One entry per workspace, keyed by ID: names can change and need not be unique.
+  # stem is the workspace's ID and a file-name-safe form of its name, e.g.
+  # "3-marketing-site" for workspace 3 "Marketing Site".
+  workspaces = {
+    for ws in data.xano_workspaces.all.workspaces : tostring(ws.id) => {
+      id   = ws.id
+      name = ws.name
+      stem = join("-", compact([tostring(ws.id), trim(replace(lower(ws.name), "/[^a-z0-9]+/", "-"), "-")]))
+    } if !contains(var.exclude_workspaces, ws.name)
+  }
+}
+
+resource "xano_workspace_snapshot" "nightly" {
+  for_each = local.workspaces
+
+  workspace_id = each.value.id
+  include_data = true
+
+  # A file per workspace and per day, e.g. backups/1-staging/1-staging-2026-11-27.tar.gz.
+  # When the day changes, the new snapshot goes to a new file, and the previous
+  # snapshot is only forgotten: its file stays on disk (retain_on_destroy).
+  output_path       = "${local.backup_dir}/${each.value.stem}/${each.value.stem}-${local.day}.tar.gz"
+  retain_on_destroy = true
+  track_file        = var.track_files
+
+  triggers = {
+    rotation = time_rotating.nightly.id
+  }
+
+  timeouts {
+    create = var.snapshot_timeout
+  }
+}

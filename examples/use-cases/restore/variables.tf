@@ -1,0 +1,26 @@
+variable "workspace_id" {
+  description = "The ID of the workspace whose whole content (tables, records, branches) is replaced by the archive."
+  type        = number
+}
+
+variable "confirm_workspace_name" {
+  description = "The name of that workspace, as a confirmation: the plan fails when workspace_id names another workspace."
+  type        = string
+}
+
+variable "archive_path" {
+  description = "The archive to restore: a full export (with records) of a workspace, such as a nightly backup. Relative paths are resolved against the directory Terraform runs in. Keep the file while this configuration exists: every plan checks it."
+  type        = string
+}
+
+variable "backup_dir" {
+  description = "Where the safety export taken before the restore is written. Defaults to backups/ next to this configuration."
+  type        = string
+  default     = null
+}
+
+variable "restore_timeout" {
+  description = "How long the safety export and the restore may take together."
+  type        = string
+  default     = "90m"
+}

@@ -1,0 +1,876 @@
+package provider
+
+// TestExamples applies each use case of examples/use-cases, as a user would, with the real CLI
+// named by TF_ACC_TERRAFORM_PATH and the provider built as a binary (dev_overrides), against
+// emulators of its own. The acceptance tests serve the provider in-process; these prove that
+// the published configurations, the README instructions and the provider binary work together.
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/emulator"
+	"github.com/xano-community/terraform-provider-xano/internal/emulator/emulatortest"
+)
+
+// The addresses under which the CLIs look the two providers up.
+var (
+	exampleXanoAddrs = []string{"registry.terraform.io/xano-community/xano", "registry.opentofu.org/xano-community/xano"}
+	exampleTimeAddrs = []string{"registry.terraform.io/hashicorp/time", "registry.opentofu.org/hashicorp/time"}
+)
+
+// exampleCommandTimeout bounds one CLI command.
+const exampleCommandTimeout = 5 * time.Minute
+
+func TestExamples(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 and TF_ACC_TERRAFORM_PATH to run the use cases with a real CLI")
+	}
+	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if cli == "" {
+		t.Fatal("TF_ACC_TERRAFORM_PATH is not set: it names the CLI (tofu or terraform) that applies the examples")
+	}
+	if _, err := exec.LookPath(cli); err != nil {
+		t.Fatalf("TF_ACC_TERRAFORM_PATH: %v", err)
+	}
+	root := moduleRoot(t)
+	providerDir, providerMirror := exampleProviderBinary(t, root)
+	mirror := examplePluginMirror(t, root)
+	if out, err := exec.Command(cli, "version").CombinedOutput(); err == nil {
+		t.Logf("CLI %s: %s", cli, exampleVersionLine(string(out)))
+	}
+
+	cases := []struct {
+		name string
+		run  func(t *testing.T, ex *exampleRun)
+	}{
+		{"nightly-backups", testExampleNightlyBackups},
+		{"promotion-across-instances", testExamplePromotion},
+		{"restore", testExampleRestore},
+		{"ci-drift-check", testExampleCIDriftCheck},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			src := filepath.Join(root, "examples", "use-cases", tc.name)
+			ex := newExampleRun(t, cli, src, providerDir, providerMirror, mirror)
+			tc.run(t, ex)
+		})
+	}
+}
+
+// ---- the use cases ----
+
+func testExampleNightlyBackups(t *testing.T, ex *exampleRun) {
+	fx := emulator.DemoFixture()
+	fx.Workspaces = append(fx.Workspaces, emulator.FixtureWorkspace{
+		ID: 3, Name: "Marketing Site!", Tables: []emulator.FixtureTable{{Name: "lead", Rows: 7}},
+	})
+	inst := ex.startEmulator(fx)
+	ex.env("XANO_INSTANCE_URL", inst.URL)
+	ex.env("XANO_TOKEN", inst.Token)
+
+	ex.initValidateApplyPlan()
+
+	var out struct {
+		Day     string `json:"backup_day"`
+		Backups map[string]struct {
+			Workspace string `json:"workspace"`
+			Path      string `json:"path"`
+			SHA256    string `json:"archive_sha256"`
+		} `json:"backups"`
+	}
+	ex.outputs(&out)
+	day, err := time.Parse("2006-01-02", out.Day)
+	if err != nil {
+		t.Fatalf("backup_day %q is not a date: %v", out.Day, err)
+	}
+	if age := time.Since(day); age < 0 || age > 49*time.Hour {
+		t.Errorf("backup_day %s is not today (UTC)", out.Day)
+	}
+
+	want := map[string]struct {
+		id   int64
+		name string
+		stem string
+	}{
+		"1": {1, "staging", "1-staging"},
+		"2": {2, "production", "2-production"},
+		"3": {3, "Marketing Site!", "3-marketing-site"},
+	}
+	if len(out.Backups) != len(want) {
+		t.Errorf("backups has %d entries, want one per workspace (%d)", len(out.Backups), len(want))
+	}
+	for key, w := range want {
+		b, ok := out.Backups[key]
+		if !ok {
+			t.Errorf("no backup of workspace %s %q", key, w.name)
+			continue
+		}
+		if b.Workspace != w.name {
+			t.Errorf("backup %s: workspace %q, want %q", key, b.Workspace, w.name)
+		}
+		wantPath := filepath.Join("backups", w.stem, w.stem+"-"+out.Day+".tar.gz")
+		if filepath.Clean(b.Path) != wantPath {
+			t.Errorf("backup of %q: path %q, want %q", w.name, b.Path, wantPath)
+		}
+		file := filepath.Join(ex.dir, wantPath)
+		if got := exampleFileSHA256(t, file); got != b.SHA256 {
+			t.Errorf("%s: sha256 %s, but archive_sha256 is %s", wantPath, got, b.SHA256)
+		}
+		// include_data: the archive holds what a full export of the workspace holds.
+		if got, want := exampleContentHashFile(t, file), exampleContentHash(t, inst.Export(t, w.id, "", true)); got != want {
+			t.Errorf("%s: content %s, want that of a full export of workspace %d (%s)", wantPath, got, w.id, want)
+		}
+	}
+	// Nothing but the three archives: no partial files, no other names.
+	if files := ex.files("backups"); len(files) != len(want) {
+		t.Errorf("files under backups/: %q, want one archive per workspace", files)
+	}
+
+	// A rotation (forced here, as a day cannot pass in a test) makes a new snapshot of every
+	// workspace, and nothing else.
+	out2 := ex.expectExit(0, "apply", "-auto-approve", "-input=false", "-replace=time_rotating.nightly")
+	if n := len(want) + 1; !strings.Contains(out2, fmt.Sprintf("Resources: %d added, 0 changed, %d destroyed.", n, n)) {
+		t.Errorf("the rotation did not replace time_rotating.nightly and every snapshot:\n%s", out2)
+	}
+	ex.expectPlanExit(0)
+	firstDay := out.Day
+	ex.outputs(&out)
+	wantFiles := len(want)
+	if out.Day != firstDay { // the test ran across midnight (UTC): the previous day's files stay
+		wantFiles *= 2
+	}
+	for _, b := range out.Backups {
+		if got := exampleFileSHA256(t, filepath.Join(ex.dir, b.Path)); got != b.SHA256 {
+			t.Errorf("after the rotation, %s: sha256 %s, but archive_sha256 is %s", b.Path, got, b.SHA256)
+		}
+	}
+	if files := ex.files("backups"); len(files) != wantFiles {
+		t.Errorf("files under backups/ after the rotation: %q, want %d", files, wantFiles)
+	}
+}
+
+func testExamplePromotion(t *testing.T, ex *exampleRun) {
+	const prodWS = 5 // workspace IDs are per instance: production's differs from staging's
+	staging := ex.startEmulator(emulator.DemoFixture())
+	production := ex.startEmulator(&emulator.Fixture{Workspaces: []emulator.FixtureWorkspace{{
+		ID: prodWS, Name: "production",
+		Branches: []emulator.FixtureBranch{{Label: "v1", Live: true, Functions: []emulator.FixtureFunction{
+			{Name: "legacy_report", Body: "return 1\n"},
+		}}},
+		Tables: []emulator.FixtureTable{{Name: "user", Rows: 3}},
+	}}})
+	if staging.Token == production.Token {
+		t.Fatal("the two instances must have different tokens")
+	}
+	ex.env("TF_VAR_staging_instance_url", staging.URL)
+	ex.env("TF_VAR_staging_token", staging.Token)
+	ex.env("TF_VAR_staging_workspace_id", "1")
+	ex.env("TF_VAR_production_instance_url", production.URL)
+	ex.env("TF_VAR_production_token", production.Token)
+	ex.env("TF_VAR_production_workspace_id", fmt.Sprint(prodWS))
+
+	ex.mustRun("init", "-input=false")
+	ex.mustRun("validate")
+	ex.mustRun("apply", "-auto-approve", "-input=false", "-var", "release=release_1")
+	ex.expectPlanExit(0, "-var", "release=release_1")
+
+	check := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	check(expectBranches(t, production, prodWS, "release_1", "v1"))
+	check(expectBranchFunctions(t, production, prodWS, "release_1", "send_welcome_email", "compute_invoice_total"))
+	check(expectBranches(t, staging, 1, "v1")) // staging is only read
+	ex.expectFile("build/staging-release_1.tar.gz")
+
+	// The next release: staging gained a function. The new label is imported and made live
+	// before the previous release's branch, no longer live, is deleted.
+	staging.AddFunction(t, 1, "", "apply_discount", "return $input.total * 0.9\n")
+	ex.mustRun("apply", "-auto-approve", "-input=false", "-var", "release=release_2")
+	ex.expectPlanExit(0, "-var", "release=release_2")
+	check(expectBranches(t, production, prodWS, "release_2", "v1"))
+	check(expectBranchFunctions(t, production, prodWS, "release_2", "send_welcome_email", "compute_invoice_total", "apply_discount"))
+	ex.expectFile("build/staging-release_1.tar.gz") // the previous release's archive is kept
+	ex.expectFile("build/staging-release_2.tar.gz")
+
+	var out struct {
+		Branch string `json:"release_branch"`
+		Live   bool   `json:"release_live"`
+	}
+	ex.outputs(&out)
+	if out.Branch != "release_2" || !out.Live {
+		t.Errorf("outputs: release_branch %q, release_live %v; want release_2, true", out.Branch, out.Live)
+	}
+}
+
+func testExampleRestore(t *testing.T, ex *exampleRun) {
+	inst := ex.startEmulator(nil) // 1 staging, 2 production
+	// The archive to restore: a full export of staging, restored over production.
+	source := inst.Export(t, 1, "", true)
+	ex.writeFile("archives/staging-full.tar.gz", source)
+	before := exampleContentHash(t, inst.Export(t, 2, "", true))
+
+	ex.env("XANO_INSTANCE_URL", inst.URL)
+	ex.env("XANO_TOKEN", inst.Token)
+	ex.env("TF_VAR_workspace_id", "2")
+	ex.env("TF_VAR_archive_path", "archives/staging-full.tar.gz")
+
+	ex.mustRun("init", "-input=false")
+	ex.mustRun("validate")
+
+	// The guard: a workspace ID that does not name the confirmed workspace plans nothing.
+	out := ex.expectExit(1, "plan", "-input=false", "-var", "confirm_workspace_name=staging")
+	if !wrappedText(`Workspace 2 is named "production", not "staging"`).MatchString(out) {
+		t.Errorf("the plan with a wrong confirm_workspace_name did not fail on the precondition:\n%s", out)
+	}
+
+	ex.env("TF_VAR_confirm_workspace_name", "production")
+	ex.mustRun("apply", "-auto-approve", "-input=false")
+	ex.expectPlanExit(0)
+
+	var res struct {
+		BackupPath          string `json:"backup_path"`
+		BackupSHA256        string `json:"backup_sha256"`
+		BackupContentSHA256 string `json:"backup_content_sha256"`
+		ImportedSHA256      string `json:"imported_sha256"`
+		LiveBranch          string `json:"live_branch"`
+	}
+	ex.outputs(&res)
+	sum := sha256.Sum256(source)
+	wantBackup := filepath.Join("backups", "workspace-2-before-"+hex.EncodeToString(sum[:])[:12]+".tar.gz")
+	if filepath.Clean(res.BackupPath) != wantBackup {
+		t.Errorf("backup_path %q, want %q", res.BackupPath, wantBackup)
+	}
+	backup := filepath.Join(ex.dir, wantBackup)
+	if got := exampleFileSHA256(t, backup); got != res.BackupSHA256 {
+		t.Errorf("%s: sha256 %s, but backup_sha256 is %s", wantBackup, got, res.BackupSHA256)
+	}
+	// The backup holds production as it was before the restore.
+	if got := exampleContentHashFile(t, backup); got != before || res.BackupContentSHA256 != before {
+		t.Errorf("the backup's content is %s (backup_content_sha256 %s), want production's before the restore, %s",
+			got, res.BackupContentSHA256, before)
+	}
+	if res.ImportedSHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("imported_sha256 %s, want the archive's %x", res.ImportedSHA256, sum)
+	}
+	// Production now holds staging's content: its tables, its functions, v1 live.
+	if err := expectTables(t, inst, 2, "user", "order"); err != nil {
+		t.Error(err)
+	}
+	if err := expectBranches(t, inst, 2, "v1"); err != nil {
+		t.Error(err)
+	}
+	if err := expectBranchFunctions(t, inst, 2, "v1", "send_welcome_email", "compute_invoice_total"); err != nil {
+		t.Error(err)
+	}
+
+	// Undoing the restore (README): restore the safety backup, which is another archive, so it
+	// takes a new safety backup first, to another file.
+	undo := []string{"-var", "archive_path=" + filepath.ToSlash(wantBackup)}
+	ex.mustRun(append([]string{"apply", "-auto-approve", "-input=false"}, undo...)...)
+	ex.expectPlanExit(0, undo...)
+	if err := expectTables(t, inst, 2, "user"); err != nil {
+		t.Error(err)
+	}
+	if err := expectBranchFunctions(t, inst, 2, "v1", "send_welcome_email"); err != nil {
+		t.Error(err)
+	}
+	if got := exampleContentHash(t, inst.Export(t, 2, "", true)); got != before {
+		t.Errorf("production's content after restoring the backup is %s, want what it was before the first restore, %s", got, before)
+	}
+	second := filepath.Join("backups", "workspace-2-before-"+res.BackupSHA256[:12]+".tar.gz")
+	ex.expectFile(wantBackup)
+	ex.expectFile(second)
+}
+
+func testExampleCIDriftCheck(t *testing.T, ex *exampleRun) {
+	const ws = 2
+	inst := ex.startEmulator(nil)
+	// The archive "committed to the repository": staging's schema.
+	ex.writeFile("archives/production-schema.tar.gz", inst.Export(t, 1, "", false))
+	ex.env("XANO_INSTANCE_URL", inst.URL)
+	ex.env("XANO_TOKEN", inst.Token)
+	ex.env("TF_VAR_workspace_id", fmt.Sprint(ws))
+
+	ex.initValidateApplyPlan()
+	want := func() {
+		t.Helper()
+		if err := expectBranches(t, inst, ws, "production", "v1"); err != nil {
+			t.Error(err)
+		}
+		if err := expectBranchFunctions(t, inst, ws, "production", "send_welcome_email", "compute_invoice_total"); err != nil {
+			t.Error(err)
+		}
+	}
+	want()
+
+	bash, bashErr := exec.LookPath("bash")
+	if bashErr == nil {
+		out := ex.expectExitCmd(0, bash, "./check.sh")
+		if !strings.Contains(out, "drift check: OK") {
+			t.Errorf("check.sh without drift:\n%s", out)
+		}
+	} else {
+		t.Log("bash not found: check.sh not run")
+	}
+
+	drifts := []struct {
+		what   string
+		change func()
+		plan   string // what the plan says
+	}{
+		{
+			"logic edited in the UI",
+			func() { inst.AddFunction(t, ws, "production", "hotfix", "return \"patched by hand\"\n") },
+			"xano_workspace_schema_import.production will be updated in-place",
+		},
+		{
+			"another branch set live",
+			func() { inst.SetLive(t, ws, "v1") },
+			"xano_workspace_live_branch.production will be updated in-place",
+		},
+		{
+			"branch deleted",
+			func() { inst.SetLive(t, ws, "v1"); inst.DeleteBranch(t, ws, "production") },
+			"xano_workspace_schema_import.production will be created",
+		},
+	}
+	for i, d := range drifts {
+		d.change()
+		var out string
+		if i == 0 && bashErr == nil {
+			out = ex.expectExitCmd(2, bash, "./check.sh")
+			for _, s := range []string{"drift check: DRIFT", "  # " + d.plan} {
+				if !strings.Contains(out, s) {
+					t.Errorf("check.sh after %s: no %q in:\n%s", d.what, s, out)
+				}
+			}
+		} else {
+			out = ex.expectPlanExit(2)
+		}
+		if !strings.Contains(out, d.plan) {
+			t.Errorf("the plan after %s does not say %q:\n%s", d.what, d.plan, out)
+		}
+		ex.mustRun("apply", "-auto-approve", "-input=false")
+		ex.expectPlanExit(0)
+		want()
+	}
+
+	// A new label: the new branch is imported and made live before the old one is deleted.
+	ex.mustRun("apply", "-auto-approve", "-input=false", "-var", "branch=production_2")
+	ex.expectPlanExit(0, "-var", "branch=production_2")
+	if err := expectBranches(t, inst, ws, "production_2", "v1"); err != nil {
+		t.Error(err)
+	}
+}
+
+// ---- running a use case ----
+
+// exampleRun is one use case being applied in a copy of its folder.
+type exampleRun struct {
+	t       *testing.T
+	cli     string
+	dir     string
+	environ []string
+	extra   map[string]string
+	secrets []string
+}
+
+func newExampleRun(t *testing.T, cli, src, providerDir, providerMirror, mirror string) *exampleRun {
+	t.Helper()
+	work := t.TempDir()
+	dir := filepath.Join(work, filepath.Base(src))
+	copyExampleDir(t, src, dir)
+
+	cfg := filepath.Join(work, "cli.tfrc")
+	var b strings.Builder
+	b.WriteString("provider_installation {\n  dev_overrides {\n")
+	for _, a := range exampleXanoAddrs {
+		fmt.Fprintf(&b, "    %q = %q\n", a, providerDir)
+	}
+	b.WriteString("  }\n")
+	fmt.Fprintf(&b, "  filesystem_mirror {\n    path    = %q\n    include = [%s]\n  }\n", providerMirror, exampleQuoteList(exampleXanoAddrs))
+	fmt.Fprintf(&b, "  filesystem_mirror {\n    path    = %q\n    include = [%s]\n  }\n", mirror, exampleQuoteList(exampleTimeAddrs))
+	fmt.Fprintf(&b, "  direct {\n    exclude = [%s]\n  }\n}\n", exampleQuoteList(append(slices.Clone(exampleXanoAddrs), exampleTimeAddrs...)))
+	if err := os.WriteFile(cfg, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// The environment of the CLI: this process's, without anything that would change what the
+	// CLI does (its configuration, extra arguments, variables, a reattached provider, logs).
+	var environ []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch {
+		case strings.HasPrefix(k, "TF_"), strings.HasPrefix(k, "XANO_"), k == "CHECKPOINT_DISABLE",
+			k == "TERRAFORM_CONFIG", k == "TERRAFORM_BIN":
+			continue
+		}
+		environ = append(environ, kv)
+	}
+	environ = append(environ,
+		"TF_CLI_CONFIG_FILE="+cfg,
+		"TF_IN_AUTOMATION=1",
+		"CHECKPOINT_DISABLE=1",
+		"TERRAFORM_BIN="+cli, // for check.sh
+	)
+	ex := &exampleRun{t: t, cli: cli, dir: dir, environ: environ, extra: map[string]string{}}
+	t.Cleanup(ex.checkStateHasNoSecrets)
+	return ex
+}
+
+// startEmulator starts an emulator with a token of its own (nil fx: the demo seed), whose
+// token must then never appear in any output, state or error.
+func (ex *exampleRun) startEmulator(fx *emulator.Fixture) *emulatortest.Instance {
+	ex.t.Helper()
+	if fx == nil {
+		fx = emulator.DemoFixture()
+	}
+	inst := emulatortest.StartWith(ex.t, emulator.Options{Fixture: fx, AdminToken: "example-" + rand.Text()})
+	ex.secrets = append(ex.secrets, inst.Token)
+	return inst
+}
+
+// env sets an environment variable of the CLI.
+func (ex *exampleRun) env(k, v string) { ex.extra[k] = v }
+
+func (ex *exampleRun) redact(s string) string {
+	for _, sec := range ex.secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "<token>")
+		}
+	}
+	return s
+}
+
+// runCmd runs name with args in the use case's folder, and returns its exit code and combined
+// output. The output must not contain a token.
+func (ex *exampleRun) runCmd(name string, args ...string) (int, string) {
+	ex.t.Helper()
+	ctx, cancel := context.WithTimeout(ex.t.Context(), exampleCommandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = ex.dir
+	cmd.Env = slices.Clone(ex.environ)
+	for k, v := range ex.extra {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	code := 0
+	var exitErr *exec.ExitError
+	switch {
+	case errors.As(err, &exitErr) && ctx.Err() == nil:
+		code = exitErr.ExitCode()
+	case err != nil:
+		ex.t.Fatalf("%s: %v\n%s", ex.describe(name, args), err, ex.redact(out.String()))
+	}
+	text := out.String()
+	if ex.redact(text) != text {
+		ex.t.Errorf("the output of %s contains a token", ex.describe(name, args))
+	}
+	ex.t.Logf("%s: exit %d in %s", ex.describe(name, args), code, time.Since(start).Round(10*time.Millisecond))
+	return code, ex.redact(text)
+}
+
+func (ex *exampleRun) describe(name string, args []string) string {
+	return ex.redact(strings.Join(append([]string{filepath.Base(name)}, args...), " "))
+}
+
+// expectExitCmd runs a command that must exit with want, and returns its output.
+func (ex *exampleRun) expectExitCmd(want int, name string, args ...string) string {
+	ex.t.Helper()
+	code, out := ex.runCmd(name, args...)
+	if code != want {
+		ex.t.Fatalf("%s exited with %d, want %d; its output:\n%s", ex.describe(name, args), code, want, out)
+	}
+	return out
+}
+
+// expectExit runs the CLI with args; it must exit with want.
+func (ex *exampleRun) expectExit(want int, args ...string) string {
+	ex.t.Helper()
+	return ex.expectExitCmd(want, ex.cli, withNoColor(args)...)
+}
+
+// mustRun runs the CLI with args; it must succeed.
+func (ex *exampleRun) mustRun(args ...string) {
+	ex.t.Helper()
+	ex.expectExit(0, args...)
+}
+
+// expectPlanExit runs plan -detailed-exitcode, which must exit with want (0: no changes,
+// 2: changes).
+func (ex *exampleRun) expectPlanExit(want int, args ...string) string {
+	ex.t.Helper()
+	return ex.expectExit(want, append([]string{"plan", "-detailed-exitcode", "-input=false"}, args...)...)
+}
+
+func (ex *exampleRun) initValidateApplyPlan() {
+	ex.t.Helper()
+	ex.mustRun("init", "-input=false")
+	ex.mustRun("validate")
+	ex.mustRun("apply", "-auto-approve", "-input=false")
+	ex.expectPlanExit(0)
+}
+
+// outputs decodes `output -json` (the values only) into v.
+func (ex *exampleRun) outputs(v any) {
+	ex.t.Helper()
+	code, out := ex.runCmdStdout("output", "-json")
+	if code != 0 {
+		ex.t.Fatalf("output -json exited with %d:\n%s", code, out)
+	}
+	var raw map[string]struct {
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		ex.t.Fatalf("output -json: %v\n%s", err, out)
+	}
+	values := map[string]json.RawMessage{}
+	for k, o := range raw {
+		values[k] = o.Value
+	}
+	data, err := json.Marshal(values)
+	if err != nil {
+		ex.t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		ex.t.Fatalf("outputs %s: %v", data, err)
+	}
+}
+
+// runCmdStdout runs the CLI and returns its standard output alone (warnings go to stderr, or
+// are absent, for output -json).
+func (ex *exampleRun) runCmdStdout(args ...string) (int, string) {
+	ex.t.Helper()
+	ctx, cancel := context.WithTimeout(ex.t.Context(), exampleCommandTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, ex.cli, args...)
+	cmd.Dir = ex.dir
+	cmd.Env = slices.Clone(ex.environ)
+	for k, v := range ex.extra {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, ex.redact(string(out))
+	case errors.As(err, &exitErr) && ctx.Err() == nil:
+		return exitErr.ExitCode(), ex.redact(string(out) + stderr.String())
+	default:
+		ex.t.Fatalf("%s: %v\n%s", ex.describe(ex.cli, args), err, ex.redact(stderr.String()))
+		return 0, ""
+	}
+}
+
+// writeFile writes a file of the use case's folder (rel is slash-separated).
+func (ex *exampleRun) writeFile(rel string, data []byte) {
+	ex.t.Helper()
+	p := filepath.Join(ex.dir, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		ex.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		ex.t.Fatal(err)
+	}
+}
+
+// expectFile checks that a file of the use case's folder exists and is not empty.
+func (ex *exampleRun) expectFile(rel string) {
+	ex.t.Helper()
+	st, err := os.Stat(filepath.Join(ex.dir, filepath.FromSlash(rel)))
+	switch {
+	case err != nil:
+		ex.t.Errorf("%s: %v", rel, err)
+	case st.Size() == 0:
+		ex.t.Errorf("%s is empty", rel)
+	}
+}
+
+// files lists the files under a folder of the use case's folder (rel is slash-separated).
+func (ex *exampleRun) files(rel string) []string {
+	ex.t.Helper()
+	var files []string
+	err := filepath.WalkDir(filepath.Join(ex.dir, filepath.FromSlash(rel)), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			r, _ := filepath.Rel(ex.dir, p)
+			files = append(files, filepath.ToSlash(r))
+		}
+		return err
+	})
+	if err != nil {
+		ex.t.Fatalf("listing %s: %v", rel, err)
+	}
+	return files
+}
+
+// checkStateHasNoSecrets fails the test when a token appears in the state file.
+func (ex *exampleRun) checkStateHasNoSecrets() {
+	data, err := os.ReadFile(filepath.Join(ex.dir, "terraform.tfstate"))
+	if err != nil {
+		return // no state: nothing was applied (the failure, if any, is already reported)
+	}
+	if ex.redact(string(data)) != string(data) {
+		ex.t.Error("the state file contains a provider token")
+	}
+}
+
+// withNoColor inserts -no-color after the CLI's subcommand.
+func withNoColor(args []string) []string {
+	if len(args) == 0 {
+		return args
+	}
+	return append([]string{args[0], "-no-color"}, args[1:]...)
+}
+
+// ---- the provider binary, the plugin mirror, files ----
+
+// exampleProviderVersion is the version under which the provider binary is offered to `init`.
+// Both CLIs still try to install a provider that dev_overrides names (and fail offline), so the
+// binary is also put in a filesystem mirror of its own; at run time dev_overrides wins.
+const exampleProviderVersion = "0.0.1"
+
+// exampleProvider is the provider binary of this test process.
+var exampleProvider struct {
+	once   sync.Once
+	dir    string // the folder dev_overrides points at
+	mirror string // a filesystem mirror (unpacked layout) holding the same binary
+	tmp    string // a folder of this process, removed by TestMain
+	err    error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if exampleProvider.tmp != "" {
+		os.RemoveAll(exampleProvider.tmp)
+	}
+	os.Exit(code)
+}
+
+// moduleRoot is the folder of go.mod, found from this file's path.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot find the source file of the test")
+	}
+	root := filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("module root: %v", err)
+	}
+	return root
+}
+
+// exampleProviderBinary returns the folder holding the provider binary as
+// terraform-provider-xano (XANO_PROVIDER_BINARY when set, else a binary built once per test
+// process) and a filesystem mirror offering it.
+func exampleProviderBinary(t *testing.T, root string) (dir, mirror string) {
+	t.Helper()
+	exampleProvider.once.Do(func() {
+		exampleProvider.err = prepareExampleProvider(root)
+	})
+	if exampleProvider.err != nil {
+		t.Fatal(exampleProvider.err)
+	}
+	return exampleProvider.dir, exampleProvider.mirror
+}
+
+func prepareExampleProvider(root string) error {
+	const name = "terraform-provider-xano"
+	tmp, err := os.MkdirTemp("", "xano-example-provider-")
+	if err != nil {
+		return err
+	}
+	exampleProvider.tmp = tmp
+	bin := os.Getenv("XANO_PROVIDER_BINARY")
+	if bin != "" {
+		if bin, err = exampleEnvPath(root, bin); err != nil {
+			return err
+		}
+		st, err := os.Stat(bin)
+		if err != nil {
+			return fmt.Errorf("XANO_PROVIDER_BINARY: %w (run make build, or unset it to have the test build the provider)", err)
+		}
+		if st.IsDir() || st.Mode()&0o111 == 0 {
+			return fmt.Errorf("XANO_PROVIDER_BINARY %s is not an executable file", bin)
+		}
+	} else {
+		bin = filepath.Join(tmp, "build", name)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("building the provider (go build in %s): %v\n%s", root, err, out)
+		}
+	}
+	// dev_overrides looks for terraform-provider-xano in a folder.
+	exampleProvider.dir = filepath.Join(tmp, "dev")
+	if err := os.MkdirAll(exampleProvider.dir, 0o755); err != nil {
+		return err
+	}
+	if err := os.Symlink(bin, filepath.Join(exampleProvider.dir, name)); err != nil {
+		return err
+	}
+	exampleProvider.mirror = filepath.Join(tmp, "mirror")
+	platform := runtime.GOOS + "_" + runtime.GOARCH
+	for _, addr := range exampleXanoAddrs {
+		d := filepath.Join(exampleProvider.mirror, filepath.FromSlash(addr), exampleProviderVersion, platform)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		if err := os.Symlink(bin, filepath.Join(d, name+"_v"+exampleProviderVersion)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// examplePluginMirror is the filesystem mirror holding hashicorp/time for both registries.
+func examplePluginMirror(t *testing.T, root string) string {
+	t.Helper()
+	mirror := filepath.Join(root, ".tools", "plugins")
+	if env := os.Getenv("XANO_TEST_PLUGIN_MIRROR"); env != "" {
+		var err error
+		if mirror, err = exampleEnvPath(root, env); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, addr := range exampleTimeAddrs {
+		p := filepath.Join(mirror, filepath.FromSlash(addr))
+		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+			t.Fatalf("the plugin mirror %s has no %s: run `make tools` to build it (or set XANO_TEST_PLUGIN_MIRROR)", mirror, addr)
+		}
+	}
+	return mirror
+}
+
+// copyExampleDir copies a use case's folder, keeping file modes (check.sh is executable) and
+// leaving out what a local run of it may have left (working files, state, archives).
+func copyExampleDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			switch name {
+			case ".terraform", "backups", "build":
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		if strings.Contains(name, ".tfstate") || name == ".terraform.lock.hcl" ||
+			strings.HasSuffix(name, ".tfplan") || strings.HasSuffix(name, ".tar.gz") || !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, info.Mode().Perm())
+	})
+	if err != nil {
+		t.Fatalf("copying %s: %v", src, err)
+	}
+}
+
+func exampleFileSHA256(t *testing.T, p string) string {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+func exampleContentHashFile(t *testing.T, p string) string {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exampleContentHash(t, data)
+}
+
+func exampleContentHash(t *testing.T, data []byte) string {
+	t.Helper()
+	h, err := archive.ContentSHA256(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("content hash: %v", err)
+	}
+	return h
+}
+
+func exampleQuoteList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	return strings.Join(q, ", ")
+}
+
+// exampleVersionLine is the "Terraform vX" or "OpenTofu vX" line of `version`, which warnings
+// may precede.
+func exampleVersionLine(s string) string {
+	for line := range strings.Lines(s) {
+		if strings.HasPrefix(line, "Terraform v") || strings.HasPrefix(line, "OpenTofu v") {
+			return strings.TrimSpace(line)
+		}
+	}
+	return strings.TrimSpace(s)
+}
+
+// exampleEnvPath resolves a path from the environment. A relative path is taken from the module
+// root when something exists there (make runs from the root, go test from the package folder),
+// else from the current folder.
+func exampleEnvPath(root, p string) (string, error) {
+	if !filepath.IsAbs(p) {
+		if fromRoot := filepath.Join(root, p); exampleExists(fromRoot) {
+			return fromRoot, nil
+		}
+	}
+	return filepath.Abs(p)
+}
+
+func exampleExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

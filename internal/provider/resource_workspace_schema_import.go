@@ -243,6 +243,7 @@ func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(driftWarnings(plan, state, baseline)...)
 
 	if reimportNeeded(plan, state, baseline) {
 		// A re-import makes a new branch under the same label: new content, new created_at.

@@ -256,6 +256,8 @@ func TestAccWorkspaceSchemaImport_outOfBand(t *testing.T) {
 				},
 			},
 			// (i) Another branch is made live: the plan makes ours live again, without re-importing.
+			// It also warns that the branch is no longer live (TestSchemaImportPlanExplainsDrift checks
+			// the text: the testing framework cannot see warnings); a warning does not stop the apply.
 			{
 				PreConfig: func() {
 					inst.SetLive(t, 2, "v1")
@@ -276,7 +278,8 @@ func TestAccWorkspaceSchemaImport_outOfBand(t *testing.T) {
 				},
 			},
 			// (ii) A function is added to the branch by hand: drift. A refresh records what it
-			// observes, and the plan, then and after, is an in-place re-import...
+			// observes, and the plan, then and after, is an in-place re-import, with a warning that
+			// the branch has drifted...
 			{
 				PreConfig:          func() { inst.AddFunction(t, 2, "release_1", "edited_by_hand", "return 1\n") },
 				RefreshState:       true,

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -75,4 +76,42 @@ func branchContentSHA256(ctx context.Context, client *xano.Client, ws int64, lab
 // baseline. Without a baseline, or without an observation, there is nothing to compare.
 func driftDetected(detectDrift bool, observed types.String, baseline string) bool {
 	return detectDrift && baseline != "" && isKnown(observed) && observed.ValueString() != baseline
+}
+
+// driftWarnings explains in the plan what changed outside of Terraform and what applying plan
+// over state does about it: a schema that no longer matches the baseline is re-imported, and a
+// branch that set_live keeps live but is no longer live is made live again. A change of the
+// configuration (a new source_sha256, set_live turned on) is not drift: it gets no warning.
+func driftWarnings(plan, state workspaceSchemaImportModel, baseline string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	ws, label := state.workspace(), state.label()
+	// set_live was already true, and stays true: its branch was made not live by someone else.
+	notLive := state.SetLive.ValueBool() && plan.SetLive.ValueBool() && isKnown(state.Live) && !state.Live.ValueBool()
+
+	if driftDetected(plan.DetectDrift.ValueBool(), state.ContentSHA256, baseline) {
+		liveness := ""
+		switch {
+		case notLive:
+			liveness = ", and makes it live again"
+		case state.Live.ValueBool():
+			liveness = ", and the branch stays live"
+		}
+		source := "source_path"
+		if isKnown(plan.SourcePath) {
+			source += fmt.Sprintf(" %q", plan.SourcePath.ValueString())
+		}
+		diags.AddWarning(fmt.Sprintf("Branch %q of workspace %d has drifted", label, ws),
+			fmt.Sprintf("Its schema no longer matches the archive imported by Terraform (content_sha256 was %s, is "+
+				"now %s): someone changed it outside Terraform. Apply re-imports %s into the branch, keeping its "+
+				"label%s. Set detect_drift = false to stop checking.",
+				baseline, state.ContentSHA256.ValueString(), source, liveness))
+	}
+	if notLive {
+		diags.AddWarning(fmt.Sprintf("Branch %q of workspace %d is no longer live", label, ws),
+			fmt.Sprintf("set_live is true, but another branch of workspace %d was made live outside of this "+
+				"resource. Apply makes branch %q live again. If another branch is meant to be live (with "+
+				"xano_workspace_live_branch, say), set set_live = false so that the two do not undo each other.",
+				ws, label))
+	}
+	return diags
 }

@@ -165,6 +165,9 @@ func (p *xanoProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 	maxRetries := defaultMaxRetries
 	if !cfg.MaxRetries.IsNull() {
 		maxRetries = int(cfg.MaxRetries.ValueInt64())
+		if maxRetries == 0 {
+			maxRetries = -1 // the client reads 0 as "its default" and a negative count as none
+		}
 	}
 
 	httpClient, err := newHTTPClient(cfg.CACertFile.ValueString(), cfg.InsecureSkipVerify.ValueBool())

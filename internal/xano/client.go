@@ -30,8 +30,14 @@ type Config struct {
 	UserAgent string
 	// HTTPClient is the underlying client (TLS settings live in its transport). Nil: a clean default.
 	HTTPClient *http.Client
-	// RequestTimeout bounds each attempt of each request (default 15 minutes; 0 means default,
-	// negative means none). Exports are slow to start: the server builds the archive first.
+	// RequestTimeout is how long each attempt may wait on the server without progress (default
+	// 15 minutes; 0 means default, negative means none). It bounds the wait for the response
+	// headers, counted from the last byte of the request sent: Xano builds a whole export (or
+	// applies a whole import) before it answers, so exports are slow to start. Once the headers
+	// have arrived it is an idle timeout: the transfer fails only when no byte of the response
+	// body (downloads) or of the request body (uploads) has moved for this long, so a multi-GB
+	// export or import may take as long as it needs while bytes flow. The whole operation is
+	// bounded only by the context passed to each method (the provider's resource timeouts).
 	RequestTimeout time.Duration
 	// MaxRetries is the number of retries after the first attempt (default 4; negative means 0).
 	MaxRetries int
@@ -78,7 +84,7 @@ type Client struct {
 	token         string
 	userAgent     string
 	http          *http.Client
-	timeout       time.Duration // per attempt; 0: none
+	timeout       time.Duration // per attempt, without progress; 0: none
 	maxRetries    int
 	waitMin       time.Duration
 	waitMax       time.Duration

@@ -78,22 +78,34 @@ func IsServerError(err error) bool {
 // IsTruncated reports a download whose body was cut before it ended (see ErrTruncated).
 func IsTruncated(err error) bool { return errors.Is(err, ErrTruncated) }
 
-// IsTimeout reports an attempt that outlasted Config.RequestTimeout (see ErrRequestTimeout).
+// IsTimeout reports an attempt that waited Config.RequestTimeout on the server without progress
+// (see ErrRequestTimeout).
 func IsTimeout(err error) bool { return errors.Is(err, ErrRequestTimeout) }
 
 // ErrTruncated is wrapped by the error of a request whose response body was cut mid-way
 // (connection reset, unexpected EOF) and could not be retried from the start.
 var ErrTruncated = errors.New("the download was cut before it completed (connection lost mid-body)")
 
-// ErrRequestTimeout is wrapped by the error of an attempt that outlasted Config.RequestTimeout.
-// Such attempts are not retried: a server that took that long would likely do so again.
+// ErrRequestTimeout is wrapped by the error of an attempt that waited Config.RequestTimeout on
+// the server without progress: no response headers that long after the request was sent, or
+// no byte of the request or response body moving for that long. Such attempts are not retried:
+// a server that took that long would likely do so again.
 var ErrRequestTimeout = errors.New("the request timed out")
 
-// timeoutError is the error of one attempt that hit the per-attempt deadline.
-type timeoutError struct{ d time.Duration }
+// timeoutError is the error of one attempt the watchdog ended.
+type timeoutError struct {
+	d     time.Duration
+	phase int32 // what the attempt was doing: phaseWaiting, phaseSending or phaseReading
+}
 
 func (e *timeoutError) Error() string {
-	return fmt.Sprintf("%s: no complete answer within the request timeout of %s", ErrRequestTimeout, e.d)
+	switch e.phase {
+	case phaseSending:
+		return fmt.Sprintf("%s: the upload stalled: the server took no data for %s (the request timeout)", ErrRequestTimeout, e.d)
+	case phaseReading:
+		return fmt.Sprintf("%s: the answer stalled: no data for %s (the request timeout)", ErrRequestTimeout, e.d)
+	}
+	return fmt.Sprintf("%s: no answer from the server for %s (the request timeout)", ErrRequestTimeout, e.d)
 }
 func (e *timeoutError) Unwrap() error { return ErrRequestTimeout }
 func (e *timeoutError) Timeout() bool { return true }

@@ -32,10 +32,12 @@ const (
 	MaxRatioFloor            = 64 << 20 // ratios are only judged past 64 MiB of output
 )
 
-// ErrEncrypted reports that an archive has no gzip/tar structure: it was exported with a password.
+// ErrEncrypted reports that an archive has no gzip/tar structure: it was exported with a password
+// (see LooksEncrypted for how that is judged).
 var ErrEncrypted = errors.New("archive is encrypted (exported with a password): it has no gzip/tar structure to read")
 
-// ErrNotArchive reports bytes that are neither a gzip/tar archive nor an encrypted one of this format.
+// ErrNotArchive reports bytes that are not a gzip/tar archive and do not look encrypted either:
+// empty input, a damaged gzip or tar, or a JSON or HTML response saved as the archive.
 var ErrNotArchive = errors.New("not a Xano export archive")
 
 // LimitError reports that an archive exceeded one of the Limits.

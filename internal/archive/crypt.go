@@ -376,7 +376,9 @@ func (d *decReader) next() error {
 	return nil
 }
 
-// IsEncrypted reports whether the first bytes of an archive are the header Encrypt writes.
+// IsEncrypted reports whether the first bytes of an archive are the header Encrypt writes: only
+// such archives can be opened with Decrypt. To tell whether a file is encrypted in any format
+// (Xano's own is undocumented), use LooksEncrypted.
 func IsEncrypted(prefix []byte) bool {
 	return bytes.HasPrefix(prefix, []byte(encMagic))
 }

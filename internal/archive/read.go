@@ -3,7 +3,6 @@ package archive
 import (
 	"archive/tar"
 	"bufio"
-	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"errors"
@@ -15,8 +14,9 @@ import (
 
 // Info describes an archive read by Inspect.
 type Info struct {
-	// Encrypted is true for an archive exported with a password; then nothing else is known
-	// and ContentSHA256 is empty.
+	// Encrypted is true for an archive exported with a password, that is, bytes (or the content
+	// of a gzip layer) that LooksEncrypted judges encrypted; then nothing else is known and
+	// ContentSHA256 is empty.
 	Encrypted bool
 	// GzipLayers is how many gzip layers were peeled.
 	GzipLayers int
@@ -145,16 +145,21 @@ func (w *walker) run(r io.Reader, fn func(Entry, io.Reader) error) error {
 }
 
 // open peels the gzip layers of r and returns the tar stream, wrapped so that reads are
-// counted against MaxRatio. It returns ErrEncrypted when a layer starts with the header
-// Encrypt writes, and ErrNotArchive when the innermost layer is too short to be a tar.
+// counted against MaxRatio. It returns ErrEncrypted when the input or the content of a gzip layer
+// looks encrypted (see LooksEncrypted), and ErrNotArchive when the innermost layer is too short
+// to be a tar.
 func (w *walker) open(r io.Reader) (io.Reader, error) {
 	br := bufio.NewReaderSize(&countingReader{r: r, w: w}, ioBufferSize)
 	for {
-		head, err := br.Peek(len(encMagic))
+		head, err := br.Peek(SniffBytes)
 		if err != nil && err != io.EOF {
-			return nil, w.fail(err, fmt.Sprintf("reading gzip layer %d", w.layers))
+			what := "the input"
+			if w.layers > 0 {
+				what = fmt.Sprintf("gzip layer %d", w.layers)
+			}
+			return nil, w.fail(err, "reading "+what)
 		}
-		if IsEncrypted(head) {
+		if LooksEncrypted(head) {
 			return nil, ErrEncrypted
 		}
 		if !isGzip(head) {
@@ -170,11 +175,11 @@ func (w *walker) open(r io.Reader) (io.Reader, error) {
 		w.layers++
 		br = bufio.NewReaderSize(zr, ioBufferSize)
 	}
-	head, err := br.Peek(512)
+	head, err := br.Peek(tarBlockSize)
 	if err != nil && err != io.EOF {
 		return nil, w.fail(err, "reading the tar")
 	}
-	if len(head) < 512 {
+	if len(head) < tarBlockSize {
 		return nil, fmt.Errorf("%w: %s", ErrNotArchive, describeShort(head, w.layers))
 	}
 	w.hint = responseHint(head)
@@ -195,7 +200,7 @@ func describeShort(head []byte, layers int) string {
 
 // responseHint names bytes that look like a JSON or HTML response rather than an archive.
 func responseHint(head []byte) string {
-	if t := bytes.TrimSpace(head); len(t) > 0 && (t[0] == '{' || t[0] == '[' || t[0] == '<') {
+	if looksLikeResponse(head) {
 		return " (it looks like JSON or HTML: an error response saved as the archive?)"
 	}
 	return ""

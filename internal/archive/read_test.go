@@ -231,23 +231,22 @@ func TestInspectNotArchive(t *testing.T) {
 	valid := build(t, exportFixture(t), buildOpts{layers: 1})
 	badCRC := bytes.Clone(valid)
 	badCRC[len(badCRC)-6] ^= 0xff // inside the CRC-32 of the gzip trailer
-	notTar := make([]byte, 2048)
-	for i := range notTar {
-		notTar[i] = byte(i*7 + 3)
-	}
+	jsonErr := []byte(`{"code":"ERROR_FATAL","message":"Invalid workspace signature"}`)
+	badTar := build(t, exportFixture(t), buildOpts{})
+	badTar[0] ^= 0xff // the first header's checksum no longer matches; its "ustar" magic does
 	cases := map[string][]byte{
-		"empty":                nil,
-		"text":                 []byte("hello, world"),
-		"JSON error":           []byte(`{"code":"ERROR_FATAL","message":"Invalid workspace signature"}`),
-		"long garbage":         notTar,
-		"gzip of garbage":      gzipBytes(t, notTar, buildOpts{}),
-		"gzip of empty":        gzipBytes(t, nil, buildOpts{}),
-		"truncated gzip":       valid[:len(valid)/2],
-		"gzip without trailer": valid[:len(valid)-8],
-		"bad gzip checksum":    badCRC,
-		"bad gzip header":      append([]byte{0x1f, 0x8b, 99}, valid[3:]...),
-		"truncated tar":        build(t, exportFixture(t), buildOpts{})[:700],
-		"escaping name":        build(t, []tEntry{{name: "../etc/passwd", body: []byte("x")}}, buildOpts{layers: 1}),
+		"empty":                   nil,
+		"JSON error":              jsonErr,
+		"HTML page":               []byte("<!DOCTYPE html>\n<html><head><title>502</title></head><body>Bad Gateway</body></html>\n"),
+		"gzip of a JSON error":    gzipBytes(t, jsonErr, buildOpts{}),
+		"tar with a bad checksum": badTar,
+		"gzip of empty":           gzipBytes(t, nil, buildOpts{}),
+		"truncated gzip":          valid[:len(valid)/2],
+		"gzip without trailer":    valid[:len(valid)-8],
+		"bad gzip checksum":       badCRC,
+		"bad gzip header":         append([]byte{0x1f, 0x8b, 99}, valid[3:]...),
+		"truncated tar":           build(t, exportFixture(t), buildOpts{})[:700],
+		"escaping name":           build(t, []tEntry{{name: "../etc/passwd", body: []byte("x")}}, buildOpts{layers: 1}),
 	}
 	for name, data := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -8,21 +8,19 @@ import (
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
 )
 
-// sniffBytes is how much of an archive is read to tell whether it is encrypted.
-const sniffBytes = 64
-
 // sourceEncrypted reports whether the archive at p was exported with a password, from its first
-// bytes only.
+// bytes only. It applies archive.LooksEncrypted, the rule archive.Inspect uses, so an archive in
+// Xano's own (undocumented) encrypted format counts too, not only this provider's.
 func sourceEncrypted(p string) (bool, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return false, err
 	}
 	defer f.Close()
-	buf := make([]byte, sniffBytes)
+	buf := make([]byte, archive.SniffBytes)
 	n, err := io.ReadFull(f, buf)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return false, err
 	}
-	return archive.IsEncrypted(buf[:n]), nil
+	return archive.LooksEncrypted(buf[:n]), nil
 }

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
 )
@@ -35,51 +36,17 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full
 	}
 	label, _ := p.str("branch")
 	password, _ := p.str("password")
-	records := full && p.boolean("records", true)
+	job, err := s.prepareExport(wsID, label, full && p.boolean("records", true))
+	if err != nil {
+		return err
+	}
+	defer job.close()
 
-	// Snapshot what the export needs under the lock (the state itself is immutable; spool files
-	// are opened now so that a concurrent import cannot remove them under us).
-	s.mu.Lock()
-	ws := s.st.workspace(wsID)
-	if ws == nil {
-		s.mu.Unlock()
-		return errNoWorkspace
-	}
-	b := branchOf(ws, label)
-	if b == nil {
-		s.mu.Unlock()
-		return errNoBranch
-	}
-	tables := append([]*table(nil), ws.Tables...)
-	sort.SliceStable(tables, func(i, j int) bool { return tables[i].GUID < tables[j].GUID })
-	files := map[string]*os.File{}
-	defer func() {
-		for _, f := range files {
-			f.Close()
-		}
-	}()
-	if records {
-		for _, t := range tables {
-			for _, pg := range t.Pages {
-				if files[pg.File] != nil {
-					continue
-				}
-				f, err := os.Open(filepath.Join(s.rowsDir, pg.File))
-				if err != nil {
-					s.mu.Unlock()
-					return errFatal("Unable to read the table rows.")
-				}
-				files[pg.File] = f
-			}
-		}
-	}
-	s.mu.Unlock()
-
-	typ, entry, fname := "schema", "schema.json", ws.Name+"-schema.tar.gz"
+	typ, entry, fname := "schema", "schema.json", job.ws.Name+"-schema.tar.gz"
 	if full {
-		typ, entry, fname = "workspace", "workspace.json", ws.Name+".tar.gz"
+		typ, entry, fname = "workspace", "workspace.json", job.ws.Name+".tar.gz"
 	}
-	payload, err := bundlePayload(ws, b, tables)
+	payload, err := bundlePayload(job.ws, job.b, job.tables)
 	if err != nil {
 		return errFatal("Unable to build the export.")
 	}
@@ -96,46 +63,97 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full
 	w.WriteHeader(http.StatusOK)
 
 	// From here on the status is sent: a failure can only cut the stream.
-	fail := func(err error) error {
-		if errors.Is(err, errCut) {
-			return nil
-		}
+	if err := job.stream(w, password, modTime, entry, bundle); err != nil && !errors.Is(err, errCut) {
 		panic(http.ErrAbortHandler)
 	}
-	var out io.Writer = w
+	return nil
+}
+
+// exportJob is what an export reads, taken under the lock: the state itself is immutable, and
+// the spool files are opened then so that a concurrent import cannot remove them under it.
+type exportJob struct {
+	ws      *workspace
+	b       *branch
+	tables  []*table // sorted by guid
+	records bool
+	files   map[string]*os.File // spool files by base name
+}
+
+func (s *Server) prepareExport(wsID int64, label string, records bool) (*exportJob, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ws := s.st.workspace(wsID)
+	if ws == nil {
+		return nil, errNoWorkspace
+	}
+	b := branchOf(ws, label)
+	if b == nil {
+		return nil, errNoBranch
+	}
+	job := &exportJob{ws: ws, b: b, records: records, files: map[string]*os.File{}}
+	job.tables = append([]*table(nil), ws.Tables...)
+	sort.SliceStable(job.tables, func(i, j int) bool { return job.tables[i].GUID < job.tables[j].GUID })
+	if !records {
+		return job, nil
+	}
+	for _, t := range job.tables {
+		for _, pg := range t.Pages {
+			if job.files[pg.File] != nil {
+				continue
+			}
+			f, err := os.Open(filepath.Join(s.rowsDir, pg.File))
+			if err != nil {
+				job.close()
+				return nil, errFatal("Unable to read the table rows.")
+			}
+			job.files[pg.File] = f
+		}
+	}
+	return job, nil
+}
+
+func (job *exportJob) close() {
+	for _, f := range job.files {
+		f.Close()
+	}
+}
+
+// stream writes the archive: the bundle as entry, then the content pages of every table when
+// the job has records; encrypted when password is set.
+func (job *exportJob) stream(w io.Writer, password string, modTime time.Time, entry string, bundle archive.Bundle) error {
+	out := w
 	var enc io.WriteCloser
 	if password != "" {
+		var err error
 		if enc, err = archive.Encrypt(w, password); err != nil {
-			return fail(err)
+			return err
 		}
 		out = enc
 	}
 	aw := archive.NewWriter(out, modTime)
 	if err := aw.AddJSON(entry, bundle); err != nil {
-		return fail(err)
+		return err
 	}
-	if records {
+	if job.records {
 		pe := newPageEncoder()
-		for _, t := range tables {
+		for _, t := range job.tables {
 			var err error
 			switch t.Storage {
 			case storageGenerated:
 				err = pe.writeGenerated(aw, t)
 			default:
-				err = writeSpooled(aw, t, files)
+				err = writeSpooled(aw, t, job.files)
 			}
 			if err != nil {
-				return fail(err)
+				return err
 			}
 		}
 	}
 	if err := aw.Close(); err != nil {
-		return fail(err)
+		return err
 	}
 	if enc != nil {
-		if err := enc.Close(); err != nil {
-			return fail(err)
-		}
+		return enc.Close()
 	}
 	return nil
 }

@@ -169,127 +169,159 @@ func (s *Server) readArchive(u *upload, password string, rows bool) (_ *parsedAr
 	if err != nil {
 		return nil, err
 	}
-	pa := &parsedArchive{}
-	var spool *os.File
-	var spoolOff int64
-	type pageAt struct {
-		ref  pageRef
-		rows int64
+	ar := &archiveReader{s: s, rows: rows, pages: map[string]map[int]pageAt{}}
+	defer func() { ar.releaseSpool(err != nil) }()
+	if err := archive.Walk(rd, archive.Limits{}, ar.entry); err != nil {
+		return nil, mapArchiveError(err)
 	}
-	pages := map[string]map[int]pageAt{}
-	defer func() {
-		if spool != nil {
-			spool.Close()
-			if err != nil || pa.spool == "" {
-				s.dropSpool(filepath.Base(spool.Name()), true)
-			}
-		}
-	}()
-	var root []byte
-	var buf bytes.Buffer
-	walkErr := archive.Walk(rd, archive.Limits{}, func(e archive.Entry, body io.Reader) error {
-		if strings.HasPrefix(e.Name, "content/") {
-			if !rows {
-				return nil
-			}
-			guid, page, ok := parsePageName(e.Name)
-			if !ok {
-				return nil
-			}
-			if e.Size > archive.DefaultMaxJSONEntryBytes {
-				return errInput("A content page of the archive is too large.")
-			}
-			buf.Reset()
-			if _, err := buf.ReadFrom(body); err != nil {
-				return err
-			}
-			raw := buf.Bytes()
-			ok, err := archive.Verify(raw)
-			if err != nil {
-				return errNotAnArchive
-			}
-			if !ok {
-				return errBadSignature
-			}
-			var doc struct {
-				Payload []json.RawMessage `json:"payload"`
-			}
-			if err := json.Unmarshal(raw, &doc); err != nil {
-				return errNotAnArchive
-			}
-			if spool == nil {
-				if spool, err = s.newSpool(); err != nil {
-					return errFatal("Unable to store the table rows.")
-				}
-			}
-			if _, err := spool.Write(raw); err != nil {
-				return errFatal("Unable to store the table rows.")
-			}
-			if pages[guid] == nil {
-				pages[guid] = map[int]pageAt{}
-			}
-			pages[guid][page] = pageAt{
-				ref:  pageRef{File: filepath.Base(spool.Name()), Offset: spoolOff, Length: int64(len(raw))},
-				rows: int64(len(doc.Payload)),
-			}
-			spoolOff += int64(len(raw))
+	return ar.result()
+}
+
+// pageAt is where a verified content page was spooled, and how many rows it holds.
+type pageAt struct {
+	ref  pageRef
+	rows int64
+}
+
+// archiveReader is the state of one pass of archive.Walk over an uploaded archive: the root
+// document, and the content pages copied so far into a pending spool file.
+type archiveReader struct {
+	s        *Server
+	rows     bool // copy the content pages (full imports)
+	root     []byte
+	buf      bytes.Buffer // the current content page
+	spool    *os.File
+	spoolOff int64
+	pages    map[string]map[int]pageAt // table guid -> page number -> where
+	kept     bool                      // the spool file is handed over to the parsedArchive
+}
+
+// entry is the archive.Walk callback.
+func (ar *archiveReader) entry(e archive.Entry, body io.Reader) error {
+	if strings.HasPrefix(e.Name, "content/") {
+		if !ar.rows {
 			return nil
 		}
-		if root != nil || strings.Contains(e.Name, "/") || !strings.HasSuffix(e.Name, ".json") {
-			return nil
-		}
-		if e.Size > archive.DefaultMaxJSONEntryBytes {
-			return errInput("The workspace document of the archive is too large.")
-		}
-		data, err := io.ReadAll(body)
-		if err != nil {
-			return err
-		}
-		ok, err := archive.Verify(data)
-		if err != nil {
-			return errNotAnArchive
-		}
-		if !ok {
-			return errBadSignature
-		}
-		root = data
+		return ar.addPage(e, body)
+	}
+	return ar.considerRoot(e, body)
+}
+
+// addPage verifies a content page and appends it to the spool file.
+func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
+	guid, page, ok := parsePageName(e.Name)
+	if !ok {
 		return nil
-	})
-	if walkErr != nil {
-		return nil, mapArchiveError(walkErr)
 	}
-	if root == nil {
+	if e.Size > archive.DefaultMaxJSONEntryBytes {
+		return errInput("A content page of the archive is too large.")
+	}
+	ar.buf.Reset()
+	if _, err := ar.buf.ReadFrom(body); err != nil {
+		return err
+	}
+	raw := ar.buf.Bytes()
+	ok, err := archive.Verify(raw)
+	if err != nil {
+		return errNotAnArchive
+	}
+	if !ok {
+		return errBadSignature
+	}
+	var doc struct {
+		Payload []json.RawMessage `json:"payload"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return errNotAnArchive
+	}
+	if ar.spool == nil {
+		if ar.spool, err = ar.s.newSpool(); err != nil {
+			return errFatal("Unable to store the table rows.")
+		}
+	}
+	if _, err := ar.spool.Write(raw); err != nil {
+		return errFatal("Unable to store the table rows.")
+	}
+	if ar.pages[guid] == nil {
+		ar.pages[guid] = map[int]pageAt{}
+	}
+	ar.pages[guid][page] = pageAt{
+		ref:  pageRef{File: filepath.Base(ar.spool.Name()), Offset: ar.spoolOff, Length: int64(len(raw))},
+		rows: int64(len(doc.Payload)),
+	}
+	ar.spoolOff += int64(len(raw))
+	return nil
+}
+
+// considerRoot takes the first root-level JSON document as the workspace document.
+func (ar *archiveReader) considerRoot(e archive.Entry, body io.Reader) error {
+	if ar.root != nil || strings.Contains(e.Name, "/") || !strings.HasSuffix(e.Name, ".json") {
+		return nil
+	}
+	if e.Size > archive.DefaultMaxJSONEntryBytes {
+		return errInput("The workspace document of the archive is too large.")
+	}
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
+	ok, err := archive.Verify(data)
+	if err != nil {
+		return errNotAnArchive
+	}
+	if !ok {
+		return errBadSignature
+	}
+	ar.root = data
+	return nil
+}
+
+// result parses the root document, gives each table its pages (1, 2, ... until one is
+// missing) and makes the spool file durable.
+func (ar *archiveReader) result() (*parsedArchive, error) {
+	if ar.root == nil {
 		return nil, errInput("The archive holds no workspace document (workspace.json or schema.json).")
 	}
-	if err := pa.parseRoot(root); err != nil {
+	pa := &parsedArchive{}
+	if err := pa.parseRoot(ar.root); err != nil {
 		return nil, err
 	}
+	used := false
 	for _, t := range pa.tables {
 		t.Storage = storageSpooled
 		for n := 1; ; n++ {
-			p, ok := pages[t.GUID][n]
+			p, ok := ar.pages[t.GUID][n]
 			if !ok {
 				break
 			}
 			t.Pages = append(t.Pages, p.ref)
 			t.Rows += p.rows
+			used = true
 		}
 	}
-	if spool != nil {
-		if err := spool.Sync(); err != nil {
-			return nil, errFatal("Unable to store the table rows.")
-		}
-		if err := syncDir(filepath.Dir(spool.Name())); err != nil { // persist the new name
-			return nil, errFatal("Unable to store the table rows.")
-		}
-		for _, t := range pa.tables {
-			if len(t.Pages) > 0 {
-				pa.spool = filepath.Base(spool.Name())
-				break
-			}
-		}
+	if ar.spool == nil || !used {
+		return pa, nil
 	}
+	if err := ar.spool.Sync(); err != nil {
+		return nil, errFatal("Unable to store the table rows.")
+	}
+	if err := syncDir(filepath.Dir(ar.spool.Name())); err != nil { // persist the new name
+		return nil, errFatal("Unable to store the table rows.")
+	}
+	pa.spool = filepath.Base(ar.spool.Name())
+	ar.kept = true
 	return pa, nil
+}
+
+// releaseSpool closes the spool file, and removes it unless result handed it over.
+func (ar *archiveReader) releaseSpool(failed bool) {
+	if ar.spool == nil {
+		return
+	}
+	ar.spool.Close()
+	if failed || !ar.kept {
+		ar.s.dropSpool(filepath.Base(ar.spool.Name()), true)
+	}
 }
 
 func parsePageName(name string) (guid string, page int, ok bool) {

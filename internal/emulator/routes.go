@@ -92,7 +92,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rest string) e
 	case len(seg) == 3 && seg[2] == "function" && m == http.MethodGet:
 		h = &handler{false, func() error { return s.listFunctions(w, r, wsID) }}
 	case len(seg) == 3 && seg[2] == "function" && m == http.MethodPost:
-		h = &handler{true, func() error { return s.putFunction(w, r, wsID) }}
+		h = &handler{true, func() error { return s.createOrReplaceFunction(w, r, wsID) }}
 	case len(seg) == 4 && seg[2] == "function" && (m == http.MethodGet || m == http.MethodPut):
 		fid, err := strconv.ParseInt(seg[3], 10, 64)
 		if err != nil || fid <= 0 {
@@ -463,8 +463,8 @@ func (s *Server) getFunction(w http.ResponseWriter, id, fid int64) error {
 	return nil
 }
 
-// putFunction creates a function on a branch, or replaces the body of the one with that name.
-func (s *Server) putFunction(w http.ResponseWriter, r *http.Request, id int64) error {
+// createOrReplaceFunction creates a function on a branch, or replaces the body of the one with that name.
+func (s *Server) createOrReplaceFunction(w http.ResponseWriter, r *http.Request, id int64) error {
 	p, err := readParams(r)
 	if err != nil {
 		return err

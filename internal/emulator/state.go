@@ -264,122 +264,174 @@ func stateFromFixture(fx *Fixture, now time.Time) (*state, error) {
 	if fx == nil {
 		return st, nil
 	}
-	ids := map[int64]bool{}
-	for _, fw := range fx.Workspaces {
-		if fw.ID < 0 {
-			return nil, fmt.Errorf("workspace %q: negative id", fw.Name)
-		}
-		if fw.ID != 0 {
-			if ids[fw.ID] {
-				return nil, fmt.Errorf("duplicate workspace id %d", fw.ID)
-			}
-			ids[fw.ID] = true
-		}
+	ids, err := fixtureWorkspaceIDs(fx.Workspaces)
+	if err != nil {
+		return nil, err
 	}
-	var maxWS int64
-	for id := range ids {
-		maxWS = max(maxWS, id)
-	}
-	for _, fw := range fx.Workspaces {
-		id := fw.ID
-		if id == 0 {
-			maxWS++
-			id = maxWS
-		}
-		name := fw.Name
-		if name == "" {
-			name = fmt.Sprintf("workspace-%d", id)
-		}
-		w := &workspace{
-			ID: id, Name: name, Description: fw.Description,
-			GUID: stableGUID("workspace", id), CreatedAt: now,
-		}
-		// Branches: v1 first (added when missing), then the others in order.
-		fbs := append([]FixtureBranch(nil), fw.Branches...)
-		v1At := -1
-		for i, fb := range fbs {
-			if i == 0 && fb.Label == "" {
-				fbs[0].Label = "v1"
-				fb.Label = "v1"
-			}
-			if isV1(fb.Label) {
-				if v1At >= 0 {
-					return nil, fmt.Errorf("workspace %d: branch v1 listed twice", id)
-				}
-				v1At = i
-			}
-		}
-		if v1At < 0 {
-			fbs = append([]FixtureBranch{{Label: "v1"}}, fbs...)
-		} else if v1At > 0 {
-			v1 := fbs[v1At]
-			fbs = append(fbs[:v1At:v1At], fbs[v1At+1:]...)
-			fbs = append([]FixtureBranch{v1}, fbs...)
-		}
-		fbs[0].Label = "v1"
-		seen := map[string]bool{}
-		for _, fb := range fbs {
-			if fb.Label == "" {
-				return nil, fmt.Errorf("workspace %d: a branch has an empty label", id)
-			}
-			if seen[fb.Label] {
-				return nil, fmt.Errorf("workspace %d: duplicate branch label %q", id, fb.Label)
-			}
-			seen[fb.Label] = true
-			if fb.Live {
-				if w.Live != "" {
-					return nil, fmt.Errorf("workspace %d: more than one live branch", id)
-				}
-				w.Live = fb.Label
-			}
-			b := &branch{
-				ID: st.newID(), GUID: stableGUID("branch", id, fb.Label), Label: fb.Label,
-				Color: defaultColor, CreatedAt: now, UpdatedAt: now,
-			}
-			fnames := map[string]bool{}
-			for _, ff := range fb.Functions {
-				if ff.Name == "" {
-					return nil, fmt.Errorf("workspace %d branch %q: a function has no name", id, fb.Label)
-				}
-				if fnames[ff.Name] {
-					return nil, fmt.Errorf("workspace %d branch %q: duplicate function %q", id, fb.Label, ff.Name)
-				}
-				fnames[ff.Name] = true
-				b.Functions = append(b.Functions, &function{
-					ID: st.newID(), GUID: stableGUID("function", id, ff.Name), Name: ff.Name, Body: ff.Body,
-				})
-			}
-			w.Branches = append(w.Branches, b)
-		}
-		if w.Live == "" {
-			w.Live = "v1"
-		}
-		tnames := map[string]bool{}
-		for _, ft := range fw.Tables {
-			if ft.Name == "" {
-				return nil, fmt.Errorf("workspace %d: a table has no name", id)
-			}
-			if tnames[ft.Name] {
-				return nil, fmt.Errorf("workspace %d: duplicate table %q", id, ft.Name)
-			}
-			tnames[ft.Name] = true
-			if ft.Rows < 0 || ft.RowBytes < 0 {
-				return nil, fmt.Errorf("workspace %d table %q: negative rows or row_bytes", id, ft.Name)
-			}
-			rb := ft.RowBytes
-			if rb == 0 {
-				rb = defaultRowBytes
-			}
-			guid := stableGUID("table", id, ft.Name)
-			w.Tables = append(w.Tables, &table{
-				ID: st.newID(), GUID: guid, Name: ft.Name, Def: tableDef(guid, ft.Name),
-				Storage: storageGenerated, Rows: ft.Rows, RowBytes: rb,
-			})
+	for i, fw := range fx.Workspaces {
+		w, err := buildWorkspace(st, fw, ids[i], now)
+		if err != nil {
+			return nil, err
 		}
 		st.Workspaces = append(st.Workspaces, w)
 	}
 	sort.SliceStable(st.Workspaces, func(i, j int) bool { return st.Workspaces[i].ID < st.Workspaces[j].ID })
-	for _, tok := range fx.Tokens {
+	if st.Tokens, err = fixtureTokens(fx.Tokens); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// fixtureWorkspaceIDs returns the id of each fixture workspace: its own, or (for 0) the next
+// one above every id in use.
+func fixtureWorkspaceIDs(fws []FixtureWorkspace) ([]int64, error) {
+	used := map[int64]bool{}
+	var maxID int64
+	for _, fw := range fws {
+		if fw.ID < 0 {
+			return nil, fmt.Errorf("workspace %q: negative id", fw.Name)
+		}
+		if fw.ID != 0 {
+			if used[fw.ID] {
+				return nil, fmt.Errorf("duplicate workspace id %d", fw.ID)
+			}
+			used[fw.ID] = true
+			maxID = max(maxID, fw.ID)
+		}
+	}
+	ids := make([]int64, len(fws))
+	for i, fw := range fws {
+		ids[i] = fw.ID
+		if ids[i] == 0 {
+			maxID++
+			ids[i] = maxID
+		}
+	}
+	return ids, nil
+}
+
+// buildWorkspace builds workspace id of a fixture, its branches and tables.
+func buildWorkspace(st *state, fw FixtureWorkspace, id int64, now time.Time) (*workspace, error) {
+	name := fw.Name
+	if name == "" {
+		name = fmt.Sprintf("workspace-%d", id)
+	}
+	w := &workspace{
+		ID: id, Name: name, Description: fw.Description,
+		GUID: stableGUID("workspace", id), CreatedAt: now,
+	}
+	fbs, err := fixtureBranchOrder(fw.Branches, id)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, fb := range fbs {
+		if fb.Label == "" {
+			return nil, fmt.Errorf("workspace %d: a branch has an empty label", id)
+		}
+		if seen[fb.Label] {
+			return nil, fmt.Errorf("workspace %d: duplicate branch label %q", id, fb.Label)
+		}
+		seen[fb.Label] = true
+		if fb.Live {
+			if w.Live != "" {
+				return nil, fmt.Errorf("workspace %d: more than one live branch", id)
+			}
+			w.Live = fb.Label
+		}
+		b, err := buildBranch(st, fb, id, now)
+		if err != nil {
+			return nil, err
+		}
+		w.Branches = append(w.Branches, b)
+	}
+	if w.Live == "" {
+		w.Live = "v1"
+	}
+	if err := buildTables(st, w, fw.Tables); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// fixtureBranchOrder returns the branches of a fixture workspace with v1 first (added when
+// missing; an unlabelled first branch is v1), the others in their order.
+func fixtureBranchOrder(in []FixtureBranch, wsID int64) ([]FixtureBranch, error) {
+	fbs := append([]FixtureBranch(nil), in...)
+	if len(fbs) > 0 && fbs[0].Label == "" {
+		fbs[0].Label = "v1"
+	}
+	v1At := -1
+	for i, fb := range fbs {
+		if isV1(fb.Label) {
+			if v1At >= 0 {
+				return nil, fmt.Errorf("workspace %d: branch v1 listed twice", wsID)
+			}
+			v1At = i
+		}
+	}
+	if v1At < 0 {
+		return append([]FixtureBranch{{Label: "v1"}}, fbs...), nil
+	}
+	v1 := fbs[v1At]
+	v1.Label = "v1"
+	rest := append(fbs[:v1At:v1At], fbs[v1At+1:]...)
+	return append([]FixtureBranch{v1}, rest...), nil
+}
+
+// buildBranch builds one fixture branch and its functions.
+func buildBranch(st *state, fb FixtureBranch, wsID int64, now time.Time) (*branch, error) {
+	b := &branch{
+		ID: st.newID(), GUID: stableGUID("branch", wsID, fb.Label), Label: fb.Label,
+		Color: defaultColor, CreatedAt: now, UpdatedAt: now,
+	}
+	names := map[string]bool{}
+	for _, ff := range fb.Functions {
+		if ff.Name == "" {
+			return nil, fmt.Errorf("workspace %d branch %q: a function has no name", wsID, fb.Label)
+		}
+		if names[ff.Name] {
+			return nil, fmt.Errorf("workspace %d branch %q: duplicate function %q", wsID, fb.Label, ff.Name)
+		}
+		names[ff.Name] = true
+		b.Functions = append(b.Functions, &function{
+			ID: st.newID(), GUID: stableGUID("function", wsID, ff.Name), Name: ff.Name, Body: ff.Body,
+		})
+	}
+	return b, nil
+}
+
+// buildTables adds the generated tables of a fixture workspace.
+func buildTables(st *state, w *workspace, fts []FixtureTable) error {
+	names := map[string]bool{}
+	for _, ft := range fts {
+		if ft.Name == "" {
+			return fmt.Errorf("workspace %d: a table has no name", w.ID)
+		}
+		if names[ft.Name] {
+			return fmt.Errorf("workspace %d: duplicate table %q", w.ID, ft.Name)
+		}
+		names[ft.Name] = true
+		if ft.Rows < 0 || ft.RowBytes < 0 {
+			return fmt.Errorf("workspace %d table %q: negative rows or row_bytes", w.ID, ft.Name)
+		}
+		rb := ft.RowBytes
+		if rb == 0 {
+			rb = defaultRowBytes
+		}
+		guid := stableGUID("table", w.ID, ft.Name)
+		w.Tables = append(w.Tables, &table{
+			ID: st.newID(), GUID: guid, Name: ft.Name, Def: tableDef(guid, ft.Name),
+			Storage: storageGenerated, Rows: ft.Rows, RowBytes: rb,
+		})
+	}
+	return nil
+}
+
+// fixtureTokens validates and copies the extra tokens of a fixture.
+func fixtureTokens(in []FixtureToken) ([]FixtureToken, error) {
+	var out []FixtureToken
+	for _, tok := range in {
 		if tok.Token == "" {
 			return nil, fmt.Errorf("a token is empty")
 		}
@@ -390,7 +442,7 @@ func stateFromFixture(fx *Fixture, now time.Time) (*state, error) {
 		}
 		t := tok
 		t.Scopes = append([]string(nil), tok.Scopes...)
-		st.Tokens = append(st.Tokens, t)
+		out = append(out, t)
 	}
-	return st, nil
+	return out, nil
 }

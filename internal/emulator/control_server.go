@@ -41,12 +41,12 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest strin
 		writeJSON(w, http.StatusOK, map[string]any{})
 	case rest == "/requests" && r.Method == http.MethodGet:
 		s.fmu.Lock()
-		out := append([]RequestRecord{}, s.requests...)
+		out := s.requests.list()
 		s.fmu.Unlock()
 		writeJSON(w, http.StatusOK, out)
 	case rest == "/requests" && r.Method == http.MethodDelete:
 		s.fmu.Lock()
-		s.requests = nil
+		s.requests.clear()
 		s.fmu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{})
 	case rest == "/reset" && r.Method == http.MethodPost:
@@ -55,7 +55,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest strin
 			return
 		}
 		s.fmu.Lock()
-		s.faults, s.requests = nil, nil
+		s.faults = nil
+		s.requests.clear()
 		s.fmu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{})
 	case rest == "/seed" && r.Method == http.MethodPost:

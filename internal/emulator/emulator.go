@@ -97,7 +97,7 @@ type Server struct {
 
 	fmu      sync.Mutex
 	faults   []*Fault
-	requests []RequestRecord
+	requests requestLog
 }
 
 const stateFile = "state.json"
@@ -107,7 +107,10 @@ const maxRequestLog = 100_000
 
 // New returns a Server with its initial state (loaded from StateDir, or seeded).
 func New(opts Options) (*Server, error) {
-	s := &Server{opts: opts, admin: opts.AdminToken, now: opts.Now, pending: map[string]bool{}}
+	s := &Server{
+		opts: opts, admin: opts.AdminToken, now: opts.Now, pending: map[string]bool{},
+		requests: newRequestLog(maxRequestLog),
+	}
 	if s.admin == "" {
 		s.admin = DevToken
 	}

@@ -49,10 +49,37 @@ func pathMatches(pattern, path string) bool {
 func (s *Server) logRequest(rec RequestRecord) {
 	s.fmu.Lock()
 	defer s.fmu.Unlock()
-	if len(s.requests) >= maxRequestLog {
-		s.requests = append(s.requests[:0], s.requests[len(s.requests)-maxRequestLog+1:]...)
+	s.requests.add(rec)
+}
+
+// requestLog is a ring buffer of the last limit requests: adding one costs the same whether it
+// is full or not (it grows up to limit, then overwrites the oldest record).
+type requestLog struct {
+	limit int
+	recs  []RequestRecord
+	next  int // where the next record goes once len(recs) == limit
+}
+
+func newRequestLog(limit int) requestLog { return requestLog{limit: limit} }
+
+func (l *requestLog) add(rec RequestRecord) {
+	if len(l.recs) < l.limit {
+		l.recs = append(l.recs, rec)
+		return
 	}
-	s.requests = append(s.requests, rec)
+	l.recs[l.next] = rec
+	l.next = (l.next + 1) % l.limit
+}
+
+// list returns the records, oldest first (never nil).
+func (l *requestLog) list() []RequestRecord {
+	out := make([]RequestRecord, 0, len(l.recs))
+	out = append(out, l.recs[l.next:]...)
+	return append(out, l.recs[:l.next]...)
+}
+
+func (l *requestLog) clear() {
+	l.recs, l.next = nil, 0
 }
 
 // metaWriter wraps the ResponseWriter of an /api:meta request: it records the status and the body

@@ -552,13 +552,7 @@ func uploadCall(path string, src ArchiveSource, password string, fields [][2]str
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return nil, fmt.Errorf("xano: POST %s: %w", path, err)
 	}
-	name := src.Name
-	if name == "" {
-		name = "archive.tar.gz"
-		if password != "" {
-			name = "archive.enc.gz" // Xano treats a .enc.gz upload as encrypted
-		}
-	}
+	name := uploadName(src.Name, password != "")
 	u := &upload{
 		name:     name,
 		open:     src.Open,
@@ -581,6 +575,39 @@ func uploadCall(path string, src ArchiveSource, password string, fields [][2]str
 		secrets:     []string{password},
 	}, nil
 }
+
+// uploadName is the file name of the multipart part. Xano decides whether an uploaded archive is
+// encrypted from its name (only *.enc.gz is, as far as is known), so with a password the name is
+// made to end in ".enc.gz": "<name without .tar.gz, .tgz, .gz, .tar or .xano>.enc.gz". Without
+// a password the given name is kept ("archive.tar.gz" when empty).
+func uploadName(name string, encrypted bool) string {
+	if !encrypted {
+		if name == "" {
+			return "archive.tar.gz"
+		}
+		return name
+	}
+	if strings.HasSuffix(strings.ToLower(name), encSuffix) {
+		return name
+	}
+	base := name
+	for stripped := true; stripped; {
+		stripped = false
+		for _, ext := range []string{".tar.gz", ".tgz", ".gz", ".tar", ".xano"} {
+			if len(base) >= len(ext) && strings.EqualFold(base[len(base)-len(ext):], ext) {
+				base, stripped = base[:len(base)-len(ext)], true
+				break
+			}
+		}
+	}
+	if base == "" {
+		base = "archive"
+	}
+	return base + encSuffix
+}
+
+// encSuffix is the ending by which Xano recognises an encrypted archive upload.
+const encSuffix = ".enc.gz"
 
 // Resetter is implemented by export destinations that can start over (a temp file plus hashers):
 // the client calls Reset before retrying an export whose body was cut.

@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -495,3 +496,56 @@ func TestUserDecoding(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 func jsonString(s string) string { b, _ := json.Marshal(s); return string(b) }
+
+// TestUploadFileName: Xano treats an upload named *.enc.gz as encrypted, so with a password
+// the file part's name ends in .enc.gz; without one the given name is sent as is.
+func TestUploadFileName(t *testing.T) {
+	var got atomic.Value
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+		mr, err := r.MultipartReader()
+		if err != nil {
+			envelope(w, 400, "ERROR_CODE_INPUT_ERROR", err.Error())
+			return
+		}
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				break
+			}
+			if p.FormName() == "file" {
+				got.Store(p.FileName())
+			}
+			_, _ = io.Copy(io.Discard, p)
+		}
+		writeJSON(w, 200, `{}`)
+	})
+	c, _ := newTestClient(t, srv.URL, nil)
+	cases := []struct{ name, password, want string }{
+		{"schema.tar.gz", "", "schema.tar.gz"},
+		{"schema.enc.gz", "", "schema.enc.gz"},
+		{"", "", "archive.tar.gz"},
+		{"schema.tar.gz", "pw", "schema.enc.gz"},
+		{"backup.TGZ", "pw", "backup.enc.gz"},
+		{"backup.gz", "pw", "backup.enc.gz"},
+		{"backup.xano", "pw", "backup.enc.gz"},
+		{"backup.xano.tar.gz", "pw", "backup.enc.gz"},
+		{"nightly-2024.01.02", "pw", "nightly-2024.01.02.enc.gz"},
+		{"already.enc.gz", "pw", "already.enc.gz"},
+		{"ALREADY.ENC.GZ", "pw", "ALREADY.ENC.GZ"},
+		{".tar.gz", "pw", "archive.enc.gz"},
+		{"", "pw", "archive.enc.gz"},
+	}
+	for _, tc := range cases {
+		src := &source{data: []byte("DATA")}
+		got.Store("")
+		err := c.ImportSchema(context.Background(), 1, ImportSchemaInput{File: src.archive(tc.name), NewBranch: "n", Password: tc.password})
+		if g, _ := got.Load().(string); err != nil || g != tc.want {
+			t.Errorf("ImportSchema %q (password %v): sent %q, want %q (%v)", tc.name, tc.password != "", g, tc.want, err)
+		}
+		got.Store("")
+		_, err = c.Import(context.Background(), 1, ImportInput{File: src.archive(tc.name), Password: tc.password})
+		if g, _ := got.Load().(string); err != nil || g != tc.want {
+			t.Errorf("Import %q (password %v): sent %q, want %q (%v)", tc.name, tc.password != "", g, tc.want, err)
+		}
+	}
+}

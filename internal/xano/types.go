@@ -94,8 +94,12 @@ type ExportOptions struct {
 // ArchiveSource opens the archive to upload. It is called once per attempt, so a request the
 // server refused with 429 before reading it can be sent again from the start.
 type ArchiveSource struct {
-	Name string                        // file name sent in the multipart part
-	Open func() (io.ReadCloser, error) // opens the archive from its beginning
+	// Name is the file name sent in the multipart part. Xano treats an upload named *.enc.gz
+	// as encrypted, so when the import has a password the name sent ends in ".enc.gz"
+	// ("backup.tar.gz" is sent as "backup.enc.gz"); without one it is sent as given.
+	Name string
+	// Open opens the archive from its beginning.
+	Open func() (io.ReadCloser, error)
 	// Size is the archive's length in bytes, optional but recommended (os.Stat): when > 0 the
 	// upload carries a Content-Length instead of being chunked (some proxies refuse chunked
 	// uploads; chunk framing also costs an allocation per chunk), and an archive of another

@@ -23,12 +23,18 @@ type Limits struct {
 }
 
 // Default limits: generous for real workspaces, small enough to stop a bomb early.
+//
+// DefaultMaxRatio is below what one deflate layer reaches on repetitive input (at most about
+// 1030:1, 1011:1 with compress/flate), so a single-layer bomb is refused once MaxRatioFloor bytes
+// came out rather than at MaxTotalBytes. Exports of real-looking rows stay well below it: the
+// emulator's generated rows compress 15:1 (128-byte rows) to 143:1 (64 KiB rows, gzip -9 alike).
+// Data that repeats whole multi-KiB values row after row can come close; raise MaxRatio for it.
 const (
 	DefaultMaxGzipLayers     = 4
 	DefaultMaxEntries        = 1_000_000
 	DefaultMaxJSONEntryBytes = 256 << 20 // 256 MiB
 	DefaultMaxTotalBytes     = 64 << 30  // 64 GiB
-	DefaultMaxRatio          = 1024
+	DefaultMaxRatio          = 256
 	MaxRatioFloor            = 64 << 20 // ratios are only judged past 64 MiB of output
 )
 

@@ -402,11 +402,7 @@ func gzipBomb(t testing.TB, size int64, layers int) io.Reader {
 	const unit = 1 << 20
 	member := gzipBytes(t, make([]byte, unit), buildOpts{gzipLevel: gzip.BestCompression})
 	hdr, _ := tarHeaderBlock(t, "bomb.bin", size)
-	parts := []io.Reader{bytes.NewReader(gzipBytes(t, hdr, buildOpts{}))}
-	for range size / unit {
-		parts = append(parts, bytes.NewReader(member))
-	}
-	r := io.MultiReader(parts...)
+	r := io.MultiReader(bytes.NewReader(gzipBytes(t, hdr, buildOpts{})), &repeatReader{b: member, n: size / unit})
 	for range layers - 1 {
 		pr, pw := io.Pipe()
 		go func(src io.Reader) {
@@ -421,6 +417,70 @@ func gzipBomb(t testing.TB, size int64, layers int) io.Reader {
 		t.Cleanup(func() { pr.Close() })
 	}
 	return r
+}
+
+// repeatReader yields b n times.
+type repeatReader struct {
+	b   []byte
+	n   int64
+	off int
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p, r.b[r.off:])
+	if r.off += k; r.off == len(r.b) {
+		r.off, r.n = 0, r.n-1
+	}
+	return k, nil
+}
+
+// errBombRead stops a bomb that was read too far.
+var errBombRead = errors.New("test: the bomb was read far beyond MaxRatioFloor without being refused")
+
+// budgetReader fails once more than max bytes were read from r.
+type budgetReader struct {
+	r    io.Reader
+	read int64
+	max  int64
+}
+
+func (b *budgetReader) Read(p []byte) (int, error) {
+	if b.read >= b.max {
+		return 0, errBombRead
+	}
+	n, err := b.r.Read(p[:min(int64(len(p)), b.max-b.read)])
+	b.read += int64(n)
+	return n, err
+}
+
+// TestDefaultLimitsRefuseSingleLayerBomb: one gzip layer over 64 GiB of zeros (about 1011:1,
+// near deflate's maximum) is refused by the default MaxRatio just past MaxRatioFloor, not after
+// tens of GiB at MaxTotalBytes.
+func TestDefaultLimitsRefuseSingleLayerBomb(t *testing.T) {
+	t.Parallel()
+	const size = 64 << 30
+	// Reading 4 times MaxRatioFloor at the bomb's ratio is far more than the limit needs.
+	const budget = 4 * MaxRatioFloor / 1000
+	for _, fn := range []string{"Inspect", "Walk"} {
+		src := &budgetReader{r: gzipBomb(t, size, 1), max: budget}
+		var err error
+		if fn == "Inspect" {
+			_, err = Inspect(src, Limits{})
+		} else {
+			err = Walk(src, Limits{}, func(_ Entry, body io.Reader) error {
+				_, err := io.Copy(io.Discard, body)
+				return err
+			})
+		}
+		if errors.Is(err, errBombRead) {
+			t.Fatalf("%s read %d KiB of a single-layer bomb (%d MiB out) without refusing it", fn, src.read>>10, src.read*1000>>20)
+		}
+		checkLimit(t, fn, err, "MaxRatio", "")
+		t.Logf("%s refused the bomb after %d KiB of input", fn, src.read>>10)
+	}
 }
 
 // TestInspectStreamsLargeEntry checks that a large non-JSON entry is streamed, not buffered.

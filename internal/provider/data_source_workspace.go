@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -28,8 +29,19 @@ type workspaceDataSource struct {
 	dataSourceConfigurable
 }
 
+// workspaceModel is one workspace as xano_workspaces lists it.
 type workspaceModel struct {
 	ID          types.Int64  `tfsdk:"id"`
+	Name        types.String `tfsdk:"name"`
+	Description types.String `tfsdk:"description"`
+	LiveBranch  types.String `tfsdk:"live_branch"`
+}
+
+// workspaceDataSourceModel is xano_workspace: the workspace is named by workspace_id, as in every
+// other object of the provider, and id is the usual computed string.
+type workspaceDataSourceModel struct {
+	ID          types.String `tfsdk:"id"`
+	WorkspaceID types.Int64  `tfsdk:"workspace_id"`
 	Name        types.String `tfsdk:"name"`
 	Description types.String `tfsdk:"description"`
 	LiveBranch  types.String `tfsdk:"live_branch"`
@@ -60,10 +72,14 @@ func (d *workspaceDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Reads a Xano workspace by ID: its name, description and live branch.",
 		Attributes: map[string]schema.Attribute{
-			"id": schema.Int64Attribute{
-				MarkdownDescription: "The workspace's ID.",
+			"workspace_id": schema.Int64Attribute{
+				MarkdownDescription: "The ID of the workspace to read.",
 				Required:            true,
 				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The workspace ID, as a string.",
+				Computed:            true,
 			},
 			"name":        schema.StringAttribute{MarkdownDescription: workspaceNameDescription, Computed: true},
 			"description": schema.StringAttribute{MarkdownDescription: workspaceDescriptionDescription, Computed: true},
@@ -74,18 +90,24 @@ func (d *workspaceDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 
 func (d *workspaceDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	ctx = d.data.logContext(ctx)
-	var cfg workspaceModel
+	var cfg workspaceDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	client, diags := d.data.apiClient()
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ws, diags := getWorkspace(ctx, client, cfg.ID.ValueInt64())
+	ws, diags := getWorkspace(ctx, client, cfg.WorkspaceID.ValueInt64())
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	state := workspaceModelOf(*ws)
+	state := workspaceDataSourceModel{
+		ID:          types.StringValue(strconv.FormatInt(cfg.WorkspaceID.ValueInt64(), 10)),
+		WorkspaceID: cfg.WorkspaceID,
+		Name:        types.StringValue(ws.Name),
+		Description: types.StringValue(ws.Description),
+		LiveBranch:  types.StringValue(ws.Branch),
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

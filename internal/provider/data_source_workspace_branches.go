@@ -71,8 +71,8 @@ func (d *workspaceBranchesDataSource) Schema(_ context.Context, _ datasource.Sch
 							Computed:            true,
 						},
 						"created_at": schema.StringAttribute{
-							MarkdownDescription: "When the branch was created, as Xano reports it " +
-								"(e.g. `2026-11-27 07:14:27+0000`).",
+							MarkdownDescription: "When the branch was created, in RFC 3339 format (UTC), " +
+								"e.g. `2026-11-27T07:14:27Z`.",
 							Computed: true,
 						},
 					},
@@ -124,7 +124,7 @@ func (d *workspaceBranchesDataSource) Read(ctx context.Context, req datasource.R
 			Label:     types.StringValue(b.Label),
 			Live:      types.BoolValue(b.Label == live),
 			Backup:    types.BoolValue(b.Backup),
-			CreatedAt: types.StringValue(b.CreatedAt),
+			CreatedAt: types.StringValue(rfc3339FromXano(b.CreatedAt)),
 		})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -10,15 +9,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
-// branchCreatedAt is the format of Xano's branch created_at.
-var branchCreatedAt = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+0000$`)
-
 func branchRow(label string, live bool) knownvalue.Check {
 	return knownvalue.ObjectExact(map[string]knownvalue.Check{
 		"label":      knownvalue.StringExact(label),
 		"live":       knownvalue.Bool(live),
 		"backup":     knownvalue.Bool(false),
-		"created_at": knownvalue.StringRegexp(branchCreatedAt),
+		"created_at": knownvalue.StringRegexp(rfc3339UTC), // Xano's "2026-11-27 08:10:20+0000", normalised
 	})
 }
 
@@ -28,7 +24,7 @@ func TestAccWorkspaceDataSources(t *testing.T) {
 	inst := startEmulator(t, nil)
 	config := testConfig(inst, `
 data "xano_workspace" "staging" {
-  id = 1
+  workspace_id = 1
 }
 
 data "xano_workspaces" "all" {}
@@ -50,6 +46,8 @@ data "xano_workspace_branches" "staging" {
 			{
 				Config: config,
 				ConfigStateChecks: append(liveBranch("v1"),
+					statecheck.ExpectKnownValue("data.xano_workspace.staging", tfjsonpath.New("id"), knownvalue.StringExact("1")),
+					statecheck.ExpectKnownValue("data.xano_workspace.staging", tfjsonpath.New("workspace_id"), knownvalue.Int64Exact(1)),
 					statecheck.ExpectKnownValue("data.xano_workspace.staging", tfjsonpath.New("name"), knownvalue.StringExact("staging")),
 					statecheck.ExpectKnownValue("data.xano_workspace.staging", tfjsonpath.New("description"),
 						knownvalue.StringExact("Staging workspace (emulator demo seed)")),
@@ -85,7 +83,7 @@ data "xano_workspace_branches" "staging" {
 				),
 			},
 			{
-				Config:      testConfig(inst, `data "xano_workspace" "missing" { id = 99 }`),
+				Config:      testConfig(inst, `data "xano_workspace" "missing" { workspace_id = 99 }`),
 				ExpectError: errorPattern("Workspace 99 not found", "Check workspace_id"),
 			},
 			{

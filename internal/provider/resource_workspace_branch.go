@@ -135,7 +135,7 @@ func (r *workspaceBranchResource) Schema(ctx context.Context, _ resource.SchemaR
 				Computed: true,
 			},
 			"created_at": schema.StringAttribute{
-				MarkdownDescription: "When Xano created the branch, as Xano reports it (e.g. `2026-11-02 09:30:00+0000`).",
+				MarkdownDescription: "When Xano created the branch, in RFC 3339 format (UTC), e.g. `2026-11-02T09:30:00Z`.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
@@ -343,7 +343,7 @@ func (m *workspaceBranchModel) setFromBranch(b *xano.Branch) {
 	m.Live = types.BoolValue(b.Live)
 	switch {
 	case b.CreatedAt != "":
-		m.CreatedAt = types.StringValue(b.CreatedAt)
+		m.CreatedAt = types.StringValue(rfc3339FromXano(b.CreatedAt))
 	case m.CreatedAt.IsUnknown():
 		m.CreatedAt = types.StringNull()
 	}

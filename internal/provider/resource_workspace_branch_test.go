@@ -38,7 +38,7 @@ func TestAccWorkspaceBranch_lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(workspaceBranchAddr, tfjsonpath.New("color"),
 						knownvalue.StringRegexp(regexp.MustCompile(`^#[0-9a-fA-F]{6}$`))),
 					statecheck.ExpectKnownValue(workspaceBranchAddr, tfjsonpath.New("live"), knownvalue.Bool(false)),
-					statecheck.ExpectKnownValue(workspaceBranchAddr, tfjsonpath.New("created_at"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(workspaceBranchAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339UTC)),
 					createdAt.AddStateValue(workspaceBranchAddr, tfjsonpath.New("created_at")),
 					checkEmulator("the branch is a clone of v1", func() error {
 						if err := expectBranches(t, inst, 1, "v1", "release_1"); err != nil {

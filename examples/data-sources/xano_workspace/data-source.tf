@@ -1,5 +1,5 @@
 data "xano_workspace" "production" {
-  id = 2
+  workspace_id = 2
 }
 
 output "production_live_branch" {

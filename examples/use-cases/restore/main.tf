@@ -18,7 +18,7 @@ terraform {
 provider "xano" {}
 
 data "xano_workspace" "target" {
-  id = var.workspace_id
+  workspace_id = var.workspace_id
 }
 
 locals {
@@ -31,7 +31,7 @@ locals {
 }
 
 resource "xano_workspace_import" "restore" {
-  workspace_id  = data.xano_workspace.target.id
+  workspace_id  = data.xano_workspace.target.workspace_id
   source_path   = var.archive_path
   source_sha256 = local.archive_sha256
   backup_path   = local.backup_path

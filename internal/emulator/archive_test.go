@@ -28,15 +28,16 @@ func TestExportSchemaShape(t *testing.T) {
 	if !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
 		t.Fatal("not gzip")
 	}
+	// Like a full export, the schema export's document is workspace.json, of type "schema".
 	ents := entries(t, data)
-	if len(ents) != 1 || ents["schema.json"] == nil {
+	if len(ents) != 1 || ents["workspace.json"] == nil {
 		t.Fatalf("entries %v", keys(ents))
 	}
-	ok, err := archive.Verify(ents["schema.json"])
+	ok, err := archive.Verify(ents["workspace.json"])
 	if err != nil || !ok {
-		t.Fatalf("schema.json signature: %v %v", ok, err)
+		t.Fatalf("workspace.json signature: %v %v", ok, err)
 	}
-	typ, p := bundlePayload(t, ents["schema.json"])
+	typ, p := bundlePayload(t, ents["workspace.json"])
 	if typ != "schema" {
 		t.Fatalf("type %q", typ)
 	}
@@ -53,7 +54,7 @@ func TestExportSchemaShape(t *testing.T) {
 	if len(dbo) != 2 || dbo[0].GUID > dbo[1].GUID {
 		t.Fatalf("dbo not sorted by guid: %+v", dbo)
 	}
-	if strings.Contains(string(ents["schema.json"]), `"v1"`) {
+	if strings.Contains(string(ents["workspace.json"]), `"v1"`) {
 		t.Fatal("the payload names the branch")
 	}
 	info := inspect(t, data)
@@ -332,6 +333,10 @@ func TestImportSchemaRefusals(t *testing.T) {
 		status, data = upload(t, in, "/workspace/2/import-schema", map[string]string{"newbranch": "x"}, "s.tar.gz", junk, false)
 		wantError(t, status, data, 400, "ERROR_CODE_INPUT_ERROR", "")
 	}
+	// Bytes that are no archive count as encrypted in an unknown format: with a password, it is
+	// the wrong one.
+	status, data = upload(t, in, "/workspace/2/import-schema", map[string]string{"newbranch": "x", "password": "pw"}, "s.tar.gz", []byte("\x00\x9c binary, not an archive"), false)
+	wantError(t, status, data, 400, "ERROR_CODE_INPUT_ERROR", "The password is incorrect.")
 	status, data = upload(t, in, "/workspace/99/import-schema", map[string]string{"newbranch": "x"}, "s.tar.gz", schema, false)
 	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "")
 
@@ -463,4 +468,77 @@ func TestImportSchemaEarlyRefusalLargeUpload(t *testing.T) {
 	junk := bytes.Repeat([]byte("not an archive "), 2<<20) // 30 MiB
 	status, data := upload(t, in, "/workspace/2/import-schema", map[string]string{"newbranch": "taken"}, "big.tar.gz", junk, false)
 	wantError(t, status, data, 400, "ERROR_CODE_BAD_REQUEST", "duplicate record")
+}
+
+// schemaBundle returns a signed schema bundle holding one function, named after where it is.
+func schemaBundle(t testing.TB, fn string) []byte {
+	t.Helper()
+	b, err := archive.NewBundle("schema", map[string]any{
+		"dbo": []any{}, "function": []any{map[string]any{"name": fn, "body": "return 1"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// tarOf writes the entries, in order, as gzip(tar).
+func tarOf(t testing.TB, ents ...[2]string) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	w := archive.NewWriter(&out, timeZero)
+	for _, e := range ents {
+		if err := w.AddFile(e[0], int64(len(e[1])), strings.NewReader(e[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// The root document is workspace.json, else schema.json, else the first other root-level
+// *.json that is a signed bundle, wherever each lies in the tar; AppleDouble files and unsigned
+// JSON are never taken.
+func TestImportRootDocumentRule(t *testing.T) {
+	appleDouble := "\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "
+	readme := `{"title":"not a bundle"}`
+	ws := func(name string) [2]string { return [2]string{name, string(schemaBundle(t, "from_"+strings.TrimSuffix(name, ".json")))} }
+	cases := []struct {
+		name string
+		ents [][2]string
+		want string // the function of the document taken; "" = refused
+	}{
+		{"workspace.json last", [][2]string{{"._workspace.json", appleDouble}, {"README.json", readme}, ws("other.json"), ws("schema.json"), ws("workspace.json")}, "from_workspace"},
+		{"schema.json before another bundle", [][2]string{{"README.json", readme}, ws("a.json"), ws("schema.json")}, "from_schema"},
+		{"first other signed bundle", [][2]string{{"._b.json", appleDouble}, {"README.json", readme}, ws("b.json"), ws("c.json")}, "from_b"},
+		{"not in a folder", [][2]string{ws("nested/workspace.json"), ws("d.json")}, "from_d"},
+		{"AppleDouble and README only", [][2]string{{"._workspace.json", appleDouble}, {"README.json", readme}}, ""},
+	}
+	in := emulatortest.Start(t, nil)
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			label := fmt.Sprintf("root-%d", i)
+			status, data := upload(t, in, "/workspace/2/import-schema", map[string]string{"newbranch": label}, "s.tar.gz", tarOf(t, c.ents...), false)
+			if c.want == "" {
+				wantError(t, status, data, 400, "ERROR_CODE_INPUT_ERROR", "The archive holds no workspace document (workspace.json or schema.json).")
+				return
+			}
+			wantOK(t, status, data)
+			fs := in.Functions(t, 2, label)
+			if len(fs) != 1 || fs[0].Name != c.want {
+				t.Fatalf("functions %+v, want %s", fs, c.want)
+			}
+		})
+	}
+	// A workspace.json whose signature does not match is refused, not passed over for another.
+	bad := strings.Replace(string(schemaBundle(t, "f")), `"return 1"`, `"return 2"`, 1)
+	status, data := upload(t, in, "/workspace/2/import-schema", map[string]string{"newbranch": "bad"}, "s.tar.gz",
+		tarOf(t, ws("schema.json"), [2]string{"workspace.json", bad}), false)
+	wantError(t, status, data, 500, "ERROR_FATAL", "Invalid workspace signature")
 }

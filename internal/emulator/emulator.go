@@ -14,7 +14,7 @@
 //	PUT    /workspace/{id}/branch/{label}           {label, description, color}
 //	DELETE /workspace/{id}/branch/{label}
 //	POST   /workspace/{id}/branch/{label}/live
-//	POST   /workspace/{id}/export-schema            {branch, password}: gzip(tar) of schema.json
+//	POST   /workspace/{id}/export-schema            {branch, password}: gzip(tar) of workspace.json (type "schema")
 //	POST   /workspace/{id}/export                   {branch, password, records, vault}: workspace.json + content/
 //	POST   /workspace/{id}/import-schema            multipart file, newbranch, setlive, password
 //	POST   /workspace/{id}/import                   multipart file, password (replaces the workspace)

@@ -42,9 +42,10 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full
 	}
 	defer job.close()
 
-	typ, entry, fname := "schema", "schema.json", job.ws.Name+"-schema.tar.gz"
+	// Both exports hold workspace.json: a bundle of type "schema" or "workspace".
+	typ, fname := "schema", job.ws.Name+"-schema.tar.gz"
 	if full {
-		typ, entry, fname = "workspace", "workspace.json", job.ws.Name+".tar.gz"
+		typ, fname = "workspace", job.ws.Name+".tar.gz"
 	}
 	payload, err := bundlePayload(job.ws, job.b, job.tables)
 	if err != nil {
@@ -63,7 +64,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full
 	w.WriteHeader(http.StatusOK)
 
 	// From here on the status is sent: a failure can only cut the stream.
-	if err := job.stream(w, password, modTime, entry, bundle); err != nil && !errors.Is(err, errCut) {
+	if err := job.stream(w, password, modTime, bundle); err != nil && !errors.Is(err, errCut) {
 		panic(http.ErrAbortHandler)
 	}
 	return nil
@@ -118,9 +119,9 @@ func (job *exportJob) close() {
 	}
 }
 
-// stream writes the archive: the bundle as entry, then the content pages of every table when
+// stream writes the archive: the bundle as workspace.json, then the content pages of every table when
 // the job has records; encrypted when password is set.
-func (job *exportJob) stream(w io.Writer, password string, modTime time.Time, entry string, bundle archive.Bundle) error {
+func (job *exportJob) stream(w io.Writer, password string, modTime time.Time, bundle archive.Bundle) error {
 	out := w
 	var enc io.WriteCloser
 	if password != "" {
@@ -131,7 +132,7 @@ func (job *exportJob) stream(w io.Writer, password string, modTime time.Time, en
 		out = enc
 	}
 	aw := archive.NewWriter(out, modTime)
-	if err := aw.AddJSON(entry, bundle); err != nil {
+	if err := aw.AddJSON("workspace.json", bundle); err != nil {
 		return err
 	}
 	if job.records {

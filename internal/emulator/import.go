@@ -172,6 +172,11 @@ func (s *Server) readArchive(u *upload, password string, rows bool) (_ *parsedAr
 	ar := &archiveReader{s: s, rows: rows, pages: map[string]map[int]pageAt{}}
 	defer func() { ar.releaseSpool(err != nil) }()
 	if err := archive.Walk(rd, archive.Limits{}, ar.entry); err != nil {
+		if errors.Is(err, archive.ErrEncrypted) && password != "" {
+			// Bytes that are neither an archive nor this emulator's encrypted format: for the
+			// client, a password that does not open them.
+			return nil, errPasswordIncorrect
+		}
 		return nil, mapArchiveError(err)
 	}
 	return ar.result()
@@ -188,7 +193,8 @@ type pageAt struct {
 type archiveReader struct {
 	s        *Server
 	rows     bool // copy the content pages (full imports)
-	root     []byte
+	root     []byte // the best root document so far
+	rootRank int
 	buf      bytes.Buffer // the current content page
 	spool    *os.File
 	spoolOff int64
@@ -253,9 +259,11 @@ func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 	return nil
 }
 
-// considerRoot takes the first root-level JSON document as the workspace document.
+// considerRoot keeps e as the root document when it ranks better than the one kept so far
+// (see rootRank). Only the best candidate is held in memory.
 func (ar *archiveReader) considerRoot(e archive.Entry, body io.Reader) error {
-	if ar.root != nil || strings.Contains(e.Name, "/") || !strings.HasSuffix(e.Name, ".json") {
+	rank, ok := rootRank(e.Name)
+	if !ok || ar.root != nil && ar.rootRank <= rank {
 		return nil
 	}
 	if e.Size > archive.DefaultMaxJSONEntryBytes {
@@ -265,15 +273,47 @@ func (ar *archiveReader) considerRoot(e archive.Entry, body io.Reader) error {
 	if err != nil {
 		return err
 	}
-	ok, err := archive.Verify(data)
-	if err != nil {
-		return errNotAnArchive
+	if rank == rankOtherBundle && !isSignedBundle(data) {
+		return nil // e.g. an unsigned README.json
 	}
-	if !ok {
-		return errBadSignature
-	}
-	ar.root = data
+	ar.root, ar.rootRank = data, rank
 	return nil
+}
+
+// Ranks of a root document candidate, best first.
+const (
+	rankWorkspace   = iota // workspace.json
+	rankSchema             // schema.json
+	rankOtherBundle        // another root-level *.json that is a signed bundle
+)
+
+// rootRank applies the rule that picks an archive's root document: "workspace.json" at the
+// root of the tar, else "schema.json", else the first other root-level "*.json" that is a
+// signed bundle. Names in folders, AppleDouble files ("._workspace.json", which macOS tar adds
+// beside each file) and other names are not candidates.
+//
+// internal/archive is to export the same rule; until it does, it is implemented here.
+func rootRank(name string) (rank int, ok bool) {
+	switch {
+	case strings.Contains(name, "/") || strings.HasPrefix(name, "._") || !strings.HasSuffix(name, ".json"):
+		return 0, false
+	case name == "workspace.json":
+		return rankWorkspace, true
+	case name == "schema.json":
+		return rankSchema, true
+	default:
+		return rankOtherBundle, true
+	}
+}
+
+// isSignedBundle reports whether raw is a JSON object with a string "app" and a non-empty
+// string "sig" (valid or not: the signature is checked once the root is chosen).
+func isSignedBundle(raw []byte) bool {
+	var b struct {
+		App *string `json:"app"`
+		Sig string  `json:"sig"`
+	}
+	return json.Unmarshal(raw, &b) == nil && b.App != nil && b.Sig != ""
 }
 
 // result parses the root document, gives each table its pages (1, 2, ... until one is
@@ -281,6 +321,13 @@ func (ar *archiveReader) considerRoot(e archive.Entry, body io.Reader) error {
 func (ar *archiveReader) result() (*parsedArchive, error) {
 	if ar.root == nil {
 		return nil, errInput("The archive holds no workspace document (workspace.json or schema.json).")
+	}
+	ok, err := archive.Verify(ar.root)
+	if err != nil {
+		return nil, errNotAnArchive
+	}
+	if !ok {
+		return nil, errBadSignature
 	}
 	pa := &parsedArchive{}
 	if err := pa.parseRoot(ar.root); err != nil {

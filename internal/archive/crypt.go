@@ -71,14 +71,18 @@ var recommendedKDF = kdfParams{time: 3, memoryKiB: 64 << 10, threads: 4}
 // defaultKDF is what Encrypt uses; tests lower it to stay fast.
 var defaultKDF = recommendedKDF
 
-// Bounds accepted when decrypting, so that a crafted header cannot demand unbounded memory or time.
+// Bounds accepted when decrypting, so that a crafted header cannot demand unbounded memory or
+// time: four times the memory and about three times the passes Encrypt uses (recommendedKDF).
 const (
-	maxKDFTime      = 16
-	maxKDFMemoryKiB = 1 << 20 // 1 GiB
+	maxKDFTime      = 8
+	maxKDFMemoryKiB = 256 << 10 // 256 MiB
 	maxKDFThreads   = 64
 	minChunkSize    = 1 << 10
 	maxChunkSize    = 4 << 20
 )
+
+// argon2Key is argon2.IDKey; tests count its calls.
+var argon2Key = argon2.IDKey
 
 // encHeader is the parsed header of an encrypted archive.
 type encHeader struct {
@@ -122,20 +126,36 @@ func parseEncHeader(b []byte) (encHeader, error) {
 	b = b[4:]
 	b = b[copy(h.prefix[:], b):]
 	copy(h.check[:], b)
-	k := h.kdf
-	if k.time < 1 || k.time > maxKDFTime || k.threads < 1 || k.threads > maxKDFThreads ||
-		k.memoryKiB < 8*uint32(k.threads) || k.memoryKiB > maxKDFMemoryKiB ||
-		h.chunk < minChunkSize || h.chunk > maxChunkSize {
-		return h, fmt.Errorf("encrypted archive: header parameters out of bounds (time %d, memory %d KiB, threads %d, chunk %d): %w",
-			k.time, k.memoryKiB, k.threads, h.chunk, ErrCorruptCiphertext)
+	if err := h.checkBounds(); err != nil {
+		return h, fmt.Errorf("encrypted archive: %w; refused before deriving the key: %w", err, ErrCorruptCiphertext)
 	}
 	return h, nil
+}
+
+// checkBounds refuses header parameters outside what Decrypt accepts.
+func (h *encHeader) checkBounds() error {
+	k := h.kdf
+	switch {
+	case k.memoryKiB > maxKDFMemoryKiB:
+		return fmt.Errorf("the header asks for %d KiB of Argon2id memory, more than the %d KiB (%d MiB) accepted",
+			k.memoryKiB, maxKDFMemoryKiB, maxKDFMemoryKiB>>10)
+	case k.time > maxKDFTime:
+		return fmt.Errorf("the header asks for %d Argon2id passes, more than the %d accepted", k.time, maxKDFTime)
+	case k.threads > maxKDFThreads:
+		return fmt.Errorf("the header asks for %d Argon2id lanes, more than the %d accepted", k.threads, maxKDFThreads)
+	case k.time < 1 || k.threads < 1 || k.memoryKiB < 8*uint32(k.threads):
+		return fmt.Errorf("the header's Argon2id parameters are invalid (passes %d, memory %d KiB, lanes %d)",
+			k.time, k.memoryKiB, k.threads)
+	case h.chunk < minChunkSize || h.chunk > maxChunkSize:
+		return fmt.Errorf("the header's chunk size %d is outside %d..%d", h.chunk, minChunkSize, maxChunkSize)
+	}
+	return nil
 }
 
 // deriveKeys runs the KDF and returns the chunk cipher and the password check value.
 func deriveKeys(password string, h *encHeader) (cipher.AEAD, [encCheckSize]byte, error) {
 	var check [encCheckSize]byte
-	master := argon2.IDKey([]byte(password), h.salt[:], h.kdf.time, h.kdf.memoryKiB, h.kdf.threads, 32)
+	master := argon2Key([]byte(password), h.salt[:], h.kdf.time, h.kdf.memoryKiB, h.kdf.threads, 32)
 	key, err := hkdf.Key(sha256.New, master, nil, infoKey, 32)
 	if err != nil {
 		return nil, check, fmt.Errorf("deriving the archive key: %w", err)
@@ -275,7 +295,9 @@ func (e *encWriter) seal(last bool) error {
 //
 // With this format a wrong (or empty) password is reported by Decrypt itself, after the KDF
 // runs on the header. Bytes that do not start with the header yield ErrNotArchive; a truncated
-// or modified stream yields ErrCorruptCiphertext from Read.
+// or modified stream yields ErrCorruptCiphertext from Read. A header asking for more than
+// 256 MiB of Argon2id memory or more than 8 passes is refused with ErrCorruptCiphertext before
+// any key derivation (Encrypt uses 64 MiB and 3 passes).
 func Decrypt(src io.Reader, password string) (io.Reader, error) {
 	raw := make([]byte, encHeaderSize)
 	n, err := io.ReadFull(src, raw)

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"testing/iotest"
+
+	"golang.org/x/crypto/argon2"
 )
 
 // encryptBytes encrypts plain with Encrypt and fails the test on error.
@@ -143,6 +147,57 @@ func TestDecryptRefusesHostileHeader(t *testing.T) {
 		if _, err := Decrypt(bytes.NewReader(data), "pw"); !errors.Is(err, ErrNotArchive) {
 			t.Fatalf("Decrypt(%q) = %v, want ErrNotArchive", data, err)
 		}
+	}
+}
+
+// withKDFParams returns a copy of an encrypted archive whose header asks for the given Argon2id
+// passes and memory.
+func withKDFParams(enc []byte, passes, memoryKiB uint32) []byte {
+	out := bytes.Clone(enc)
+	binary.BigEndian.PutUint32(out[len(encMagic)+1:], passes)
+	binary.BigEndian.PutUint32(out[len(encMagic)+5:], memoryKiB)
+	return out
+}
+
+// TestDecryptKDFCaps checks that a header asking for more than 256 MiB or 8 passes is refused
+// with an error naming the parameter, before any key derivation, and that the caps themselves
+// are accepted. Not parallel: it replaces argon2Key.
+func TestDecryptKDFCaps(t *testing.T) {
+	enc := encryptBytes(t, []byte("x"), "pw") // with the real KDF, so the stub's key is wrong
+	calls := 0
+	var lastTime, lastMem uint32
+	argon2Key = func(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+		calls++
+		lastTime, lastMem = time, memory
+		return make([]byte, keyLen)
+	}
+	t.Cleanup(func() { argon2Key = argon2.IDKey })
+	for _, c := range []struct {
+		name          string
+		passes, mem   uint32
+		wantInMessage string
+	}{
+		{"memory over the cap", 3, 256<<10 + 1, "262145 KiB of Argon2id memory, more than the 262144 KiB (256 MiB) accepted"},
+		{"the old 1 GiB cap", 3, 1 << 20, "more than the 262144 KiB (256 MiB) accepted"},
+		{"passes over the cap", 9, 64 << 10, "9 Argon2id passes, more than the 8 accepted"},
+		{"16 passes", 16, 64 << 10, "more than the 8 accepted"},
+	} {
+		_, err := Decrypt(bytes.NewReader(withKDFParams(enc, c.passes, c.mem)), "pw")
+		if err == nil || !strings.Contains(err.Error(), c.wantInMessage) || !errors.Is(err, ErrCorruptCiphertext) {
+			t.Errorf("%s: Decrypt = %v, want an error saying %q", c.name, err, c.wantInMessage)
+		}
+		if calls != 0 {
+			t.Fatalf("%s: the KDF ran before the header was refused", c.name)
+		}
+	}
+	// At the caps the header is accepted and the KDF runs with its parameters (the stub's key is
+	// wrong, so the password check fails).
+	_, err := Decrypt(bytes.NewReader(withKDFParams(enc, 8, 256<<10)), "pw")
+	if !errors.Is(err, ErrWrongPassword) || calls != 1 || lastTime != 8 || lastMem != 256<<10 {
+		t.Fatalf("at the caps: Decrypt = %v after %d KDF calls (passes %d, memory %d KiB)", err, calls, lastTime, lastMem)
+	}
+	if recommendedKDF.time > maxKDFTime || recommendedKDF.memoryKiB > maxKDFMemoryKiB {
+		t.Fatalf("Encrypt's setting %+v is over the caps", recommendedKDF)
 	}
 }
 

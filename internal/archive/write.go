@@ -157,15 +157,20 @@ func (w *Writer) AddJSON(name string, v any) error {
 	return w.AddFile(name, int64(len(data)), bytes.NewReader(data))
 }
 
-// AddFile writes size bytes read from r under name.
+// AddFile writes size bytes read from r under name. The name must be what a reader of the
+// archive gets back (see Walk): relative, with "/" between non-empty segments none of which is
+// "." or ".."; other names are refused, as is a negative size, without spoiling the Writer.
 func (w *Writer) AddFile(name string, size int64, r io.Reader) error {
 	switch {
 	case w.err != nil:
 		return w.err
 	case w.closed:
 		return fmt.Errorf("archive entry %q: the writer is closed", name)
-	case name == "" || size < 0:
-		return fmt.Errorf("archive entry %q: invalid name or size %d", name, size)
+	case size < 0:
+		return fmt.Errorf("archive entry %q: invalid size %d", name, size)
+	}
+	if err := checkEntryName(name); err != nil {
+		return fmt.Errorf("archive entry %q: %w", name, err)
 	}
 	hdr := &tar.Header{
 		Typeflag: tar.TypeReg,
@@ -207,6 +212,27 @@ func (w *Writer) Close() error {
 	}
 	if err := w.gz.Close(); err != nil {
 		return w.setErr(fmt.Errorf("finishing the gzip stream: %w", err))
+	}
+	return nil
+}
+
+// checkEntryName refuses a name that readers would change (normaliseName) or refuse.
+func checkEntryName(name string) error {
+	switch {
+	case name == "":
+		return errors.New("the name is empty")
+	case strings.IndexByte(name, 0) >= 0:
+		return errors.New("the name holds a NUL byte")
+	case strings.HasPrefix(name, "/"):
+		return errors.New(`the name must be relative (no leading "/")`)
+	}
+	for seg := range strings.SplitSeq(name, "/") {
+		switch seg {
+		case "":
+			return errors.New(`the name has an empty segment ("//" or a trailing "/")`)
+		case ".", "..":
+			return fmt.Errorf("the name has a %q segment", seg)
+		}
 	}
 	return nil
 }

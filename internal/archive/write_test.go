@@ -199,6 +199,48 @@ func TestWriterErrors(t *testing.T) {
 	}
 }
 
+// TestWriterRefusesNamesReadersChange checks that the Writer only writes names that Walk
+// yields unchanged: an entry written as "../x", "/x" or "a//b" would be refused by readers or
+// come back under another name.
+func TestWriterRefusesNamesReadersChange(t *testing.T) {
+	t.Parallel()
+	bad := []string{
+		"", "..", "../etc/passwd", "a/../../b", "a/../b", "/workspace.json", "//x",
+		"a//b", "content/", "./workspace.json", "a/./b", ".", "a/.", "a\x00b",
+	}
+	var buf bytes.Buffer
+	w := NewWriter(&buf, time.Unix(0, 0))
+	for _, name := range bad {
+		if err := w.AddFile(name, 1, strings.NewReader("x")); err == nil || !strings.Contains(err.Error(), "name") {
+			t.Errorf("AddFile(%q) = %v, want a refusal of the name", name, err)
+		}
+		if err := w.AddJSON(name, 1); err == nil {
+			t.Errorf("AddJSON(%q) succeeded", name)
+		}
+		if n, err := normaliseName(name); err == nil && n == name && name != "" && !strings.ContainsRune(name, 0) {
+			t.Errorf("%q is refused by the Writer but readers keep it as it is", name)
+		}
+	}
+	// A refused name does not spoil the Writer; accepted names come back unchanged.
+	good := []string{"workspace.json", "content/aaaa-1.json", "vault/a b/..x/logo.png", "..json", ".hidden/x"}
+	for _, name := range good {
+		if err := w.AddFile(name, 1, strings.NewReader("x")); err != nil {
+			t.Fatalf("AddFile(%q) = %v", name, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := Walk(bytes.NewReader(buf.Bytes()), Limits{}, func(e Entry, _ io.Reader) error {
+		got = append(got, e.Name)
+		return nil
+	})
+	if err != nil || strings.Join(got, "|") != strings.Join(good, "|") {
+		t.Fatalf("Walk = %q, %v; want %q", got, err, good)
+	}
+}
+
 // TestBundleRoundTripThroughArchive signs bundles, archives them and checks Verify on what Walk reads.
 func TestBundleRoundTripThroughArchive(t *testing.T) {
 	t.Parallel()

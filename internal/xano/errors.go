@@ -27,6 +27,8 @@ type APIError struct {
 	RetryAfter time.Duration
 	// Attempts is how many times the request was sent (1 when it was not retried).
 	Attempts int
+
+	planRestricted bool // Xano's refusal of a feature the plan lacks (see IsPlanRestricted)
 }
 
 func (e *APIError) Error() string {
@@ -60,8 +62,51 @@ func IsNotFound(err error) bool { return statusIs(err, http.StatusNotFound) }
 // IsUnauthorized reports a 401 (missing, unknown, expired or revoked token).
 func IsUnauthorized(err error) bool { return statusIs(err, http.StatusUnauthorized) }
 
-// IsAccessDenied reports a 403 (the token lacks a scope or is bound to another workspace).
+// IsAccessDenied reports a 403 (the token lacks a scope or is bound to another workspace). It
+// does not report Xano's refusal of a feature the instance's plan lacks, which is a 500 with
+// the same "Access Denied." message: the remedy differs (a paid plan, not another token), and
+// callers that treat a 403 as "not visible to this token" must not do so for it. See
+// IsPlanRestricted.
 func IsAccessDenied(err error) bool { return statusIs(err, http.StatusForbidden) }
+
+// IsPlanRestricted reports Xano's refusal of a feature the instance's plan does not include (on
+// the free plan, e.g. exports and imports through the Metadata API): an HTTP 500 whose message
+// is "Access Denied." and/or whose code is ERROR_CODE_ACCESS_DENIED. It is permanent, so it is
+// never retried, and its Message says that the feature needs a paid Xano plan. Being a 500, it
+// is also an IsServerError: test IsPlanRestricted first.
+func IsPlanRestricted(err error) bool {
+	var e *APIError
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.planRestricted || (e.StatusCode == http.StatusInternalServerError && planRefusalText(e.Code, e.Message))
+}
+
+// planRestrictedMessage replaces Xano's bare "Access Denied." in a plan refusal's APIError.
+const planRestrictedMessage = `this feature needs a paid Xano plan (Xano answered "Access Denied." with HTTP 500, ` +
+	`its refusal of what the instance's plan does not include)`
+
+// isPlanRefusal reports whether an answer is Xano's plan refusal, from its status and (the
+// start of) its body.
+func isPlanRefusal(status int, body []byte) bool {
+	if status != http.StatusInternalServerError {
+		return false
+	}
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(body, &env); err != nil || env == nil {
+		return false
+	}
+	msg := jsonText(env["message"])
+	if msg == "" {
+		msg = jsonText(env["error"])
+	}
+	return planRefusalText(jsonText(env["code"]), msg)
+}
+
+func planRefusalText(code, msg string) bool {
+	return code == "ERROR_CODE_ACCESS_DENIED" ||
+		strings.EqualFold(strings.TrimRight(strings.TrimSpace(msg), "."), "access denied")
+}
 
 // IsInputError reports a 400 (bad input, a rule refused, a wrong archive password).
 func IsInputError(err error) bool { return statusIs(err, http.StatusBadRequest) }
@@ -69,7 +114,8 @@ func IsInputError(err error) bool { return statusIs(err, http.StatusBadRequest) 
 // IsRateLimited reports a 429 that outlasted the retries.
 func IsRateLimited(err error) bool { return statusIs(err, http.StatusTooManyRequests) }
 
-// IsServerError reports a 5xx answer (after any retries).
+// IsServerError reports a 5xx answer (after any retries), a plan refusal included (see
+// IsPlanRestricted).
 func IsServerError(err error) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.StatusCode >= 500 && e.StatusCode <= 599

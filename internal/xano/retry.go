@@ -1,6 +1,7 @@
 package xano
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,6 +25,7 @@ import (
 //	answer                               safe (GETs, export, export-schema)   other (writes, imports)
 //	429                                  retried                              retried (refused before doing anything)
 //	5xx except 501                       retried                              not retried
+//	500 "Access Denied." (plan refusal)  not retried                          not retried
 //	501, 4xx                             not retried                          not retried
 //	connection error before an answer    retried                              not retried
 //	body cut mid-download                retried from the start (JSON; exports only into a Resetter)
@@ -181,6 +183,10 @@ func (st *callState) apiError(resp *http.Response) *APIError {
 		e.RetryAfter = d
 	}
 	parseErrorBody(e, data, st.red)
+	if isPlanRefusal(resp.StatusCode, data) {
+		e.planRestricted = true
+		e.Message = planRestrictedMessage
+	}
 	if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode <= 399 && loc != "" {
 		if u, err := resp.Request.URL.Parse(loc); err == nil {
 			u.RawQuery, u.Fragment, u.User = "", "", nil
@@ -214,6 +220,9 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	case resp.StatusCode == http.StatusTooManyRequests:
 		// The server refused before doing anything: safe to send again, whatever the request.
 	case resp.StatusCode >= 500 && resp.StatusCode <= 599 && resp.StatusCode != http.StatusNotImplemented && safe:
+		if isPlanRefusal(resp.StatusCode, peekBody(resp, maxPeek)) {
+			return false, nil // permanent: retrying cannot lift the plan's restriction
+		}
 	default:
 		return false, nil
 	}
@@ -222,6 +231,35 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 	}
 	return true, nil
 }
+
+// maxPeek is how much of a 5xx body checkRetry reads to recognise Xano's plan refusal.
+const maxPeek = 4 << 10
+
+// peekBody reads at most n bytes of resp's body and puts them back in front of the rest, so
+// whoever reads the answer next (the error parser, or the drain before a retry) sees it whole.
+func peekBody(resp *http.Response, n int64) []byte {
+	if resp.Body == nil || resp.Body == http.NoBody {
+		return nil
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, n))
+	rest := io.Reader(resp.Body)
+	if err != nil {
+		rest = &errReader{err: err} // the next reader sees the failure too
+	}
+	resp.Body = &peekedBody{Reader: io.MultiReader(bytes.NewReader(data), rest), c: resp.Body}
+	return data
+}
+
+type peekedBody struct {
+	io.Reader
+	c io.Closer
+}
+
+func (b *peekedBody) Close() error { return b.c.Close() }
+
+type errReader struct{ err error }
+
+func (r *errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // isConnError reports a failure to get an answer that a new connection may fix: refused or
 // reset connections, and connections closed before an answer. Timeouts, TLS and DNS "no such

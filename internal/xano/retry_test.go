@@ -502,3 +502,66 @@ func TestRequestTimeout(t *testing.T) {
 		t.Errorf("body read after headers within the timeout: %v %q", err, out.String())
 	}
 }
+
+// TestPlanRestricted: Xano refuses what the instance's plan does not include with a 500
+// "Access Denied." (and/or ERROR_CODE_ACCESS_DENIED). It is permanent: not retried, even on a
+// safe request, and reported as such.
+func TestPlanRestricted(t *testing.T) {
+	for _, body := range []string{
+		`{"code":"ERROR_CODE_ACCESS_DENIED","message":"Access Denied."}`,
+		`{"code":"ERROR_FATAL","message":"Access Denied."}`,
+		`{"message":"access denied"}`,
+		`{"code":"ERROR_CODE_ACCESS_DENIED","message":"Upgrade required."}`,
+	} {
+		t.Run(body, func(t *testing.T) {
+			srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				writeJSON(w, 500, body)
+			})
+			c, _ := newTestClient(t, srv.URL, nil)
+			for name, op := range operations(c, &source{data: []byte("archive")}) {
+				srv.hits.Store(0)
+				err := op(context.Background())
+				var e *APIError
+				if !IsPlanRestricted(err) || IsAccessDenied(err) || !errors.As(err, &e) || e.Attempts != 1 {
+					t.Errorf("%s: want a plan refusal after one attempt, got %v", name, err)
+					continue
+				}
+				if srv.hits.Load() != 1 {
+					t.Errorf("%s: %d requests, want 1 (a plan refusal is permanent)", name, srv.hits.Load())
+				}
+				if !strings.Contains(e.Message, "needs a paid Xano plan") || !strings.Contains(err.Error(), "needs a paid Xano plan") {
+					t.Errorf("%s: the error does not say a paid plan is needed: %v", name, err)
+				}
+			}
+		})
+	}
+	if !IsPlanRestricted(&APIError{StatusCode: 500, Message: "Access Denied."}) ||
+		IsPlanRestricted(&APIError{StatusCode: 403, Code: "ERROR_CODE_ACCESS_DENIED", Message: "Access Denied."}) ||
+		IsPlanRestricted(&APIError{StatusCode: 500, Message: "boom"}) || IsPlanRestricted(errors.New("Access Denied.")) {
+		t.Error("IsPlanRestricted on constructed errors")
+	}
+}
+
+// TestRetry5xxBodyPeekedAndRestored: recognising the plan refusal reads the start of a 5xx
+// body; the answer a retry gives up on still carries its whole message.
+func TestRetry5xxBodyPeekedAndRestored(t *testing.T) {
+	long := strings.Repeat("0123456789", 1000) // beyond what is peeked
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+		writeJSON(w, 500, `{"code":"ERROR_FATAL","message":"`+long+`"}`)
+	})
+	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 2 })
+	_, err := c.GetWorkspace(context.Background(), 1)
+	var e *APIError
+	if !errors.As(err, &e) || e.Message != long || e.Code != "ERROR_FATAL" || e.Attempts != 3 || srv.hits.Load() != 3 || IsPlanRestricted(err) {
+		t.Errorf("hits %d: %.200v", srv.hits.Load(), err)
+	}
+	// A 403 "Access Denied." is the token's, not the plan's.
+	srv = newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+		envelope(w, 403, "ERROR_CODE_ACCESS_DENIED", "Access Denied.")
+	})
+	c, _ = newTestClient(t, srv.URL, nil)
+	if _, err := c.GetWorkspace(context.Background(), 1); !IsAccessDenied(err) || IsPlanRestricted(err) || strings.Contains(err.Error(), "plan") {
+		t.Errorf("403: %v", err)
+	}
+}

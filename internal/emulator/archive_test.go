@@ -542,3 +542,75 @@ func TestImportRootDocumentRule(t *testing.T) {
 		tarOf(t, ws("schema.json"), [2]string{"workspace.json", bad}), false)
 	wantError(t, status, data, 500, "ERROR_FATAL", "Invalid workspace signature")
 }
+
+// Every payload member an import does not turn into tables or functions comes back verbatim
+// from an export of what was imported: import then export round-trips.
+func TestImportKeepsEveryPayloadKey(t *testing.T) {
+	extra := map[string]string{
+		"app":           `[{"id":1,"name":"web","settings":{"z":1,"a":[1,2]}}]`,
+		"tool":          `[{"name":"t"}]`,
+		"env":           `{"vars":[{"name":"API_URL","value":"http://x"}]}`,
+		"microservice":  `[]`,
+		"realtime":      `{"enabled":true}`,
+		"agent":         `[{"name":"a","model":"m"}]`,
+		"mcp_server":    `[{"name":"m"}]`,
+		"workflow_test": `[{"name":"wt","steps":[]}]`,
+		"query":         `[{"name":"q","verb":"GET"}]`,
+		"addon":         `[{"name":"ad"}]`,
+		"task":          `[{"name":"nightly","schedule":"0 0 * * *"}]`,
+		"trigger":       `[{"name":"tr"}]`,
+		"middleware":    `[{"name":"mw"}]`,
+		"branch":        `[{"label":"kept as it was"}]`,
+		"api_group":     `[{"name":"g","canonical":"abc"}]`,
+		"datasource":    `[{"name":"live"}]`,
+		"file":          `[]`,
+		"price":         `1.50`,
+		"note":          `"a string"`,
+		"nothing":       `null`,
+	}
+	payload := map[string]any{
+		"workspace": map[string]any{"name": "production", "description": "Production workspace (emulator demo seed)"},
+		"dbo":       []any{},
+		"function":  []any{map[string]any{"guid": "g1", "name": "f", "body": "return 1"}},
+	}
+	for k, v := range extra {
+		payload[k] = json.RawMessage(v)
+	}
+	for _, typ := range []string{"workspace", "schema"} {
+		t.Run(typ, func(t *testing.T) {
+			b, err := archive.NewBundle(typ, payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := json.Marshal(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := tarOf(t, [2]string{"workspace.json", string(raw)})
+			in := emulatortest.Start(t, &emulator.Fixture{Workspaces: []emulator.FixtureWorkspace{{
+				ID: 2, Name: "production", Description: "Production workspace (emulator demo seed)",
+			}}})
+			var exported []byte
+			if typ == "workspace" {
+				status, data := upload(t, in, "/workspace/2/import", nil, "w.tar.gz", src, false)
+				wantOK(t, status, data)
+				exported = in.Export(t, 2, "", true)
+			} else {
+				status, data := upload(t, in, "/workspace/2/import-schema", map[string]string{"newbranch": "imported"}, "s.tar.gz", src, false)
+				wantOK(t, status, data)
+				in.CreateBranch(t, 2, "copy", "imported") // a branch created from it carries them too
+				exported = in.Export(t, 2, "copy", false)
+			}
+			_, got := bundlePayload(t, entries(t, exported)["workspace.json"])
+			for k, v := range extra {
+				if string(got[k]) != v {
+					t.Errorf("payload %s: exported %s, imported %s", k, got[k], v)
+				}
+			}
+			// Nothing else changed either: the export has the content of the imported archive.
+			if a, b := inspect(t, src).ContentSHA256, inspect(t, exported).ContentSHA256; a != b {
+				t.Fatalf("import then export changed the content (keys %v)", keys(got))
+			}
+		})
+	}
+}

@@ -185,22 +185,16 @@ func bundlePayload(ws *workspace, b *branch, tables []*table) (map[string]any, e
 	for _, f := range fs {
 		fns = append(fns, map[string]any{"guid": f.GUID, "name": f.Name, "body": f.Body})
 	}
-	p := map[string]any{
-		"workspace": map[string]any{"name": ws.Name, "description": ws.Description},
-		"dbo":       dbo,
-		"function":  fns,
-		"branch":    []any{},
-	}
+	p := map[string]any{}
 	for _, k := range bundleSections {
 		p[k] = []any{}
-		if raw, ok := b.Extra[k]; ok {
-			v, err := decodeAny(raw)
-			if err != nil {
-				return nil, err
-			}
-			p[k] = v
-		}
 	}
+	for k, raw := range b.Extra { // verbatim, as imported
+		p[k] = raw
+	}
+	p["workspace"] = map[string]any{"name": ws.Name, "description": ws.Description}
+	p["dbo"] = dbo
+	p["function"] = fns
 	return p, nil
 }
 

@@ -460,16 +460,17 @@ func (pa *parsedArchive) parseRoot(raw []byte) error {
 		}
 		pa.functions = append(pa.functions, &function{GUID: guid, Name: f.Name, Body: body})
 	}
-	for _, k := range bundleSections {
-		raw, ok := doc.Payload[k]
-		if !ok || isNull(raw) {
-			continue
-		}
-		var list []json.RawMessage
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return errInput("The archive's " + k + " list is malformed.")
-		}
-		if len(list) == 0 {
+	return pa.keepExtra(doc.Payload)
+}
+
+// keepExtra keeps, verbatim (compacted), every payload member that an import does not handle
+// itself, whatever its value, so that an export of the imported branch gives it back: the
+// business-logic lists (query, addon, task, trigger, middleware...), app, tool, env,
+// microservice and whatever sections Xano adds. dbo and function become tables and functions;
+// workspace is the name and description of the workspace exported.
+func (pa *parsedArchive) keepExtra(payload map[string]json.RawMessage) error {
+	for k, raw := range payload {
+		if handledPayloadKeys[k] {
 			continue
 		}
 		var c bytes.Buffer
@@ -483,6 +484,9 @@ func (pa *parsedArchive) parseRoot(raw []byte) error {
 	}
 	return nil
 }
+
+// handledPayloadKeys are the payload members an import turns into state of its own.
+var handledPayloadKeys = map[string]bool{"dbo": true, "function": true, "workspace": true}
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 

@@ -53,8 +53,9 @@ type branch struct {
 	CreatedAt   time.Time   `json:"created_at"`
 	UpdatedAt   time.Time   `json:"updated_at"`
 	Functions   []*function `json:"functions"`
-	// Extra holds the other business-logic lists of an imported archive (query, addon, task,
-	// trigger, middleware), re-emitted verbatim on export.
+	// Extra holds every payload member of an imported archive other than dbo, function and
+	// workspace (query, addon, task, trigger, middleware, app, tool, env...), compacted JSON
+	// re-emitted verbatim on export.
 	Extra map[string]json.RawMessage `json:"extra,omitempty"`
 }
 
@@ -86,8 +87,9 @@ type pageRef struct {
 	Length int64  `json:"length"`
 }
 
-// bundleSections are the payload lists, besides dbo and function, that a branch carries.
-var bundleSections = []string{"query", "addon", "task", "trigger", "middleware"}
+// bundleSections are the payload lists, besides dbo and function, that every export has
+// (empty unless an imported archive brought them; see branch.Extra).
+var bundleSections = []string{"branch", "query", "addon", "task", "trigger", "middleware"}
 
 func (st *state) clone() *state {
 	c := &state{NextID: st.NextID}

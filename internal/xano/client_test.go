@@ -549,3 +549,49 @@ func TestUploadFileName(t *testing.T) {
 		}
 	}
 }
+
+func TestBranchDecoding(t *testing.T) {
+	cases := []struct {
+		in           string
+		live, backup bool
+		created      string
+	}{
+		{`{"label":"v1","live":true,"backup":false,"created_at":"2024-05-31 10:00:00+0000"}`, true, false, "2024-05-31 10:00:00+0000"},
+		{`{"label":"v1","live":"true","backup":"false"}`, true, false, ""},
+		{`{"label":"v1","live":"FALSE","backup":"True"}`, false, true, ""},
+		{`{"label":"v1","live":1,"backup":0}`, true, false, ""},
+		{`{"label":"v1","live":0,"backup":1}`, false, true, ""},
+		{`{"label":"v1","live":"1","backup":"0"}`, true, false, ""},
+		{`{"label":"v1","live":null,"backup":null,"created_at":null}`, false, false, ""},
+		{`{"label":"v1"}`, false, false, ""},
+		{`{"label":"v1","created_at":1717171717}`, false, false, "1717171717"},
+		{`{"label":"v1","created_at":1717171717.25}`, false, false, "1717171717.25"},
+		{`{"label":"v1","created_at":1.717171717e9}`, false, false, "1717171717"},
+		{`{"label":"v1","created_at":1717171717000}`, false, false, "1717171717000"},
+	}
+	for _, tc := range cases {
+		var b Branch
+		if err := json.Unmarshal([]byte(tc.in), &b); err != nil || b.Label != "v1" || b.Live != tc.live || b.Backup != tc.backup || b.CreatedAt != tc.created {
+			t.Errorf("%s: %+v %v", tc.in, b, err)
+		}
+	}
+	var b Branch
+	if err := json.Unmarshal([]byte(`{"label":"dev","description":"d","color":"#fff","live":true}`), &b); err != nil ||
+		b != (Branch{Label: "dev", Description: "d", Color: "#fff", Live: true}) {
+		t.Errorf("other fields: %+v %v", b, err)
+	}
+	for _, in := range []string{`{"live":"yes"}`, `{"backup":2}`, `{"live":{}}`, `{"created_at":true}`, `{"created_at":[1]}`} {
+		if err := json.Unmarshal([]byte(in), &b); err == nil {
+			t.Errorf("%s accepted: %+v", in, b)
+		}
+	}
+	// A list of branches from an older server, through the client.
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+		writeJSON(w, 200, `[{"label":"v1","live":1,"created_at":1717171717},{"label":"old","live":"false","backup":"true","created_at":"1717000000"}]`)
+	})
+	c, _ := newTestClient(t, srv.URL, nil)
+	brs, err := c.ListBranches(context.Background(), 1)
+	if err != nil || len(brs) != 2 || !brs[0].Live || brs[0].CreatedAt != "1717171717" || brs[1].Live || !brs[1].Backup {
+		t.Errorf("ListBranches: %+v %v", brs, err)
+	}
+}

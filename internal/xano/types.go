@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // User is the owner of the token, from GET /auth/me.
@@ -60,12 +61,97 @@ type Workspace struct {
 // Branch is a workspace branch. Live may be omitted by the server on non-live list rows;
 // it then decodes as false.
 type Branch struct {
-	Label       string `json:"label"`
+	Label string `json:"label"`
+	// CreatedAt is as the server sent it: a timestamp string, or a number (epoch seconds)
+	// kept as its decimal text, e.g. "1717171717".
 	CreatedAt   string `json:"created_at"`
 	Live        bool   `json:"live"`
 	Backup      bool   `json:"backup"`
 	Description string `json:"description,omitempty"`
 	Color       string `json:"color,omitempty"`
+}
+
+// UnmarshalJSON accepts live and backup as booleans, "true"/"false" strings or 0/1, and
+// created_at as a string or a number.
+func (b *Branch) UnmarshalJSON(data []byte) error {
+	type plain Branch // without this method
+	var raw struct {
+		plain
+		CreatedAt json.RawMessage `json:"created_at"`
+		Live      json.RawMessage `json:"live"`
+		Backup    json.RawMessage `json:"backup"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	out := Branch(raw.plain)
+	var err error
+	if out.Live, err = flexBool(raw.Live); err != nil {
+		return fmt.Errorf("branch live: %w", err)
+	}
+	if out.Backup, err = flexBool(raw.Backup); err != nil {
+		return fmt.Errorf("branch backup: %w", err)
+	}
+	if out.CreatedAt, err = flexTime(raw.CreatedAt); err != nil {
+		return fmt.Errorf("branch created_at: %w", err)
+	}
+	*b = out
+	return nil
+}
+
+// flexBool decodes true/false, "true"/"false" (any case, "1"/"0" too) and the numbers 0 and 1;
+// absent or null is false.
+func flexBool(raw json.RawMessage) (bool, error) {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || string(t) == "null" {
+		return false, nil
+	}
+	var s string
+	if t[0] == '"' {
+		if err := json.Unmarshal(t, &s); err != nil {
+			return false, err
+		}
+		s = strings.TrimSpace(s)
+	} else {
+		s = string(t)
+	}
+	switch strings.ToLower(s) {
+	case "true", "1":
+		return true, nil
+	case "false", "0", "":
+		return false, nil
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && (f == 0 || f == 1) { // 1.0, 0e0
+		return f == 1, nil
+	}
+	return false, fmt.Errorf("%s is not a boolean", t)
+}
+
+// flexTime decodes a string as is and a number (epoch seconds) as its decimal text; absent or
+// null is "".
+func flexTime(raw json.RawMessage) (string, error) {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 || string(t) == "null" {
+		return "", nil
+	}
+	if t[0] == '"' {
+		var s string
+		err := json.Unmarshal(t, &s)
+		return s, err
+	}
+	var n json.Number
+	if err := json.Unmarshal(t, &n); err != nil {
+		return "", fmt.Errorf("%s is neither a string nor a number", t)
+	}
+	s := n.String()
+	if strings.ContainsAny(s, "eE") { // 1.7e9: written out in decimal
+		f, err := n.Float64()
+		if err != nil {
+			return "", err
+		}
+		s = strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return s, nil
 }
 
 // CreateBranchInput is the body of POST /workspace/{id}/branch.

@@ -116,9 +116,12 @@ func (r *workspaceBranchResource) Schema(ctx context.Context, _ resource.SchemaR
 				Validators: []validator.String{branchLabelValidator{}},
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: "A description of the branch, shown in the Xano UI.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: "A description of the branch, shown in the Xano UI. It is read back on every " +
+					"refresh, so a change made in Xano shows as drift when it is set here. When unset, Terraform " +
+					"leaves the description to Xano and records what it is; `\"\"` clears it.",
+				Optional:      true,
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"color": schema.StringAttribute{
 				MarkdownDescription: "The branch's color in the Xano UI, as `#rrggbb` (e.g. `#ebc346`). When not set, " +
@@ -271,7 +274,7 @@ func (r *workspaceBranchResource) Update(ctx context.Context, req resource.Updat
 		plan.setFromBranch(b)
 		plan.CreatedAt = state.CreatedAt // planned from state; a rename does not recreate the branch
 	} else {
-		plan.Live, plan.CreatedAt, plan.Color = state.Live, state.CreatedAt, state.Color
+		plan.Live, plan.CreatedAt, plan.Color, plan.Description = state.Live, state.CreatedAt, state.Color, state.Description
 	}
 	// Whatever source_branch now says is what the configuration asked for: it is adopted.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSourceUnverified, nil)...)
@@ -286,7 +289,7 @@ func branchChanges(state, plan workspaceBranchModel) (xano.UpdateBranchInput, bo
 		in.Label = plan.Label.ValueStringPointer()
 		changed = true
 	}
-	if !plan.Description.Equal(state.Description) {
+	if isKnown(plan.Description) && !plan.Description.Equal(state.Description) {
 		d := plan.Description.ValueString() // "" clears it
 		in.Description = &d
 		changed = true
@@ -334,9 +337,10 @@ func (r *workspaceBranchResource) ImportState(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSourceUnverified, []byte(`true`))...)
 }
 
-// setFromBranch records what Xano reports about the branch. Xano may leave description and color
-// out of its answers: an absent value keeps the one in state, and a color that only differs in
-// case keeps the configured spelling.
+// setFromBranch records what Xano reports about the branch. The description is always taken as
+// Xano reports it ("" for none), so that clearing it in Xano is drift and a description Xano sets
+// is recorded. Xano may leave color out of its answers: an absent color keeps the one in state,
+// and one that only differs in case keeps the configured spelling.
 func (m *workspaceBranchModel) setFromBranch(b *xano.Branch) {
 	m.ID = types.StringValue(branchID(m.WorkspaceID.ValueInt64(), b.Label))
 	m.Label = types.StringValue(b.Label)
@@ -347,9 +351,7 @@ func (m *workspaceBranchModel) setFromBranch(b *xano.Branch) {
 	case m.CreatedAt.IsUnknown():
 		m.CreatedAt = types.StringNull()
 	}
-	if b.Description != "" {
-		m.Description = types.StringValue(b.Description)
-	}
+	m.Description = types.StringValue(b.Description)
 	switch {
 	case b.Color != "" && !strings.EqualFold(b.Color, m.Color.ValueString()):
 		m.Color = types.StringValue(b.Color)

@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"testing"
 
@@ -82,6 +84,81 @@ func TestAccWorkspaceBranch_lifecycle(t *testing.T) {
 				ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 				}},
+			},
+		},
+	})
+}
+
+// The description is read back on every refresh: clearing it in Xano is drift that apply repairs,
+// and one set in Xano while the configuration leaves it unset is recorded, not fought.
+func TestAccWorkspaceBranch_descriptionChangedInXano(t *testing.T) {
+	inst := startEmulator(t, nil)
+	setDescription := func(desc string) {
+		status, body := inst.Do(t, http.MethodPut, "/workspace/1/branch/release_1", map[string]string{"description": desc})
+		if status != http.StatusOK {
+			t.Fatalf("setting the description in the emulator: %d %s", status, body)
+		}
+	}
+	descriptionIs := func(want string) statecheck.StateCheck {
+		return checkEmulator("the branch's description in Xano", func() error {
+			status, body := inst.Do(t, http.MethodGet, "/workspace/1/branch/release_1", nil)
+			var b struct {
+				Description string `json:"description"`
+			}
+			if err := json.Unmarshal(body, &b); status != http.StatusOK || err != nil {
+				return fmt.Errorf("reading the branch: %d %s (%v)", status, body, err)
+			}
+			if b.Description != want {
+				return fmt.Errorf("the description is %q, want %q", b.Description, want)
+			}
+			return nil
+		})
+	}
+	described := workspaceBranchConfig(inst, "release_1", `description = "First release"`)
+	undescribed := workspaceBranchConfig(inst, "release_1", "")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            described,
+				ConfigStateChecks: []statecheck.StateCheck{descriptionIs("First release")},
+			},
+			{
+				// Cleared in the Xano UI: the plan puts it back.
+				PreConfig: func() { setDescription("") },
+				Config:    described,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(workspaceBranchAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceBranchAddr, tfjsonpath.New("description"), knownvalue.StringExact("First release")),
+					descriptionIs("First release"),
+				},
+			},
+			{
+				// Unset in the configuration: Xano's description is kept and recorded.
+				PreConfig: func() { setDescription("Written in the Xano UI") },
+				Config:    undescribed,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceBranchAddr, tfjsonpath.New("description"),
+						knownvalue.StringExact("Written in the Xano UI")),
+					descriptionIs("Written in the Xano UI"),
+				},
+			},
+			{
+				// "" clears it.
+				Config: workspaceBranchConfig(inst, "release_1", `description = ""`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(workspaceBranchAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceBranchAddr, tfjsonpath.New("description"), knownvalue.StringExact("")),
+					descriptionIs(""),
+				},
 			},
 		},
 	})

@@ -15,7 +15,8 @@ func getWorkspace(ctx context.Context, client *xano.Client, id int64) (*xano.Wor
 	ws, err := client.GetWorkspace(ctx, id)
 	switch {
 	case xano.IsNotFound(err):
-		diags.AddError(fmt.Sprintf("Workspace %d not found", id), explainNotFound(ctx, client, id, ""))
+		// This 404 is the answer to reading the workspace: no second request is needed to explain it.
+		diags.AddError(fmt.Sprintf("Workspace %d not found", id), notFoundExplanation(id, "", err))
 	case err != nil:
 		addAPIError(&diags, fmt.Sprintf("Cannot read workspace %d", id),
 			fmt.Sprintf("Reading workspace %d failed.", id), err, readAccess)

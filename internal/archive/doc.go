@@ -2,7 +2,8 @@
 //
 // A Xano export is gzip (sometimes applied twice) over a POSIX tar. The tar holds one
 // signed JSON bundle at its root (workspace.json for a full export, a schema document for
-// export-schema) and, for full exports, row pages under content/ and stored files under vault/.
+// export-schema; RootDocumentRank states which entry counts as the root) and, for full exports,
+// row pages under content/ and stored files under vault/.
 // An archive exported with a password has no gzip/tar structure at all. As Xano's encrypted format
 // is undocumented, bytes that are neither gzip, nor a plausible tar, nor a JSON or HTML response
 // count as encrypted (see LooksEncrypted): Inspect reports them as Encrypted and Walk returns

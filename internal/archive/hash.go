@@ -7,7 +7,6 @@ import (
 	"hash"
 	"io"
 	"sort"
-	"strings"
 )
 
 // ContentSHA256 returns the canonical content hash of an archive, read with the default Limits.
@@ -61,8 +60,8 @@ type hashedEntry struct {
 type contentHasher struct {
 	lim        Limits
 	entries    []hashedEntry
-	bundleType string
-	typeFrom   string // the entry bundleType was read from
+	bundleType string // the root document's type (see noteRoot)
+	rootRank   int    // RootDocumentRank of the root document found so far, -1 before
 
 	copyBuf []byte
 	jsonBuf bytes.Buffer
@@ -78,8 +77,9 @@ const (
 
 func newContentHasher(lim Limits) *contentHasher {
 	return &contentHasher{
-		lim:     lim,
-		copyBuf: make([]byte, 32<<10),
+		lim:      lim,
+		rootRank: -1,
+		copyBuf:  make([]byte, 32<<10),
 	}
 }
 
@@ -124,28 +124,28 @@ func (h *contentHasher) addJSON(e Entry, body io.Reader, eh hash.Hash) error {
 	out, isJSON := h.canonicalJSON(raw)
 	if !isJSON {
 		_, _ = eh.Write(raw) // not JSON after all: hashed as raw bytes
+		h.noteRoot(e.Name, false, "")
 		return nil
 	}
 	_, _ = eh.Write(out)
-	if h.canon.bundle {
-		h.noteBundle(e.Name, h.canon.bundleType)
-	}
+	h.noteRoot(e.Name, h.canon.bundle, h.canon.bundleType)
 	if cap(out) > maxKeptJSONBuffer {
 		h.canon = canonicalizer{}
 	}
 	return nil
 }
 
-// noteBundle records the type of a signed bundle found at the root of the tar. workspace.json
-// wins over any other; otherwise the first one found is kept.
-func (h *contentHasher) noteBundle(name, typ string) {
-	if strings.Contains(name, "/") {
+// noteRoot applies the root document rule (RootDocumentRank) to a JSON entry: bundle tells
+// whether it is a signed bundle, typ its "type". The root's type is kept when it is a bundle.
+func (h *contentHasher) noteRoot(name string, bundle bool, typ string) {
+	rank := RootDocumentRank(name)
+	if rank <= h.rootRank || (rank == 0 && !bundle) {
 		return
 	}
-	if h.typeFrom != "" && (h.typeFrom == "workspace.json" || name != "workspace.json") {
-		return
+	h.rootRank, h.bundleType = rank, ""
+	if bundle {
+		h.bundleType = typ
 	}
-	h.bundleType, h.typeFrom = typ, name
 }
 
 // sum returns the final content hash in lower-case hex.

@@ -20,7 +20,8 @@ type Info struct {
 	Encrypted bool
 	// GzipLayers is how many gzip layers were peeled.
 	GzipLayers int
-	// Type is the root bundle's "type" ("schema" or "workspace"), empty if there is no bundle.
+	// Type is the "type" of the root document ("workspace" or "schema"), chosen by the rule of
+	// RootDocumentRank; empty if there is no root document or it is not a signed bundle.
 	Type string
 	// Entries is the number of regular-file tar entries.
 	Entries int
@@ -31,8 +32,8 @@ type Info struct {
 // Inspect streams an archive once and reports what it is and its canonical content hash.
 // An encrypted archive is not an error: Info.Encrypted is set. Zero-valued limits take defaults.
 //
-// The root bundle whose type is reported is workspace.json when present, otherwise the first
-// signed bundle (a JSON object with "app" and "sig") found at the root of the tar.
+// The root document whose type is reported is chosen by the rule of RootDocumentRank:
+// workspace.json, else schema.json, else the first signed bundle at the root of the tar.
 func Inspect(r io.Reader, lim Limits) (Info, error) {
 	w := newWalker(lim)
 	h := newContentHasher(w.lim)

@@ -183,9 +183,27 @@ func statusText(code int) string {
 }
 
 // redactor removes secrets (the token, passwords) from text that may reach an error or a log.
-type redactor struct{ secrets []string }
+//
+// A secret of at least shortSecret characters is replaced by REDACTED wherever it occurs. A
+// shorter one cannot be: replacing every "a" of a message garbles it and, by the gaps it
+// leaves, shows the secret. So a text holding a short secret is withheld whole (see scrub).
+type redactor struct {
+	secrets []string // forms of the long secrets, longest first: replaced
+	short   []string // forms of the short secrets: a text holding one is withheld
+}
 
 const redacted = "REDACTED"
+
+// shortSecret is the length (in characters) below which a secret is not replaced but withholds
+// the text it occurs in.
+const shortSecret = 8
+
+// What replaces a withheld text: a server's message or payload, or other text (a transport
+// error, a log value).
+const (
+	withheldMessage = "the server's message was withheld because it may contain a secret"
+	withheldText    = "(withheld because it may contain a secret)"
+)
 
 func newRedactor(secrets ...string) *redactor {
 	r := &redactor{}
@@ -201,10 +219,14 @@ func (r *redactor) add(s string) {
 	if s == "" {
 		return
 	}
+	list := &r.secrets
+	if utf8.RuneCountInString(s) < shortSecret {
+		list = &r.short
+	}
 	forms := []string{s, jsonEscape(s, true), jsonEscape(s, false), phpJSONEscape(s), url.QueryEscape(s), url.PathEscape(s)}
 	for _, f := range forms {
-		if f != "" && !slices.Contains(r.secrets, f) {
-			r.secrets = append(r.secrets, f)
+		if f != "" && !slices.Contains(*list, f) {
+			*list = append(*list, f)
 		}
 	}
 	// Longest first, so a secret that contains another is removed whole.
@@ -249,17 +271,43 @@ func phpJSONEscape(s string) string {
 }
 
 func (r *redactor) with(secrets ...string) *redactor {
-	n := &redactor{secrets: append([]string(nil), r.secrets...)}
+	n := &redactor{secrets: slices.Clone(r.secrets), short: slices.Clone(r.short)}
 	for _, s := range secrets {
 		n.add(s)
 	}
 	return n
 }
 
-func (r *redactor) redact(s string) string {
+// redact cleans text that may echo a secret (a transport error, a log value): long secrets are
+// replaced, and a text holding a short one is withheld.
+func (r *redactor) redact(s string) string { return r.scrub(s, withheldText) }
+
+// redactMessage is redact for a server's message: withheld, it says so.
+func (r *redactor) redactMessage(s string) string { return r.scrub(s, withheldMessage) }
+
+// redactOwn cleans the client's own text (fixed words, numbers, the request's own headers),
+// which cannot echo a secret but may hold a long one: the long ones are replaced; a short one
+// found there is a coincidence, not an echo, so the text is kept.
+func (r *redactor) redactOwn(s string) string {
 	if r == nil {
 		return s
 	}
+	return r.replaceLong(s)
+}
+
+// scrub replaces the long secrets in s, then returns withheld instead if s holds a short one.
+func (r *redactor) scrub(s, withheld string) string {
+	if r == nil {
+		return s
+	}
+	s = r.replaceLong(s)
+	if r.holdsShort(s) {
+		return withheld
+	}
+	return s
+}
+
+func (r *redactor) replaceLong(s string) string {
 	for _, sec := range r.secrets {
 		if strings.Contains(s, sec) {
 			s = strings.ReplaceAll(s, sec, redacted)
@@ -268,42 +316,77 @@ func (r *redactor) redact(s string) string {
 	return s
 }
 
-// redactJSON redacts every string (and key) of a JSON value; text that is not JSON becomes a
-// redacted JSON string.
+func (r *redactor) holdsShort(s string) bool {
+	for _, sec := range r.short {
+		if strings.Contains(s, sec) {
+			return true
+		}
+	}
+	return false
+}
+
+// redactJSON redacts every string (and key) of a server's JSON value; text that is not JSON
+// becomes a redacted JSON string. A value holding a short secret anywhere (in a string, a key,
+// a number, or its raw text) is withheld whole: it becomes the JSON string withheldMessage.
 func (r *redactor) redactJSON(raw json.RawMessage) json.RawMessage {
 	if len(raw) == 0 {
 		return raw
+	}
+	whole := func() json.RawMessage {
+		b, _ := json.Marshal(r.redactMessage(string(raw)))
+		return b
+	}
+	if r != nil && r.holdsShort(r.replaceLong(string(raw))) {
+		return whole()
 	}
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		b, _ := json.Marshal(r.redact(string(raw)))
-		return b
+		return whole()
+	}
+	short := false
+	v = r.redactValue(v, &short)
+	if short {
+		return whole()
 	}
 	var b strings.Builder
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r.redactValue(v)); err != nil {
-		b, _ := json.Marshal(r.redact(string(raw)))
-		return b
+	if err := enc.Encode(v); err != nil {
+		return whole()
 	}
 	return json.RawMessage(strings.TrimSpace(b.String()))
 }
 
-func (r *redactor) redactValue(v any) any {
+// redactValue replaces the long secrets in every string and key of v, and sets *short when one
+// of them, or a number, holds a short secret.
+func (r *redactor) redactValue(v any, short *bool) any {
+	str := func(s string) string {
+		if r == nil {
+			return s
+		}
+		s = r.replaceLong(s)
+		if r.holdsShort(s) {
+			*short = true
+		}
+		return s
+	}
 	switch v := v.(type) {
 	case string:
-		return r.redact(v)
+		return str(v)
+	case json.Number:
+		str(v.String())
+		return v
 	case []any:
 		for i := range v {
-			v[i] = r.redactValue(v[i])
+			v[i] = r.redactValue(v[i], short)
 		}
 		return v
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, e := range v {
-			out[r.redact(k)] = r.redactValue(e)
+			out[str(k)] = r.redactValue(e, short)
 		}
 		return out
 	default:
@@ -323,7 +406,7 @@ func parseErrorBody(e *APIError, body []byte, red *redactor) {
 		}
 		if code != "" || msg != "" {
 			e.Code = red.redact(code)
-			e.Message = red.redact(msg)
+			e.Message = red.redactMessage(msg)
 			if p := env["payload"]; len(p) > 0 && string(p) != "null" && string(p) != `""` {
 				e.Payload = red.redactJSON(p)
 			}
@@ -331,7 +414,7 @@ func parseErrorBody(e *APIError, body []byte, red *redactor) {
 		}
 	}
 	// Redact before cutting the snippet, so no part of a secret survives the cut.
-	if snip := snippet([]byte(red.redact(string(body)))); snip != "" {
+	if snip := snippet([]byte(red.redactMessage(string(body)))); snip != "" {
 		e.Message = statusText(e.StatusCode) + ": " + snip
 	}
 }

@@ -20,8 +20,8 @@ const (
 
 // secretForms are the texts that must never appear in an error or a log.
 func secretForms() []string {
-	forms := newRedactor(testToken, exportPassword, importPassword).secrets
-	return append(forms, "SECRET", "SECRETPW")
+	r := newRedactor(testToken, exportPassword, importPassword)
+	return append(append(r.secrets, r.short...), "SECRET", "SECRETPW")
 }
 
 func assertNoSecret(t *testing.T, what, text string) {
@@ -185,17 +185,77 @@ func TestNoSecretsInConfigErrors(t *testing.T) {
 }
 
 func TestRedactor(t *testing.T) {
-	r := newRedactor("abc", `p"w/é&`)
-	for _, in := range []string{"xabcx", `p"w/é&`, `p\"w/é\u0026`, `p\"w/é&`, `p\"w\/\u00e9&`, "p%22w%2F%C3%A9%26"} {
-		if got := r.redact(in); strings.Contains(got, "abc") || strings.Contains(got, "é") || !strings.Contains(got, redacted) {
+	r := newRedactor("abcdefgh", `p"w/é&xyz`)
+	for _, in := range []string{"xabcdefghx", `p"w/é&xyz`, `p\"w/é\u0026xyz`, `p\"w/é&xyz`, `p\"w\/\u00e9&xyz`, "p%22w%2F%C3%A9%26xyz"} {
+		if got := r.redact(in); strings.Contains(got, "abcdefgh") || strings.Contains(got, "é") || !strings.Contains(got, redacted) {
 			t.Errorf("redact(%q) = %q", in, got)
 		}
 	}
-	got := r.redactJSON(json.RawMessage(`{"k":"p\"w/\u00e9\u0026","abc":[1,"abc"]}`))
+	got := r.redactJSON(json.RawMessage(`{"k":"p\"w/\u00e9\u0026xyz","abcdefgh":[1,"abcdefgh"]}`))
 	if string(got) != `{"REDACTED":[1,"REDACTED"],"k":"REDACTED"}` {
 		t.Errorf("redactJSON = %s", got)
 	}
-	if got := r.redactJSON(json.RawMessage(`not json abc`)); string(got) != `"not json REDACTED"` {
+	if got := r.redactJSON(json.RawMessage(`not json abcdefgh`)); string(got) != `"not json REDACTED"` {
 		t.Errorf("redactJSON(non-JSON) = %s", got)
+	}
+}
+
+// TestRedactShortSecrets: a secret shorter than 8 characters is not cut out of a text (that
+// garbles it and, by the gaps, shows the secret): the server's message or payload holding it
+// is withheld whole. Longer secrets are still cut out.
+func TestRedactShortSecrets(t *testing.T) {
+	r := newRedactor(testToken).with("Q", "pw1234", "98765", "")
+	cases := []struct{ in, want string }{
+		{"Invalid password: Q", withheldMessage},
+		{"wrong password pw1234 for the archive", withheldMessage},
+		{`escaped: p\u0077`, `escaped: p\u0077`}, // neither secret
+		{"Missing param: label", "Missing param: label"},
+		{"token " + testToken + " is bad", "token REDACTED is bad"},
+		{"", ""},
+	}
+	for _, tc := range cases {
+		if got := r.redactMessage(tc.in); got != tc.want {
+			t.Errorf("redactMessage(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	if got := r.redact("dial tcp: Q: connection refused"); got != withheldText {
+		t.Errorf("redact of a text holding a short secret: %q", got)
+	}
+	if got := r.redactOwn("stopped after 98765 bytes: Quit"); got != "stopped after 98765 bytes: Quit" {
+		t.Errorf("redactOwn garbled the client's own text: %q", got)
+	}
+	for _, in := range []string{`{"password":"pw1234"}`, `{"pw1234":1}`, `{"echo":["x",{"y":"pw1234!"}]}`, `{"pin":98765,"a":1}`, `not json: pw1234`} {
+		if got := string(r.redactJSON(json.RawMessage(in))); got != jsonString(withheldMessage) {
+			t.Errorf("redactJSON(%s) = %s, want the payload withheld", in, got)
+		}
+	}
+	if got := string(r.redactJSON(json.RawMessage(`{"id":7,"label":"dev"}`))); got != `{"id":7,"label":"dev"}` {
+		t.Errorf("redactJSON of a payload without secrets = %s", got)
+	}
+
+	// Through the client: a server echoing a one-character password in its message and payload.
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+		writeJSON(w, 400, `{"code":"ERROR_CODE_INPUT_ERROR","message":"The archive password x is wrong.","payload":{"password":"x"}}`)
+	})
+	c, log := newTestClient(t, srv.URL, nil)
+	_, err := c.Export(context.Background(), 1, ExportOptions{Password: "x"}, io.Discard)
+	var e *APIError
+	if !errors.As(err, &e) || e.Message != withheldMessage || string(e.Payload) != jsonString(withheldMessage) || e.Code != "ERROR_CODE_INPUT_ERROR" {
+		t.Fatalf("%+v", err)
+	}
+	if want := "xano: POST /workspace/1/export: 400 ERROR_CODE_INPUT_ERROR: " + withheldMessage; err.Error() != want {
+		t.Errorf("error text %q, want %q", err.Error(), want)
+	}
+	if strings.Contains(err.Error(), redacted) || !strings.Contains(log.all(), "User-Agent:terraform-provider-xano") {
+		t.Errorf("short-secret redaction garbled the error or the log:\n%v\n%s", err, log.all())
+	}
+	// A longer password is still cut out of the message, which stays readable.
+	srv = newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+		writeJSON(w, 400, `{"code":"ERROR_CODE_INPUT_ERROR","message":"The archive password long-password is wrong."}`)
+	})
+	c, _ = newTestClient(t, srv.URL, nil)
+	_, err = c.Export(context.Background(), 1, ExportOptions{Password: "long-password"}, io.Discard)
+	if !errors.As(err, &e) || e.Message != "The archive password REDACTED is wrong." {
+		t.Errorf("long password: %v", err)
 	}
 }

@@ -104,7 +104,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // fail wraps a non-API failure of the operation, redacting its text.
 func (st *callState) fail(what string, err error) error {
-	msg := st.red.redact(what)
+	msg := st.red.redactOwn(what)
 	if err != nil {
 		msg += ": " + st.red.redact(err.Error())
 	}
@@ -192,7 +192,7 @@ func (st *callState) apiError(resp *http.Response) *APIError {
 			u.RawQuery, u.Fragment, u.User = "", "", nil
 			loc = u.String()
 		}
-		e.Message = st.red.redact(fmt.Sprintf("the server redirects to %s: set the instance URL to that address's origin", loc))
+		e.Message = fmt.Sprintf("the server redirects to %s: set the instance URL to that address's origin", st.red.redact(loc))
 	}
 	return e
 }

@@ -276,7 +276,7 @@ func (c *Client) logAttempt(ctx context.Context, req *http.Request, status int, 
 			headers[k] = redacted
 			continue
 		}
-		headers[k] = red.redact(strings.Join(v, ", "))
+		headers[k] = red.redactOwn(strings.Join(v, ", ")) // the client's own headers; Authorization is above
 	}
 	fields := map[string]any{
 		"method":      req.Method,
@@ -320,5 +320,5 @@ func (a *leveledLogger) log(level, msg string, kv []any) {
 	for i := 0; i+1 < len(kv); i += 2 {
 		fields[fmt.Sprint(kv[i])] = a.red.redact(fmt.Sprint(kv[i+1]))
 	}
-	a.l.Log(a.ctx, level, "retryablehttp: "+a.red.redact(msg), fields)
+	a.l.Log(a.ctx, level, "retryablehttp: "+a.red.redactOwn(msg), fields)
 }

@@ -77,17 +77,24 @@ type Options struct {
 	Fixture *Fixture
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// MaxUploadBytes is the largest request body of the import routes (the multipart body,
+	// archive included); a larger one gets 413. 0: DefaultMaxUploadBytes.
+	MaxUploadBytes int64
 }
+
+// DefaultMaxUploadBytes is the default Options.MaxUploadBytes.
+const DefaultMaxUploadBytes = 8 << 30
 
 // Server is the emulator. It is an http.Handler serving /api:meta (and /api%3Ameta) and,
 // when enabled, /_emulator/.
 type Server struct {
-	opts     Options
-	admin    string
-	now      func() time.Time
-	initial  *Fixture
-	rowsDir  string // where spool files live ("" until first needed when there is no StateDir)
-	tempRows bool   // rowsDir is a temporary directory removed by Close
+	opts      Options
+	admin     string
+	now       func() time.Time
+	initial   *Fixture
+	rowsDir   string // where spool files live ("" until first needed when there is no StateDir)
+	tempRows  bool   // rowsDir is a temporary directory removed by Close
+	maxUpload int64
 
 	mu         sync.Mutex
 	st         *state
@@ -116,6 +123,12 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	switch s.maxUpload = opts.MaxUploadBytes; {
+	case s.maxUpload == 0:
+		s.maxUpload = DefaultMaxUploadBytes
+	case s.maxUpload < 0:
+		return nil, fmt.Errorf("emulator: negative MaxUploadBytes %d", opts.MaxUploadBytes)
 	}
 	switch {
 	case opts.Fixture != nil:

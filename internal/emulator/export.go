@@ -30,7 +30,7 @@ const (
 
 // export streams an export (full) or an export-schema of a workspace branch.
 func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full bool) error {
-	p, err := readParams(r)
+	p, err := readParams(w, r)
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,35 @@ func errNotFound(msg string) *apiError {
 	return &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: msg}
 }
 
+// errTooLarge answers a request body over its limit. Xano documents no code for it (its front
+// proxy answers 413 before the engine sees the request): the emulator uses
+// ERROR_CODE_INPUT_ERROR, as the input is what is wrong, with status 413, so that clients that
+// key on the status see the right one.
+func errTooLarge(msg string) *apiError {
+	return &apiError{Status: http.StatusRequestEntityTooLarge, Code: codeInputError, Message: msg}
+}
+
+// isTooLarge reports whether err comes from a body read past its http.MaxBytesReader limit.
+func isTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+// limitBody caps what can be read of r's body at n bytes (reads past it fail with
+// *http.MaxBytesError). The cap is put on the server's own ResponseWriter, under any wrapper
+// with an Unwrap method, so that the server also closes the connection after the answer
+// rather than reading the rest of an oversized body.
+func limitBody(w http.ResponseWriter, r *http.Request, n int64) {
+	for {
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, n)
+}
+
 func errFatal(msg string) *apiError {
 	return &apiError{Status: http.StatusInternalServerError, Code: codeFatal, Message: msg}
 }
@@ -112,19 +141,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // urlencoded), as the Xano engine reads them.
 type params map[string]any
 
-const maxParamsBody = 4 << 20
+// maxParamsBody is the largest body of a JSON (or form) route: their inputs are a few labels.
+const maxParamsBody = 1 << 20
 
-func readParams(r *http.Request) (params, error) {
+var errParamsTooLarge = errTooLarge("The request body is too large.")
+
+func readParams(w http.ResponseWriter, r *http.Request) (params, error) {
 	p := params{}
 	for k, v := range r.URL.Query() {
 		if len(v) > 0 {
 			p[k] = v[len(v)-1]
 		}
 	}
+	limitBody(w, r, maxParamsBody)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "multipart/form-data":
-		if err := r.ParseMultipartForm(1 << 20); err != nil {
+		if err := r.ParseMultipartForm(maxParamsBody); err != nil {
+			if isTooLarge(err) {
+				return nil, errParamsTooLarge
+			}
 			return nil, errInput("Unable to parse the multipart body.")
 		}
 		// Removing the spilled temporary files is best effort (net/http removes them again
@@ -138,12 +174,12 @@ func readParams(r *http.Request) (params, error) {
 	default:
 		// JSON, urlencoded, or no content type: read the body and tell them apart by its first
 		// byte, as clients (curl -d) often send JSON labelled as a form.
-		data, err := io.ReadAll(io.LimitReader(r.Body, maxParamsBody+1))
+		data, err := io.ReadAll(r.Body)
+		if isTooLarge(err) {
+			return nil, errParamsTooLarge
+		}
 		if err != nil {
 			return nil, errInput("Unable to read the request body.")
-		}
-		if len(data) > maxParamsBody {
-			return nil, errInput("The request body is too large.")
 		}
 		data = bytes.TrimSpace(data)
 		switch {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -25,7 +26,7 @@ var (
 )
 
 // upload is a multipart request read as a stream: its file part spooled to a temporary file,
-// its other fields kept as strings.
+// its known fields kept as strings.
 type upload struct {
 	fields   map[string]string
 	file     *os.File
@@ -39,68 +40,146 @@ func (u *upload) close() {
 	}
 }
 
-const maxFieldBytes = 1 << 20
+// Bounds of an upload besides Options.MaxUploadBytes, so that what is held in memory does not
+// depend on the client.
+const (
+	// maxUploadParts is the largest number of parts (the file included): the routes take four.
+	maxUploadParts = 32
+	// maxUploadFieldBytes is the largest total of the parts other than the file (known or not):
+	// a label, a boolean and a password.
+	maxUploadFieldBytes = 64 << 10
+	// maxDrainBytes is how much of the rest of a refused upload is read and thrown away, so
+	// that a client still sending gets the answer rather than a reset; past it the connection
+	// is closed.
+	maxDrainBytes = 64 << 20
+)
+
+// uploadFields are the fields the upload routes read; other fields are read and discarded.
+var uploadFields = map[string]bool{"newbranch": true, "setlive": true, "password": true}
+
+var (
+	errUploadTooLarge = errTooLarge("The upload is too large.")
+	errUploadParse    = errInput("Unable to parse the multipart body.")
+)
 
 // readUpload reads a multipart body part by part (the file part may come before or after the
-// other fields). early is called after each field that arrives before the file: an error it
-// returns stops the request before the archive is read.
-func readUpload(r *http.Request, early func(fields map[string]string) error) (*upload, error) {
+// other fields), within s's MaxUploadBytes and the bounds above. early is called after each
+// known field that arrives before the file: an error it returns stops the request before the
+// archive is read.
+func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, early func(fields map[string]string) error) (_ *upload, err error) {
 	u := &upload{fields: map[string]string{}}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
 		return u, nil // no file: the caller reports the missing param
 	}
+	if r.ContentLength > s.maxUpload {
+		w.Header().Set("Connection", "close") // nothing of the body is read
+		return nil, errUploadTooLarge
+	}
+	limitBody(w, r, s.maxUpload)
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return nil, errInput("Unable to parse the multipart body.")
+		return nil, errUploadParse
 	}
-	for {
+	defer func() {
+		if err == nil {
+			return
+		}
+		u.close()
+		if isTooLarge(err) {
+			err = errUploadTooLarge // the server closes the connection after the answer
+			return
+		}
+		// Discard (without storing or reading it) the rest of the upload, so that the
+		// client, still sending, gets this answer rather than a reset.
+		drain(w, r.Body)
+	}()
+	fieldBudget := int64(maxUploadFieldBytes)
+	for parts := 1; ; parts++ {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			break
+			return u, nil
 		}
 		if err != nil {
-			u.close()
-			return nil, errInput("Unable to parse the multipart body.")
+			if isTooLarge(err) {
+				return nil, err
+			}
+			return nil, errUploadParse
 		}
+		if parts > maxUploadParts {
+			return nil, errInput("The multipart body has more than " + strconv.Itoa(maxUploadParts) + " parts.")
+		}
+		// A part is closed only once read: Close reads the rest of it, without bound.
 		name := part.FormName()
-		switch {
-		case name == "file" && u.file == nil:
-			f, err := os.CreateTemp("", "xano-emulator-upload-*")
-			if err != nil {
-				part.Close()
-				u.close()
-				return nil, errFatal("Unable to store the upload.")
-			}
-			u.file, u.filename = f, part.FileName()
-			if _, err := io.Copy(f, part); err != nil {
-				part.Close()
-				u.close()
-				return nil, errInput("Unable to read the uploaded file.")
-			}
-		case name != "" && name != "file":
-			v, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
-			if err != nil || len(v) > maxFieldBytes {
-				part.Close()
-				u.close()
-				return nil, errInput("Unable to read the field " + name + ".")
-			}
-			u.fields[name] = string(v)
-			if u.file == nil && early != nil {
-				if err := early(u.fields); err != nil {
-					part.Close()
-					u.close()
-					// Discard (without storing or reading it) the rest of the upload, so that
-					// the client, still sending, gets this answer rather than a reset.
-					// Best effort: the answer is err whatever happens to the rest of the body.
-					_, _ = io.Copy(io.Discard, r.Body)
-					return nil, err
-				}
-			}
+		if name == "file" && u.file == nil {
+			err = u.readFile(part)
+		} else {
+			err = u.readField(part, name, &fieldBudget)
+		}
+		if err != nil {
+			return nil, err
 		}
 		part.Close()
+		if u.file == nil && early != nil && uploadFields[name] {
+			if err := early(u.fields); err != nil {
+				return nil, err
+			}
+		}
 	}
-	return u, nil
+}
+
+// readFile spools the file part to a temporary file.
+func (u *upload) readFile(part *multipart.Part) error {
+	f, err := os.CreateTemp("", "xano-emulator-upload-*")
+	if err != nil {
+		return errFatal("Unable to store the upload.")
+	}
+	u.file, u.filename = f, part.FileName()
+	if _, err := io.Copy(f, part); err != nil {
+		if isTooLarge(err) {
+			return err
+		}
+		return errInput("Unable to read the uploaded file.")
+	}
+	return nil
+}
+
+var errFieldsTooLarge = errInput("The fields of the upload are larger than " + strconv.Itoa(maxUploadFieldBytes>>10) + " KiB.")
+
+// readField reads a part other than the file within what is left of budget, and keeps it
+// when it is a known field.
+func (u *upload) readField(part *multipart.Part, name string, budget *int64) error {
+	keep := uploadFields[name]
+	lr := io.LimitReader(part, *budget+1)
+	var v bytes.Buffer
+	var n int64
+	var err error
+	if keep {
+		n, err = v.ReadFrom(lr)
+	} else {
+		n, err = io.Copy(io.Discard, lr)
+	}
+	if isTooLarge(err) {
+		return err
+	}
+	if err != nil {
+		return errInput("Unable to read the field " + name + ".")
+	}
+	if *budget -= n; *budget < 0 {
+		return errFieldsTooLarge
+	}
+	if keep {
+		u.fields[name] = v.String()
+	}
+	return nil
+}
+
+// drain reads and discards the rest of a refused request's body, up to maxDrainBytes; when
+// more may remain, the connection is closed after the answer.
+func drain(w http.ResponseWriter, body io.Reader) {
+	if _, err := io.CopyN(io.Discard, body, maxDrainBytes); err == nil {
+		w.Header().Set("Connection", "close")
+	}
 }
 
 // parsedArchive is what an import takes from an archive.
@@ -192,7 +271,7 @@ type pageAt struct {
 // document, and the content pages copied so far into a pending spool file.
 type archiveReader struct {
 	s        *Server
-	rows     bool // copy the content pages (full imports)
+	rows     bool   // copy the content pages (full imports)
 	root     []byte // the best root document so far
 	rootRank int
 	buf      bytes.Buffer // the current content page
@@ -525,7 +604,7 @@ func (s *Server) importSchema(w http.ResponseWriter, r *http.Request, wsID int64
 		}
 		return checkNewLabel(ws, label)
 	}
-	u, err := readUpload(r, func(f map[string]string) error {
+	u, err := s.readUpload(w, r, func(f map[string]string) error {
 		if nb, ok := f["newbranch"]; ok && nb != "" {
 			return checkLabel(nb)
 		}
@@ -593,7 +672,7 @@ func (s *Server) importWorkspace(w http.ResponseWriter, r *http.Request, wsID in
 	if s.snapshot().workspace(wsID) == nil {
 		return errNoWorkspace
 	}
-	u, err := readUpload(r, nil)
+	u, err := s.readUpload(w, r, nil)
 	if err != nil {
 		return err
 	}

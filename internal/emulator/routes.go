@@ -228,7 +228,7 @@ func checkNewLabel(ws *workspace, label string) error {
 }
 
 func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) error {
-	p, err := readParams(r)
+	p, err := readParams(w, r)
 	if err != nil {
 		return err
 	}
@@ -280,7 +280,7 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) 
 }
 
 func (s *Server) updateBranch(w http.ResponseWriter, r *http.Request, id int64, label string) error {
-	p, err := readParams(r)
+	p, err := readParams(w, r)
 	if err != nil {
 		return err
 	}
@@ -389,7 +389,7 @@ func (s *Server) listTables(w http.ResponseWriter, id int64) error {
 }
 
 func (s *Server) createTable(w http.ResponseWriter, r *http.Request, id int64) error {
-	p, err := readParams(r)
+	p, err := readParams(w, r)
 	if err != nil {
 		return err
 	}
@@ -465,7 +465,7 @@ func (s *Server) getFunction(w http.ResponseWriter, id, fid int64) error {
 
 // createOrReplaceFunction creates a function on a branch, or replaces the body of the one with that name.
 func (s *Server) createOrReplaceFunction(w http.ResponseWriter, r *http.Request, id int64) error {
-	p, err := readParams(r)
+	p, err := readParams(w, r)
 	if err != nil {
 		return err
 	}
@@ -503,7 +503,7 @@ func (s *Server) createOrReplaceFunction(w http.ResponseWriter, r *http.Request,
 }
 
 func (s *Server) updateFunction(w http.ResponseWriter, r *http.Request, id, fid int64) error {
-	p, err := readParams(r)
+	p, err := readParams(w, r)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,8 @@ type Config struct {
 	// export or import may take as long as it needs while bytes flow. The whole operation is
 	// bounded only by the context passed to each method (the provider's resource timeouts).
 	RequestTimeout time.Duration
-	// MaxRetries is the number of retries after the first attempt (default 4; negative means 0).
+	// MaxRetries is the number of retries after the first attempt. 0 means the default (4): to
+	// turn retries off, pass a negative value, which means none (exactly one attempt).
 	MaxRetries int
 	// RetryWaitMin and RetryWaitMax bound the exponential backoff (defaults 1s and 30s).
 	RetryWaitMin, RetryWaitMax time.Duration

@@ -565,3 +565,39 @@ func TestRetry5xxBodyPeekedAndRestored(t *testing.T) {
 		t.Errorf("403: %v", err)
 	}
 }
+
+// TestNegativeMaxRetries: 0 means the default (4), so the provider passes a negative value
+// for an explicit "no retries": exactly one attempt, whatever the failure.
+func TestNegativeMaxRetries(t *testing.T) {
+	for _, n := range []int{-1, -5} {
+		for _, status := range []int{429, 503} {
+			srv := statusThenOK(t, 100, status, "0")
+			c, log := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = n })
+			_, err := c.GetWorkspace(context.Background(), 1)
+			var e *APIError
+			if !errors.As(err, &e) || e.StatusCode != status || e.Attempts != 1 || srv.hits.Load() != 1 {
+				t.Errorf("MaxRetries %d, %d: %v (hits %d)", n, status, err, srv.hits.Load())
+			}
+			if log.count("retrying") != 0 {
+				t.Errorf("MaxRetries %d: retry logged:\n%s", n, log.all())
+			}
+		}
+		// A cut connection, and a body cut mid-export into a Resetter.
+		srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
+			if strings.HasSuffix(path, "/export") {
+				cutConn(t, w, partialResponse(100, "ARCH"))
+				return
+			}
+			cutConn(t, w, "")
+		})
+		c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = n })
+		if _, err := c.Me(context.Background()); err == nil || srv.hits.Load() != 1 {
+			t.Errorf("MaxRetries %d, cut connection: %v (hits %d)", n, err, srv.hits.Load())
+		}
+		srv.hits.Store(0)
+		out := &resetBuffer{}
+		if _, err := c.Export(context.Background(), 1, ExportOptions{}, out); !IsTruncated(err) || srv.hits.Load() != 1 || out.resets != 0 {
+			t.Errorf("MaxRetries %d, cut export: %v (hits %d, resets %d)", n, err, srv.hits.Load(), out.resets)
+		}
+	}
+}

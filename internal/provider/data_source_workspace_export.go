@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
@@ -64,7 +63,8 @@ func (d *workspaceExportDataSource) Schema(ctx context.Context, _ datasource.Sch
 			"`xano_workspace_snapshot` resource.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "`<workspace_id>/<exported_branch>`.",
+				MarkdownDescription: "`<workspace_id>/<exported_branch>/<archive>`: the branch label is URL-escaped " +
+					"(a `/` becomes `%2F`) and `<archive>` is the first 12 hex digits of `archive_sha256`.",
 				Computed:            true,
 			},
 			"workspace_id": schema.Int64Attribute{
@@ -164,7 +164,7 @@ func (d *workspaceExportDataSource) Read(ctx context.Context, req datasource.Rea
 		return
 	}
 
-	cfg.ID = types.StringValue(fmt.Sprintf("%d/%s", exportReq.WorkspaceID, res.Branch))
+	cfg.ID = types.StringValue(branchID(exportReq.WorkspaceID, res.Branch) + "/" + shortSHA256(res.Digest.SHA256))
 	cfg.ExportedBranch = types.StringValue(res.Branch)
 	cfg.ArchiveSHA256 = types.StringValue(res.Digest.SHA256)
 	cfg.ArchiveBase64SHA256 = types.StringValue(res.Digest.Base64SHA256)

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -65,7 +66,9 @@ data "xano_workspace_export" "encrypted" {
 						"data.xano_workspace_export.live", tfjsonpath.New("content_sha256"),
 						"data.xano_workspace_export.file", tfjsonpath.New("content_sha256"),
 						compare.ValuesSame()),
-					statecheck.ExpectKnownValue("data.xano_workspace_export.live", tfjsonpath.New("id"), knownvalue.StringExact("1/v1")),
+					statecheck.ExpectKnownValue("data.xano_workspace_export.live", tfjsonpath.New("id"),
+						knownvalue.StringRegexp(regexp.MustCompile(`^1/v1/[0-9a-f]{12}$`))),
+					idEndsWithArchive("data.xano_workspace_export.live"),
 					statecheck.ExpectKnownValue("data.xano_workspace_export.live", tfjsonpath.New("exported_branch"), knownvalue.StringExact("v1")),
 					statecheck.ExpectKnownValue("data.xano_workspace_export.live", tfjsonpath.New("archive_sha256"), knownvalue.StringRegexp(sha256HexRegex)),
 					statecheck.ExpectKnownValue("data.xano_workspace_export.live", tfjsonpath.New("encrypted"), knownvalue.Bool(false)),

@@ -80,7 +80,9 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 	stable := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	attrs := map[string]schema.Attribute{
 		"id": schema.StringAttribute{
-			MarkdownDescription: "The snapshot's ID, `<workspace_id>/<exported_branch>/<created_at>`.",
+			MarkdownDescription: "The snapshot's ID, `<workspace_id>/<exported_branch>/<created_at>/<archive>`: the " +
+				"branch label is URL-escaped (a `/` becomes `%2F`) and `<archive>` is the first 12 hex digits of " +
+				"`archive_sha256`, so that two snapshots made in the same second have different IDs.",
 			Computed:            true,
 			PlanModifiers:       stable,
 		},
@@ -195,10 +197,24 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 	}
 }
 
+// snapshotID is "<workspace_id>/<escaped branch>/<created_at>/<first 12 hex of the archive's
+// SHA-256>": the label is escaped as in branchID, and the hash tells apart snapshots made in the
+// same second.
+func snapshotID(ws int64, branch, createdAt, archiveSHA256 string) string {
+	return branchID(ws, branch) + "/" + createdAt + "/" + shortSHA256(archiveSHA256)
+}
+
+// shortSHA256 is the first 12 hex digits of a SHA-256, as IDs show an archive.
+func shortSHA256(sum string) string {
+	return sum[:min(12, len(sum))]
+}
+
 // branchChanged is the RequiresReplaceIf condition of branch: null and "" both mean the live
-// branch, so going from one to the other is not a new snapshot.
+// branch, so going from one to the other is not a new snapshot. A value unknown until apply may
+// be any branch: it makes a new snapshot (planning an update and finding a new branch at apply
+// would be an inconsistent final plan).
 func branchChanged(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-	resp.RequiresReplace = req.StateValue.ValueString() != req.PlanValue.ValueString()
+	resp.RequiresReplace = req.PlanValue.IsUnknown() || req.StateValue.ValueString() != req.PlanValue.ValueString()
 }
 
 // ModifyPlan reports a missing instance URL or token at plan time when a snapshot is to be made:
@@ -239,7 +255,7 @@ func (r *workspaceSnapshotResource) Create(ctx context.Context, req resource.Cre
 	}
 
 	createdAt := time.Now().UTC().Format(time.RFC3339)
-	plan.ID = types.StringValue(fmt.Sprintf("%d/%s/%s", exportReq.WorkspaceID, res.Branch, createdAt))
+	plan.ID = types.StringValue(snapshotID(exportReq.WorkspaceID, res.Branch, createdAt, res.Digest.SHA256))
 	plan.CreatedAt = types.StringValue(createdAt)
 	plan.ExportedBranch = types.StringValue(res.Branch)
 	plan.ArchiveSHA256 = types.StringValue(res.Digest.SHA256)

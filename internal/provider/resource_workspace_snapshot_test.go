@@ -219,7 +219,8 @@ func TestAccWorkspaceSnapshot_schemaOfLiveBranch(t *testing.T) {
 					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("retain_on_destroy"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339UTC)),
 					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("id"),
-						knownvalue.StringRegexp(regexp.MustCompile(`^1/v1/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`))),
+						knownvalue.StringRegexp(regexp.MustCompile(`^1/v1/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/[0-9a-f]{12}$`))),
+					idEndsWithArchive(snapshotAddr),
 					sameID.AddStateValue(snapshotAddr, tfjsonpath.New("id")),
 					expectPostStatuses(inst, "/workspace/1/export-schema", http.StatusOK),
 				),
@@ -240,6 +241,113 @@ func TestAccWorkspaceSnapshot_schemaOfLiveBranch(t *testing.T) {
 				RefreshPlanChecks: resource.RefreshPlanChecks{
 					PostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
+			},
+		},
+	})
+}
+
+// idEndsWithArchive checks that the ID of the object at addr ends with the first 12 hex digits of
+// its archive_sha256.
+func idEndsWithArchive(addr string) statecheck.StateCheck {
+	return statecheck.CompareValuePairs(addr, tfjsonpath.New("id"), addr, tfjsonpath.New("archive_sha256"), idSuffixComparer{})
+}
+
+// idSuffixComparer compares an ID with an archive_sha256: the ID must end with "/" and the hash's
+// first 12 hex digits.
+type idSuffixComparer struct{}
+
+func (idSuffixComparer) CompareValues(values ...any) error {
+	if len(values) != 2 {
+		return fmt.Errorf("expected an ID and a hash, got %d values", len(values))
+	}
+	id, ok1 := values[0].(string)
+	sum, ok2 := values[1].(string)
+	if !ok1 || !ok2 || len(sum) < 12 {
+		return fmt.Errorf("expected two strings, got %T and %T", values[0], values[1])
+	}
+	if !strings.HasSuffix(id, "/"+sum[:12]) {
+		return fmt.Errorf("the ID %q does not end with the archive's short hash %s", id, sum[:12])
+	}
+	return nil
+}
+
+// TestAccWorkspaceSnapshot_idUniqueAndEscaped: two snapshots of a branch whose label has a "/",
+// made in the same apply (so, most likely, in the same second), have distinct IDs in which the
+// label is escaped.
+func TestAccWorkspaceSnapshot_idUniqueAndEscaped(t *testing.T) {
+	inst := startEmulator(t, nil)
+	inst.CreateBranch(t, 1, "feature/x", "")
+	dir := t.TempDir()
+	idPattern := knownvalue.StringRegexp(regexp.MustCompile(`^1/feature%2Fx/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/[0-9a-f]{12}$`))
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: testConfig(inst, `
+resource "xano_workspace_snapshot" "a" {
+  workspace_id = 1
+  branch       = "feature/x"
+  output_path  = %q
+}
+
+resource "xano_workspace_snapshot" "b" {
+  workspace_id = 1
+  branch       = "feature/x"
+  output_path  = %q
+}
+`, filepath.Join(dir, "a.tar.gz"), filepath.Join(dir, "b.tar.gz")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("xano_workspace_snapshot.a", tfjsonpath.New("id"), idPattern),
+				statecheck.ExpectKnownValue("xano_workspace_snapshot.b", tfjsonpath.New("id"), idPattern),
+				idEndsWithArchive("xano_workspace_snapshot.a"),
+				idEndsWithArchive("xano_workspace_snapshot.b"),
+				statecheck.CompareValuePairs("xano_workspace_snapshot.a", tfjsonpath.New("id"),
+					"xano_workspace_snapshot.b", tfjsonpath.New("id"), compare.ValuesDiffer()),
+			},
+		}},
+	})
+}
+
+// TestAccWorkspaceSnapshot_branchKnownOnlyAtApply: a branch that is only known at apply may be
+// another branch, so the plan is a new snapshot (and not an update that the apply would have to
+// turn into a replacement: "Provider produced inconsistent final plan").
+func TestAccWorkspaceSnapshot_branchKnownOnlyAtApply(t *testing.T) {
+	inst := startEmulator(t, nil)
+	inst.CreateBranch(t, 1, "dev", "")
+	out := filepath.Join(t.TempDir(), "staging.tar.gz")
+	config := func(branch string) string {
+		return testConfig(inst, `
+resource "terraform_data" "branch" {
+  input = %q
+}
+
+resource "xano_workspace_snapshot" "test" {
+  workspace_id = 1
+  branch       = terraform_data.branch.output
+  output_path  = %q
+}
+`, branch, out)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config(""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("exported_branch"), knownvalue.StringExact("v1")),
+				},
+			},
+			{
+				Config: config("dev"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(snapshotAddr, tfjsonpath.New("branch")),
+					plancheck.ExpectResourceAction(snapshotAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: append(expectFile(snapshotAddr, out),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("branch"), knownvalue.StringExact("dev")),
+					statecheck.ExpectKnownValue(snapshotAddr, tfjsonpath.New("exported_branch"), knownvalue.StringExact("dev")),
+				),
 			},
 		},
 	})

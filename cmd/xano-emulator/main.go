@@ -2,6 +2,10 @@
 // and import) for tests, demos and CI.
 //
 //	xano-emulator [-addr 127.0.0.1:8787] [-token TOKEN] [-state-dir DIR] [-seed demo|""] [-control]
+//	              [-control-allow-remote]
+//
+// The control API (-control) is unauthenticated: it is refused on an -addr that is not loopback
+// unless -control-allow-remote is given.
 //
 // On start it prints the instance URL and the token; it stops cleanly on SIGINT or SIGTERM.
 package main
@@ -15,8 +19,10 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -38,11 +44,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 	stateDir := fs.String("state-dir", "", "persist the state in this directory (empty: memory only)")
 	seed := fs.String("seed", "demo", `initial content when there is no saved state: "demo" or "" (empty instance)`)
 	control := fs.Bool("control", false, "enable the control API under /_emulator/ (faults, request log, reset, seed)")
+	allowRemote := fs.Bool("control-allow-remote", false,
+		"allow -control on an -addr that is not loopback (the control API is unauthenticated)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if *control && !*allowRemote && !isLoopback(*addr) {
+		return fmt.Errorf("-control on %q: the control API is unauthenticated and this address is "+
+			"not loopback; listen on 127.0.0.1 or [::1], or add -control-allow-remote", *addr)
 	}
 
 	srv, err := emulator.New(emulator.Options{
@@ -97,4 +109,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 		serr = errors.Join(serr, err)
 	}
 	return errors.Join(serr, srv.Close())
+}
+
+// isLoopback reports whether a listen address only accepts connections from this machine:
+// host "localhost" or a loopback IP. An empty host (":8787") listens on every interface.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

@@ -81,3 +81,29 @@ func TestRunRefusesBadFlags(t *testing.T) {
 		t.Fatal("extra argument accepted")
 	}
 }
+
+func TestRunRefusesRemoteControl(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", ":0", "[::]:0", "192.0.2.1:0", "example.com:0"} {
+		err := run([]string{"-addr", addr, "-control"}, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "-control-allow-remote") {
+			t.Fatalf("-control on %s: %v", addr, err)
+		}
+	}
+	// With -control-allow-remote the address passes (the bogus seed stops the run before it
+	// listens anywhere).
+	err := run([]string{"-addr", "0.0.0.0:0", "-control", "-control-allow-remote", "-seed", "bogus"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "unknown seed") {
+		t.Fatalf("-control-allow-remote: %v", err)
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8787": true, "127.1.2.3:0": true, "[::1]:0": true, "localhost:0": true, "LOCALHOST:1": true,
+		"0.0.0.0:0": false, ":8787": false, "[::]:0": false, "10.0.0.1:0": false, "example.com:0": false, "junk": false,
+	} {
+		if got := isLoopback(addr); got != want {
+			t.Errorf("isLoopback(%q) = %v", addr, got)
+		}
+	}
+}

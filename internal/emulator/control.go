@@ -84,7 +84,8 @@ type RequestRecord struct {
 	DurationMS float64 `json:"duration_ms"`
 }
 
-// Control is a client of the control API of an emulator at BaseURL (its origin).
+// Control is a client of the control API of an emulator at BaseURL (its origin). Its requests
+// carry Content-Type: application/json, which the control API requires of every POST.
 type Control struct {
 	BaseURL string
 	HTTP    *http.Client // nil: http.DefaultClient
@@ -143,8 +144,8 @@ func (c *Control) do(ctx context.Context, method, path string, in, out any) erro
 	if err != nil {
 		return err
 	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if in != nil || method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json") // the control API requires it on every POST
 	}
 	hc := c.HTTP
 	if hc == nil {

@@ -3,11 +3,23 @@ package emulator
 import (
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 )
 
 // serveControl serves the control API; rest is the path below /_emulator.
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest string) {
+	// The control API is unauthenticated. A web page the developer visits may POST to it, but
+	// only with a "simple" content type (text/plain, a form, multipart) unless the browser asks
+	// first (CORS preflight), which nothing here ever allows: every POST must say
+	// application/json, body or not.
+	if r.Method == http.MethodPost {
+		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
+			writeError(w, &apiError{Status: http.StatusUnsupportedMediaType, Code: codeInputError,
+				Message: "The control API takes only Content-Type: application/json."})
+			return
+		}
+	}
 	switch {
 	case rest == "/faults" && r.Method == http.MethodPost:
 		var f Fault

@@ -320,3 +320,31 @@ func (r *recorder) Write(p []byte) (int, error) {
 	r.WriteHeader(200)
 	return r.body.Write(p)
 }
+
+// A cross-site page can POST to the unauthenticated control API only with a "simple" content
+// type: every POST without application/json is refused, and changes nothing.
+func TestControlPostRequiresJSON(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	in.CreateBranch(t, 1, "dev", "")
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""} {
+		for _, path := range []string{"/reset", "/seed", "/faults"} {
+			resp, data := call(t, in, "POST", "/_emulator"+path, "", strings.NewReader(`{"workspaces":[]}`), ct)
+			wantError(t, resp.StatusCode, data, 415, "ERROR_CODE_INPUT_ERROR", "The control API takes only Content-Type: application/json.")
+		}
+	}
+	if got := labels(in.Branches(t, 1)); got != "v1*,dev" {
+		t.Fatalf("a refused control POST changed the state: %s", got)
+	}
+	if fs, err := in.Control.Faults(context.Background()); err != nil || len(fs) != 0 {
+		t.Fatalf("faults %v %v", fs, err)
+	}
+	// With the header (and a charset), and from Control, which sends it: served.
+	resp, data := call(t, in, "POST", "/_emulator/faults", "", strings.NewReader(`{"path":"/nothing"}`), "application/json; charset=utf-8")
+	wantOK(t, resp.StatusCode, data)
+	if err := in.Control.Reset(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := labels(in.Branches(t, 1)); got != "v1*" {
+		t.Fatalf("after reset: %s", got)
+	}
+}

@@ -17,9 +17,11 @@ import (
 // passwordAttributes returns the archive password attributes shared by every object that
 // exports or imports: password_wo with password_wo_version (write-only, never in state;
 // Terraform and OpenTofu 1.11 or later) and, for older CLIs, password (sensitive, in state).
-// what says what the password is for; extra plan modifiers (such as RequiresReplace) are
-// applied to password and password_wo_version.
-func passwordAttributes(what string, pm []planmodifier.String, pmVersion []planmodifier.Int64) map[string]schema.Attribute {
+// what says what the password is for; versionChange says what changing password_wo_version does
+// for this resource, since that differs (a new snapshot, or nothing for imports, which read the
+// password at each import). Extra plan modifiers (such as RequiresReplace) are applied to
+// password and password_wo_version.
+func passwordAttributes(what, versionChange string, pm []planmodifier.String, pmVersion []planmodifier.Int64) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		"password": schema.StringAttribute{
 			MarkdownDescription: "The password " + what + ". It is stored in state (marked sensitive): prefer " +
@@ -34,8 +36,7 @@ func passwordAttributes(what string, pm []planmodifier.String, pmVersion []planm
 		},
 		"password_wo": schema.StringAttribute{
 			MarkdownDescription: "The password " + what + ", write-only: it never reaches state or plan. " +
-				"Needs Terraform or OpenTofu 1.11 or later. Change `password_wo_version` to have a new " +
-				"password taken into account.",
+				"Needs Terraform or OpenTofu 1.11 or later. See `password_wo_version`.",
 			Optional:  true,
 			Sensitive: true,
 			WriteOnly: true,
@@ -45,8 +46,8 @@ func passwordAttributes(what string, pm []planmodifier.String, pmVersion []planm
 			},
 		},
 		"password_wo_version": schema.Int64Attribute{
-			MarkdownDescription: "A number to change whenever `password_wo` changes: write-only values are not " +
-				"stored, so this is how Terraform sees the change.",
+			MarkdownDescription: "A number that stands for the value of `password_wo` in plans: write-only values " +
+				"are not stored, so a change of the password alone is invisible to Terraform. " + versionChange,
 			Optional:      true,
 			PlanModifiers: pmVersion,
 			Validators: []validator.Int64{
@@ -55,6 +56,11 @@ func passwordAttributes(what string, pm []planmodifier.String, pmVersion []planm
 		},
 	}
 }
+
+// importPasswordVersionChange is versionChange for the import resources: they read the password
+// from the configuration whenever they import.
+const importPasswordVersionChange = "The password is read from the configuration at each import, so the " +
+	"version only records that it changed: changing it imports nothing."
 
 // passwordFromConfig returns the password configured with password or password_wo ("" for none).
 // Write-only values are only ever in the configuration, never in plan or state.

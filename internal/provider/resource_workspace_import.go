@@ -142,7 +142,8 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 			Computed:            true,
 		},
 	}
-	for k, v := range passwordAttributes("of the source archive, when it was exported encrypted", nil, nil) {
+	for k, v := range passwordAttributes("of the source archive, when it was exported encrypted",
+		importPasswordVersionChange, nil, nil) {
 		attrs[k] = v
 	}
 	resp.Schema = schema.Schema{
@@ -420,7 +421,7 @@ func importFailed(ctx context.Context, client *xano.Client, ws int64, src string
 	case xano.IsInputError(err):
 		if withPassword {
 			detail += " If the archive is encrypted, check that the password (password or password_wo) is the one " +
-				"it was exported with; after changing password_wo, also change password_wo_version."
+				"it was exported with."
 		} else {
 			detail += " If the archive was exported with a password, set password_wo (or password) to it."
 		}

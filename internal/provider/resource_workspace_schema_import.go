@@ -167,7 +167,7 @@ func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.S
 		},
 	}
 	for name, a := range passwordAttributes("of the source archive, when it was exported with one (Xano's "+
-		"export password)", nil, nil) {
+		"export password)", importPasswordVersionChange, nil, nil) {
 		attrs[name] = a
 	}
 

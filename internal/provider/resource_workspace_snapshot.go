@@ -181,6 +181,7 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 		},
 	}
 	for name, a := range passwordAttributes("with which Xano encrypts the archive (a change makes a new snapshot)",
+		"Changing it makes a new snapshot, encrypted with the password `password_wo` then holds.",
 		[]planmodifier.String{stringplanmodifier.RequiresReplace()},
 		[]planmodifier.Int64{int64planmodifier.RequiresReplace()}) {
 		attrs[name] = a

@@ -508,7 +508,9 @@ func tarOf(t testing.TB, ents ...[2]string) []byte {
 func TestImportRootDocumentRule(t *testing.T) {
 	appleDouble := "\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "
 	readme := `{"title":"not a bundle"}`
-	ws := func(name string) [2]string { return [2]string{name, string(schemaBundle(t, "from_"+strings.TrimSuffix(name, ".json")))} }
+	ws := func(name string) [2]string {
+		return [2]string{name, string(schemaBundle(t, "from_"+strings.TrimSuffix(name, ".json")))}
+	}
 	cases := []struct {
 		name string
 		ents [][2]string

@@ -39,13 +39,19 @@ type FixtureFunction struct {
 	Body string `json:"body"`
 }
 
-// FixtureTable is a workspace-wide table with Rows generated rows of about RowBytes bytes each.
-// Rows are generated on the fly when exported: a gigabyte of rows costs no memory.
+// FixtureTable is a workspace-wide table with Rows (0 or more) generated rows of about RowBytes
+// bytes each (0: 128; at most MaxFixtureRowBytes). Rows are generated on the fly when exported:
+// a gigabyte of rows costs no memory.
 type FixtureTable struct {
 	Name     string `json:"name"`
 	Rows     int64  `json:"rows,omitempty"`
 	RowBytes int    `json:"row_bytes,omitempty"`
 }
+
+// MaxFixtureRowBytes is the largest FixtureTable.RowBytes. Exports put rows in content pages of
+// about 512 KB, as Xano does; a row larger than that is alone in its page, so a page stays
+// under 1.5 MiB.
+const MaxFixtureRowBytes = 1 << 20
 
 // FixtureToken is an extra bearer token. Scopes are "read" and/or "write"; WorkspaceID binds
 // the token to one workspace (0: all), as Xano's OAuth tokens are bound.

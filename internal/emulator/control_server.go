@@ -23,7 +23,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest strin
 	switch {
 	case rest == "/faults" && r.Method == http.MethodPost:
 		var f Fault
-		if err := decodeControl(r, &f); err != nil {
+		if err := decodeControl(w, r, &f); err != nil {
 			writeError(w, err)
 			return
 		}
@@ -73,7 +73,7 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest strin
 		writeJSON(w, http.StatusOK, map[string]any{})
 	case rest == "/seed" && r.Method == http.MethodPost:
 		var fx Fixture
-		if err := decodeControl(r, &fx); err != nil {
+		if err := decodeControl(w, r, &fx); err != nil {
 			writeError(w, err)
 			return
 		}
@@ -87,8 +87,16 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest strin
 	}
 }
 
-func decodeControl(r *http.Request, v any) error {
-	data, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+// maxControlBody is the largest body of a control request (a fixture of many workspaces fits:
+// rows are generated, not listed).
+const maxControlBody = 16 << 20
+
+func decodeControl(w http.ResponseWriter, r *http.Request, v any) error {
+	limitBody(w, r, maxControlBody)
+	data, err := io.ReadAll(r.Body)
+	if isTooLarge(err) {
+		return errTooLarge("The request body is too large (the control API takes up to 16 MiB).")
+	}
 	if err != nil {
 		return errInput("Unable to read the request body.")
 	}

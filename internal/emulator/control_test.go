@@ -348,3 +348,53 @@ func TestControlPostRequiresJSON(t *testing.T) {
 		t.Fatalf("after reset: %s", got)
 	}
 }
+
+func TestSeedValidatesTables(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	seed := func(tables string) (*http.Response, []byte) {
+		return call(t, in, "POST", "/_emulator/seed", "", strings.NewReader(`{"workspaces":[{"id":1,"tables":`+tables+`}]}`), "application/json")
+	}
+	for tables, msg := range map[string]string{
+		`[{"name":"t","rows":-1}]`:           `Invalid fixture: workspace 1 table "t": rows is -1, want 0 or more`,
+		`[{"name":"t","row_bytes":-1}]`:      `Invalid fixture: workspace 1 table "t": row_bytes is -1, want 0 (the default, 128) to 1048576 (1 MiB)`,
+		`[{"name":"t","row_bytes":1048577}]`: `Invalid fixture: workspace 1 table "t": row_bytes is 1048577, want 0 (the default, 128) to 1048576 (1 MiB)`,
+	} {
+		resp, data := seed(tables)
+		wantError(t, resp.StatusCode, data, 400, "ERROR_CODE_INPUT_ERROR", msg)
+	}
+	if _, err := emulator.New(emulator.Options{Fixture: &emulator.Fixture{Workspaces: []emulator.FixtureWorkspace{{
+		Tables: []emulator.FixtureTable{{Name: "t", RowBytes: emulator.MaxFixtureRowBytes + 1}},
+	}}}}); err == nil || !strings.Contains(err.Error(), "row_bytes") {
+		t.Fatalf("New with too large rows: %v", err)
+	}
+	// 1 MiB rows are accepted, each alone in its page.
+	resp, data := seed(`[{"name":"t","rows":3,"row_bytes":1048576}]`)
+	wantOK(t, resp.StatusCode, data)
+	pages := 0
+	for name, body := range entries(t, in.Export(t, 1, "", true)) {
+		if strings.HasPrefix(name, "content/") {
+			pages++
+			if len(body) < 1<<20 || len(body) > 1<<20+1024 {
+				t.Fatalf("page %s of %d bytes", name, len(body))
+			}
+		}
+	}
+	if pages != 3 {
+		t.Fatalf("%d pages for 3 rows of 1 MiB", pages)
+	}
+}
+
+// A control body over 16 MiB is refused as too large, not truncated and parsed.
+func TestControlBodyTooLarge(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	body := `{"workspaces":[],"padding":"` + strings.Repeat("p", 16<<20) + `"}`
+	resp, data := call(t, in, "POST", "/_emulator/seed", "", strings.NewReader(body), "application/json")
+	wantError(t, resp.StatusCode, data, 413, "ERROR_CODE_INPUT_ERROR", "The request body is too large (the control API takes up to 16 MiB).")
+	if got := labels(in.Branches(t, 1)); got != "v1*" {
+		t.Fatalf("branches %s", got)
+	}
+	// Just under the limit: parsed (and the unknown member ignored).
+	body = `{"workspaces":[{"id":1,"name":"w"}],"padding":"` + strings.Repeat("p", 16<<20-100) + `"}`
+	resp, data = call(t, in, "POST", "/_emulator/seed", "", strings.NewReader(body), "application/json")
+	wantOK(t, resp.StatusCode, data)
+}

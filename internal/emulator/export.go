@@ -258,7 +258,9 @@ func (pe *pageEncoder) setPattern(guid string, n int) {
 }
 
 // writeGenerated writes the rows of a generated table: row n (1-based) is
-// {"data":"<filler>","id":n}, a pure function of (guid, n).
+// {"data":"<filler>","id":n}, a pure function of (guid, n). Rows are added to a page until it
+// reaches pageTarget; a page always takes its first row, so a row larger than pageTarget (up to
+// MaxFixtureRowBytes) is alone in its page.
 func (pe *pageEncoder) writeGenerated(aw *archive.Writer, t *table) error {
 	if t.Rows <= 0 {
 		return nil

@@ -414,8 +414,12 @@ func buildTables(st *state, w *workspace, fts []FixtureTable) error {
 			return fmt.Errorf("workspace %d: duplicate table %q", w.ID, ft.Name)
 		}
 		names[ft.Name] = true
-		if ft.Rows < 0 || ft.RowBytes < 0 {
-			return fmt.Errorf("workspace %d table %q: negative rows or row_bytes", w.ID, ft.Name)
+		if ft.Rows < 0 {
+			return fmt.Errorf("workspace %d table %q: rows is %d, want 0 or more", w.ID, ft.Name, ft.Rows)
+		}
+		if ft.RowBytes < 0 || ft.RowBytes > MaxFixtureRowBytes {
+			return fmt.Errorf("workspace %d table %q: row_bytes is %d, want 0 (the default, %d) to %d (1 MiB)",
+				w.ID, ft.Name, ft.RowBytes, defaultRowBytes, MaxFixtureRowBytes)
 		}
 		rb := ft.RowBytes
 		if rb == 0 {

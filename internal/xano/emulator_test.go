@@ -358,3 +358,149 @@ type resettable struct {
 }
 
 func (r *resettable) Reset() error { r.Buffer.Reset(); r.resets++; return nil }
+
+func ptr[T any](v T) *T { return &v }
+
+// settledAttempts is attempts once the emulator has logged at least one matching request: it
+// logs a request when its handler returns, which may be after the client saw the connection
+// close. It then waits a little longer, so that a retry would show too.
+func settledAttempts(t *testing.T, in *emulatortest.Instance, method, path string) int {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for attempts(t, in, method, path) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	return attempts(t, in, method, path)
+}
+
+// TestEmulatorImportsNotRetried: an import is never sent twice after the server may have acted
+// on it, because it would then be applied twice.
+func TestEmulatorImportsNotRetried(t *testing.T) {
+	in := emulatortest.Start(t, fixture())
+	ctx := context.Background()
+	c := client(t, in, in.Token, nil)
+	reset := func() {
+		t.Helper()
+		if err := in.Control.ClearFaults(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := in.Control.ClearRequests(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var schema, full bytes.Buffer
+	if _, err := c.ExportSchema(ctx, 1, xano.ExportOptions{}, &schema); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Export(ctx, 1, xano.ExportOptions{}, &full); err != nil {
+		t.Fatal(err)
+	}
+	labels := func(ws int64) string {
+		t.Helper()
+		brs, err := c.ListBranches(ctx, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ls []string
+		for _, b := range brs {
+			ls = append(ls, b.Label)
+		}
+		return strings.Join(ls, ",")
+	}
+
+	// The emulator serves a request under a CutAfterBytes: 0 fault and then closes the
+	// connection before writing any of the answer: the import IS applied server-side though the
+	// client never hears back. That is exactly why the client must not retry it: a second
+	// import-schema would fail on (or duplicate) the branch, a second import would apply the
+	// archive again.
+	t.Run("import-schema, connection dropped before the answer", func(t *testing.T) {
+		reset()
+		addFault(t, in, emulator.Fault{Method: "POST", Path: "/workspace/2/import-schema", CutAfterBytes: ptr[int64](0)})
+		err := c.ImportSchema(ctx, 2, xano.ImportSchemaInput{File: bytesSource("s.tar.gz", schema.Bytes()), NewBranch: "cut-schema"})
+		var apiErr *xano.APIError
+		if err == nil || errors.As(err, &apiErr) {
+			t.Fatalf("want a connection error, got %v", err)
+		}
+		if n := settledAttempts(t, in, "POST", "/workspace/2/import-schema"); n != 1 {
+			t.Errorf("%d requests in the emulator's log, want 1 (not retried)", n)
+		}
+		// Applied server-side despite the error.
+		if _, err := c.GetBranch(ctx, 2, "cut-schema"); err != nil {
+			t.Errorf("the import-schema the client saw fail was applied: want its branch, got %v", err)
+		}
+	})
+	t.Run("import, connection dropped before the answer", func(t *testing.T) {
+		reset()
+		if _, err := c.CreateBranch(ctx, 2, xano.CreateBranchInput{Label: "before-import"}); err != nil {
+			t.Fatal(err)
+		}
+		addFault(t, in, emulator.Fault{Path: "/workspace/2/import", CutAfterBytes: ptr[int64](0)})
+		sized := bytesSource("full.tar.gz", full.Bytes())
+		sized.Size = int64(full.Len())
+		_, err := c.Import(ctx, 2, xano.ImportInput{File: sized})
+		var apiErr *xano.APIError
+		if err == nil || errors.As(err, &apiErr) {
+			t.Fatalf("want a connection error, got %v", err)
+		}
+		if n := settledAttempts(t, in, "POST", "/workspace/2/import"); n != 1 {
+			t.Errorf("%d requests in the emulator's log, want 1 (not retried)", n)
+		}
+		// Applied server-side despite the error: the full import replaced the branches.
+		if got := labels(2); got != "v1" {
+			t.Errorf("branches after the import the client saw fail: %s, want v1 (the import was applied)", got)
+		}
+	})
+	t.Run("503 on import and import-schema", func(t *testing.T) {
+		reset()
+		if _, err := c.CreateBranch(ctx, 2, xano.CreateBranchInput{Label: "kept"}); err != nil {
+			t.Fatal(err)
+		}
+		before := labels(2)
+		addFault(t, in, emulator.Fault{Method: "POST", Path: "/workspace/2/import", Status: 503, Count: 5})
+		addFault(t, in, emulator.Fault{Method: "POST", Path: "/workspace/2/import-schema", Status: 503, Count: 5})
+		_, err := c.Import(ctx, 2, xano.ImportInput{File: bytesSource("full.tar.gz", full.Bytes())})
+		var e *xano.APIError
+		if !xano.IsServerError(err) || !errors.As(err, &e) || e.StatusCode != 503 || e.Attempts != 1 {
+			t.Errorf("import: want the 503 after one attempt, got %v", err)
+		}
+		err = c.ImportSchema(ctx, 2, xano.ImportSchemaInput{File: bytesSource("s.tar.gz", schema.Bytes()), NewBranch: "x503"})
+		if !xano.IsServerError(err) || !errors.As(err, &e) || e.StatusCode != 503 || e.Attempts != 1 {
+			t.Errorf("import-schema: want the 503 after one attempt, got %v", err)
+		}
+		if n := attempts(t, in, "POST", "/workspace/2/import"); n != 1 {
+			t.Errorf("import: %d requests, want 1", n)
+		}
+		if n := attempts(t, in, "POST", "/workspace/2/import-schema"); n != 1 {
+			t.Errorf("import-schema: %d requests, want 1", n)
+		}
+		if got := labels(2); got != before {
+			t.Errorf("branches %s after refused imports, want %s", got, before)
+		}
+	})
+}
+
+// TestEmulatorRetryAfterHTTPDate: a 429 whose Retry-After is an HTTP date is retried no sooner
+// than that date.
+func TestEmulatorRetryAfterHTTPDate(t *testing.T) {
+	in := emulatortest.Start(t, fixture())
+	ctx := context.Background()
+	c := client(t, in, in.Token, nil) // backoff of 1-10 ms: only the date can make it wait
+	// HTTP dates have a resolution of one second: this one is 0.5 to 1.5 s ahead.
+	date := time.Now().Add(1500 * time.Millisecond).Truncate(time.Second)
+	addFault(t, in, emulator.Fault{Method: "GET", Path: "/workspace", Status: 429, RetryAfter: date.UTC().Format(http.TimeFormat), Count: 1})
+	start := time.Now()
+	if _, err := c.ListWorkspaces(ctx); err != nil {
+		t.Fatal(err)
+	}
+	end := time.Now()
+	if end.Before(date) {
+		t.Errorf("retried %s before the server's Retry-After date", date.Sub(end))
+	}
+	if d := end.Sub(start); d > date.Sub(start)+2*time.Second {
+		t.Errorf("took %s, want about %s", d, date.Sub(start))
+	}
+	if n := attempts(t, in, "GET", "/workspace"); n != 2 {
+		t.Errorf("%d attempts, want 2", n)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -292,8 +293,7 @@ func (r *workspaceSnapshotResource) Read(ctx context.Context, req resource.ReadR
 	digest, err := digestFileContext(ctx, file)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		tflog.Warn(ctx, "The snapshot's file is missing: the snapshot is removed from state and the plan will propose a new one",
-			map[string]any{"output_path": file, "id": state.ID.ValueString()})
+		resp.Diagnostics.Append(snapshotGone(state, "it is missing")...)
 		resp.State.RemoveResource(ctx)
 	case err != nil:
 		resp.Diagnostics.AddAttributeError(path.Root("output_path"), "Cannot check the snapshot's file",
@@ -301,11 +301,25 @@ func (r *workspaceSnapshotResource) Read(ctx context.Context, req resource.ReadR
 				"Fix the file's permissions, or set track_file = false to stop checking it.",
 				file, state.WorkspaceID.ValueInt64(), state.ExportedBranch.ValueString(), err))
 	case digest.SHA256 != state.ArchiveSHA256.ValueString():
-		tflog.Warn(ctx, "The snapshot's file changed since it was written: the snapshot is removed from state and the plan will propose a new one",
-			map[string]any{"output_path": file, "id": state.ID.ValueString(),
-				"expected_sha256": state.ArchiveSHA256.ValueString(), "actual_sha256": digest.SHA256})
+		resp.Diagnostics.Append(snapshotGone(state, fmt.Sprintf("its sha256 is now %s, was %s",
+			digest.SHA256, state.ArchiveSHA256.ValueString()))...)
 		resp.State.RemoveResource(ctx)
 	}
+}
+
+// snapshotGone is the warning of a refresh that found the snapshot's file missing or changed
+// (why says which): the snapshot leaves the state, and the plan makes a new one, which changes
+// archive_sha256 for every object that uses it. A warning, not only a log line, because that
+// new export and what follows from it (an import planned again, say) must not come unexplained.
+func snapshotGone(state workspaceSnapshotModel, why string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	file := state.OutputPath.ValueString()
+	diags.AddAttributeWarning(path.Root("output_path"), "Snapshot file missing or changed: a new snapshot is planned",
+		fmt.Sprintf("The snapshot of workspace %d (branch %q, made at %s) is no longer at %q: %s. It is removed "+
+			"from the state and the plan makes a new one, with a new archive_sha256; objects that use that value "+
+			"will see it change. On runners that do not keep the file between runs, set track_file = false.",
+			state.WorkspaceID.ValueInt64(), state.ExportedBranch.ValueString(), state.CreatedAt.ValueString(), file, why))
+	return diags
 }
 
 // Update only records the arguments that do not make a new snapshot (track_file,

@@ -15,8 +15,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -863,4 +869,63 @@ resource "xano_workspace_snapshot" "new" {
 			},
 		},
 	})
+}
+
+// TestWorkspaceSnapshotRead_fileGoneWarns: a refresh that finds the file missing or changed says so
+// in a warning that names the path and why, not only in a log line, since the plan that follows
+// makes a new snapshot.
+func TestWorkspaceSnapshotRead_fileGoneWarns(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	changed := filepath.Join(dir, "changed.tar.gz")
+	if err := os.WriteFile(changed, []byte("edited by hand"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	recorded := sha256Hex([]byte("the archive as exported"))
+	for _, tc := range []struct {
+		file string
+		want string
+	}{
+		{filepath.Join(dir, "missing.tar.gz"), "it is missing"},
+		{changed, fmt.Sprintf("its sha256 is now %s, was %s", sha256Hex([]byte("edited by hand")), recorded)},
+	} {
+		resp := readSnapshot(t, tc.file, recorded)
+		if resp.Diagnostics.HasError() {
+			t.Fatalf("%s: %v", tc.file, resp.Diagnostics)
+		}
+		if !resp.State.Raw.IsNull() {
+			t.Errorf("%s: the snapshot is still in state", tc.file)
+		}
+		warnings := resp.Diagnostics.Warnings()
+		if len(warnings) != 1 {
+			t.Fatalf("%s: got %d warnings, want 1: %v", tc.file, len(warnings), resp.Diagnostics)
+		}
+		for _, want := range []string{strconv.Quote(tc.file), tc.want, "workspace 1", "plan makes a new one"} {
+			if !strings.Contains(warnings[0].Detail(), want) {
+				t.Errorf("%s: the warning does not say %q: %s", tc.file, want, warnings[0].Detail())
+			}
+		}
+	}
+}
+
+// readSnapshot runs the snapshot's Read on a state recording file with sha256 sum.
+func readSnapshot(t *testing.T, file, sum string) *fwresource.ReadResponse {
+	t.Helper()
+	ctx := context.Background()
+	r := newWorkspaceSnapshotResource()
+	var schemaResp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
+	state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
+	for attr, v := range map[string]any{
+		"id": "1/v1/2026-11-27T08:10:20Z/" + sum[:12], "workspace_id": int64(1), "output_path": file,
+		"track_file": true, "retain_on_destroy": true, "include_data": false, "exported_branch": "v1",
+		"archive_sha256": sum, "created_at": "2026-11-27T08:10:20Z",
+	} {
+		if diags := state.SetAttribute(ctx, path.Root(attr), v); diags.HasError() {
+			t.Fatal(diags)
+		}
+	}
+	resp := &fwresource.ReadResponse{State: state}
+	r.Read(ctx, fwresource.ReadRequest{State: state}, resp)
+	return resp
 }

@@ -2,7 +2,7 @@
 // and import) for tests, demos and CI.
 //
 //	xano-emulator [-addr 127.0.0.1:8787] [-token TOKEN] [-state-dir DIR] [-seed demo|""] [-control]
-//	              [-control-allow-remote]
+//	              [-control-allow-remote] [-double-gzip] [-omit-live-on-non-live] [-max-upload-bytes N]
 //
 // The control API (-control) is unauthenticated: it is refused on an -addr that is not loopback
 // unless -control-allow-remote is given.
@@ -36,34 +36,52 @@ func main() {
 	}
 }
 
-func run(args []string, stdout, stderr io.Writer) error {
+// config is what the command line asks for.
+type config struct {
+	addr string
+	opts emulator.Options
+}
+
+// parseFlags reads the command line and checks what can be checked before starting.
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("xano-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8787", "listen address (port 0 picks a free port)")
-	token := fs.String("token", emulator.DevToken, "admin bearer token")
-	stateDir := fs.String("state-dir", "", "persist the state in this directory (empty: memory only)")
-	seed := fs.String("seed", "demo", `initial content when there is no saved state: "demo" or "" (empty instance)`)
-	control := fs.Bool("control", false, "enable the control API under /_emulator/ (faults, request log, reset, seed)")
+	c := &config{}
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8787", "listen address (port 0 picks a free port)")
+	fs.StringVar(&c.opts.AdminToken, "token", emulator.DevToken, "admin bearer token")
+	fs.StringVar(&c.opts.StateDir, "state-dir", "", "persist the state in this directory (empty: memory only)")
+	fs.StringVar(&c.opts.Seed, "seed", "demo", `initial content when there is no saved state: "demo" or "" (empty instance)`)
+	fs.BoolVar(&c.opts.Control, "control", false, "enable the control API under /_emulator/ (faults, request log, reset, seed)")
 	allowRemote := fs.Bool("control-allow-remote", false,
 		"allow -control on an -addr that is not loopback (the control API is unauthenticated)")
+	fs.BoolVar(&c.opts.DoubleGzip, "double-gzip", false, "gzip exports twice, as Xano sometimes does")
+	fs.BoolVar(&c.opts.OmitLiveOnNonLive, "omit-live-on-non-live", false,
+		`leave "live" out of the branch list's rows that are not live, as Xano does`)
+	fs.Int64Var(&c.opts.MaxUploadBytes, "max-upload-bytes", emulator.DefaultMaxUploadBytes,
+		"largest import request body, in bytes (413 beyond)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments: %v", fs.Args())
+		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	if *control && !*allowRemote && !isLoopback(*addr) {
-		return fmt.Errorf("-control on %q: the control API is unauthenticated and this address is "+
-			"not loopback; listen on 127.0.0.1 or [::1], or add -control-allow-remote", *addr)
+	if c.opts.Control && !*allowRemote && !isLoopback(c.addr) {
+		return nil, fmt.Errorf("-control on %q: the control API is unauthenticated and this address is "+
+			"not loopback; listen on 127.0.0.1 or [::1], or add -control-allow-remote", c.addr)
 	}
+	return c, nil
+}
 
-	srv, err := emulator.New(emulator.Options{
-		AdminToken: *token, Control: *control, StateDir: *stateDir, Seed: *seed,
-	})
+func run(args []string, stdout, stderr io.Writer) error {
+	c, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	srv, err := emulator.New(c.opts)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		srv.Close()
 		return err
@@ -75,12 +93,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "xano-emulator listening on %s\n", url)
 	fmt.Fprintf(stdout, "instance_url: %s\n", url)
 	fmt.Fprintf(stdout, "meta_api: %s/api:meta\n", url)
-	fmt.Fprintf(stdout, "token: %s\n", *token)
-	if *control {
+	fmt.Fprintf(stdout, "token: %s\n", c.opts.AdminToken)
+	if c.opts.Control {
 		fmt.Fprintf(stdout, "control: %s/_emulator/\n", url)
 	}
-	if *stateDir != "" {
-		fmt.Fprintf(stdout, "state_dir: %s\n", *stateDir)
+	if c.opts.StateDir != "" {
+		fmt.Fprintf(stdout, "state_dir: %s\n", c.opts.StateDir)
 	}
 
 	hs := &http.Server{

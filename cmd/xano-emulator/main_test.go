@@ -107,3 +107,23 @@ func TestIsLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestParseFlagsToggles(t *testing.T) {
+	c, err := parseFlags([]string{"-double-gzip", "-omit-live-on-non-live", "-max-upload-bytes", "1024"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.opts.DoubleGzip || !c.opts.OmitLiveOnNonLive || c.opts.MaxUploadBytes != 1024 {
+		t.Fatalf("options %+v", c.opts)
+	}
+	c, err = parseFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.opts.DoubleGzip || c.opts.OmitLiveOnNonLive || c.opts.MaxUploadBytes != 8<<30 || c.addr != "127.0.0.1:8787" {
+		t.Fatalf("defaults %+v %q", c.opts, c.addr)
+	}
+	if err := run([]string{"-max-upload-bytes", "-1", "-addr", "127.0.0.1:0"}, io.Discard, io.Discard); err == nil {
+		t.Fatal("a negative -max-upload-bytes was accepted")
+	}
+}

@@ -113,8 +113,10 @@ func TestAuthScopesAndBinding(t *testing.T) {
 	}
 }
 
-func TestPathsAndWorkspaces(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+func TestPathsAndWorkspaces(t *testing.T) { underEachToggle(t, testPathsAndWorkspaces) }
+
+func testPathsAndWorkspaces(t *testing.T, start startFunc) {
+	in := start(t, nil)
 
 	status, data := in.Do(t, "GET", "/workspace", nil)
 	wantOK(t, status, data)
@@ -160,8 +162,10 @@ func TestPathsAndWorkspaces(t *testing.T) {
 
 var createdAtRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+0000$`)
 
-func TestBranchCreate(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+func TestBranchCreate(t *testing.T) { underEachToggle(t, testBranchCreate) }
+
+func testBranchCreate(t *testing.T, start startFunc) {
+	in := start(t, nil)
 	in.AddFunction(t, 1, "v1", "only_on_v1", "return 1")
 
 	status, data := in.Do(t, "POST", "/workspace/1/branch", map[string]any{"label": "dev", "description": "d", "color": "#112233"})
@@ -222,8 +226,10 @@ func TestBranchCreate(t *testing.T) {
 	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "")
 }
 
-func TestBranchV1Rules(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+func TestBranchV1Rules(t *testing.T) { underEachToggle(t, testBranchV1Rules) }
+
+func testBranchV1Rules(t *testing.T, start startFunc) {
+	in := start(t, nil)
 	in.CreateBranch(t, 1, "dev", "")
 	for _, label := range []string{"v1", "V1"} {
 		status, data := in.Do(t, "POST", "/workspace/1/branch", map[string]any{"label": label})
@@ -248,8 +254,10 @@ func TestBranchV1Rules(t *testing.T) {
 	}
 }
 
-func TestBranchLiveRules(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+func TestBranchLiveRules(t *testing.T) { underEachToggle(t, testBranchLiveRules) }
+
+func testBranchLiveRules(t *testing.T, start startFunc) {
+	in := start(t, nil)
 	in.CreateBranch(t, 1, "dev", "")
 	in.CreateBranch(t, 1, "old", "")
 
@@ -297,8 +305,10 @@ func TestBranchLiveRules(t *testing.T) {
 	}
 }
 
-func TestBranchRename(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+func TestBranchRename(t *testing.T) { underEachToggle(t, testBranchRename) }
+
+func testBranchRename(t *testing.T, start startFunc) {
+	in := start(t, nil)
 	in.CreateBranch(t, 1, "dev", "")
 	in.CreateBranch(t, 1, "other", "")
 	in.SetLive(t, 1, "dev")
@@ -322,8 +332,10 @@ func TestBranchRename(t *testing.T) {
 	}
 }
 
-func TestTablesAndFunctions(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+func TestTablesAndFunctions(t *testing.T) { underEachToggle(t, testTablesAndFunctions) }
+
+func testTablesAndFunctions(t *testing.T, start startFunc) {
+	in := start(t, nil)
 	in.CreateBranch(t, 1, "dev", "")
 	f := in.AddFunction(t, 1, "dev", "new_fn", "return 1")
 	if f.ID == 0 || f.Branch != "dev" || f.Body != "return 1" {

@@ -15,8 +15,10 @@ import (
 	"github.com/xano-community/terraform-provider-xano/internal/emulator/emulatortest"
 )
 
-func TestExportSchemaShape(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+func TestExportSchemaShape(t *testing.T) { underEachToggle(t, testExportSchemaShape) }
+
+func testExportSchemaShape(t *testing.T, start startFunc) {
+	in := start(t, nil)
 	resp, data := exportWith(t, in, 1, "export-schema", map[string]any{"branch": ""})
 	wantOK(t, resp.StatusCode, data)
 	if ct := resp.Header.Get("Content-Type"); ct != "application/octet-stream" {
@@ -72,8 +74,10 @@ func keys[M ~map[string]V, V any](m M) []string {
 	return out
 }
 
-func TestExportFullRows(t *testing.T) {
-	in := emulatortest.Start(t, &emulator.Fixture{Workspaces: []emulator.FixtureWorkspace{{
+func TestExportFullRows(t *testing.T) { underEachToggle(t, testExportFullRows) }
+
+func testExportFullRows(t *testing.T, start startFunc) {
+	in := start(t, &emulator.Fixture{Workspaces: []emulator.FixtureWorkspace{{
 		ID: 7, Name: "big",
 		Tables: []emulator.FixtureTable{{Name: "wide", Rows: 1200, RowBytes: 1000}, {Name: "small", Rows: 3}, {Name: "empty"}},
 	}}})
@@ -143,8 +147,10 @@ func TestExportFullRows(t *testing.T) {
 	}
 }
 
-func TestExportBranchSelection(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+func TestExportBranchSelection(t *testing.T) { underEachToggle(t, testExportBranchSelection) }
+
+func testExportBranchSelection(t *testing.T, start startFunc) {
+	in := start(t, nil)
 	in.CreateBranch(t, 1, "dev", "")
 	in.AddFunction(t, 1, "dev", "dev_only", "return 1")
 
@@ -170,7 +176,11 @@ func TestExportBranchSelection(t *testing.T) {
 }
 
 func TestExportBytesDifferContentHashStable(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+	underEachToggle(t, testExportBytesDifferContentHashStable)
+}
+
+func testExportBytesDifferContentHashStable(t *testing.T, start startFunc) {
+	in := start(t, nil)
 	for _, full := range []bool{false, true} {
 		a := in.Export(t, 1, "", full)
 		b := in.Export(t, 1, "", full)
@@ -249,8 +259,10 @@ func TestEncryptedExportAndImport(t *testing.T) {
 	}
 }
 
-func TestImportSchema(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+func TestImportSchema(t *testing.T) { underEachToggle(t, testImportSchema) }
+
+func testImportSchema(t *testing.T, start startFunc) {
+	in := start(t, nil)
 	in.AddTable(t, 1, "invoice")
 	schema := in.Export(t, 1, "", false)
 	stagingHash := inspect(t, schema).ContentSHA256
@@ -310,8 +322,10 @@ func TestImportSchema(t *testing.T) {
 	}
 }
 
-func TestImportSchemaRefusals(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+func TestImportSchemaRefusals(t *testing.T) { underEachToggle(t, testImportSchemaRefusals) }
+
+func testImportSchemaRefusals(t *testing.T, start startFunc) {
+	in := start(t, nil)
 	schema := in.Export(t, 1, "", false)
 	in.CreateBranch(t, 2, "taken", "")
 	before := labels(in.Branches(t, 2))
@@ -358,8 +372,10 @@ func TestImportSchemaRefusals(t *testing.T) {
 	}
 }
 
-func TestImportReplacesWorkspace(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+func TestImportReplacesWorkspace(t *testing.T) { underEachToggle(t, testImportReplacesWorkspace) }
+
+func testImportReplacesWorkspace(t *testing.T, start startFunc) {
+	in := start(t, nil)
 	in.CreateBranch(t, 1, "dev", "")
 	in.AddFunction(t, 1, "dev", "dev_fn", "return 1")
 	in.SetLive(t, 1, "dev")
@@ -427,7 +443,11 @@ func TestImportReplacesWorkspace(t *testing.T) {
 }
 
 func TestImportRefusalsChangeNothing(t *testing.T) {
-	in := emulatortest.Start(t, nil)
+	underEachToggle(t, testImportRefusalsChangeNothing)
+}
+
+func testImportRefusalsChangeNothing(t *testing.T, start startFunc) {
+	in := start(t, nil)
 	full := in.Export(t, 1, "", true)
 	in.CreateBranch(t, 2, "feature", "")
 	before := inspect(t, in.Export(t, 2, "", true)).ContentSHA256
@@ -505,7 +525,9 @@ func tarOf(t testing.TB, ents ...[2]string) []byte {
 // The root document is workspace.json, else schema.json, else the first other root-level
 // *.json that is a signed bundle, wherever each lies in the tar; AppleDouble files and unsigned
 // JSON are never taken.
-func TestImportRootDocumentRule(t *testing.T) {
+func TestImportRootDocumentRule(t *testing.T) { underEachToggle(t, testImportRootDocumentRule) }
+
+func testImportRootDocumentRule(t *testing.T, start startFunc) {
 	appleDouble := "\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "
 	readme := `{"title":"not a bundle"}`
 	ws := func(name string) [2]string {
@@ -522,7 +544,7 @@ func TestImportRootDocumentRule(t *testing.T) {
 		{"not in a folder", [][2]string{ws("nested/workspace.json"), ws("d.json")}, "from_d"},
 		{"AppleDouble and README only", [][2]string{{"._workspace.json", appleDouble}, {"README.json", readme}}, ""},
 	}
-	in := emulatortest.Start(t, nil)
+	in := start(t, nil)
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			label := fmt.Sprintf("root-%d", i)
@@ -547,7 +569,9 @@ func TestImportRootDocumentRule(t *testing.T) {
 
 // Every payload member an import does not turn into tables or functions comes back verbatim
 // from an export of what was imported: import then export round-trips.
-func TestImportKeepsEveryPayloadKey(t *testing.T) {
+func TestImportKeepsEveryPayloadKey(t *testing.T) { underEachToggle(t, testImportKeepsEveryPayloadKey) }
+
+func testImportKeepsEveryPayloadKey(t *testing.T, start startFunc) {
 	extra := map[string]string{
 		"app":           `[{"id":1,"name":"web","settings":{"z":1,"a":[1,2]}}]`,
 		"tool":          `[{"name":"t"}]`,
@@ -589,7 +613,7 @@ func TestImportKeepsEveryPayloadKey(t *testing.T) {
 				t.Fatal(err)
 			}
 			src := tarOf(t, [2]string{"workspace.json", string(raw)})
-			in := emulatortest.Start(t, &emulator.Fixture{Workspaces: []emulator.FixtureWorkspace{{
+			in := start(t, &emulator.Fixture{Workspaces: []emulator.FixtureWorkspace{{
 				ID: 2, Name: "production", Description: "Production workspace (emulator demo seed)",
 			}}})
 			var exported []byte

@@ -26,10 +26,12 @@ type FixtureWorkspace struct {
 	Tables      []FixtureTable  `json:"tables,omitempty"`
 }
 
-// FixtureBranch seeds one branch and its business logic.
+// FixtureBranch seeds one branch and its business logic. A Backup branch (what Xano's branch
+// backups create) is listed with backup:true and can be set live like any other; v1 is never one.
 type FixtureBranch struct {
 	Label     string            `json:"label"`
 	Live      bool              `json:"live,omitempty"`
+	Backup    bool              `json:"backup,omitempty"`
 	Functions []FixtureFunction `json:"functions,omitempty"`
 }
 

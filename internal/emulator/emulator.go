@@ -77,6 +77,12 @@ type Options struct {
 	Fixture *Fixture
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// DoubleGzip gzips exports twice, as Xano sometimes does (reference notes, section 6,
+	// export): clients must peel every layer.
+	DoubleGzip bool
+	// OmitLiveOnNonLive leaves "live" out of the rows of GET /workspace/{id}/branch that are not
+	// live, as Xano's engine does, instead of sending live:false.
+	OmitLiveOnNonLive bool
 	// MaxUploadBytes is the largest request body of the import routes (the multipart body,
 	// archive included); a larger one gets 413. 0: DefaultMaxUploadBytes.
 	MaxUploadBytes int64

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/json"
@@ -40,6 +41,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full
 	if err != nil {
 		return err
 	}
+	job.doubleGzip = s.opts.DoubleGzip
 	defer job.close()
 
 	// Both exports hold workspace.json: a bundle of type "schema" or "workspace".
@@ -78,6 +80,8 @@ type exportJob struct {
 	tables  []*table // sorted by guid
 	records bool
 	files   map[string]*os.File // spool files by base name
+	// doubleGzip wraps the gzip(tar) in a second gzip layer (Options.DoubleGzip).
+	doubleGzip bool
 }
 
 func (s *Server) prepareExport(wsID int64, label string, records bool) (*exportJob, error) {
@@ -131,6 +135,13 @@ func (job *exportJob) stream(w io.Writer, password string, modTime time.Time, bu
 		}
 		out = enc
 	}
+	var outer *gzip.Writer
+	if job.doubleGzip {
+		// The outer layer compresses compressed bytes: the fastest level loses nothing.
+		outer, _ = gzip.NewWriterLevel(out, gzip.BestSpeed) // a valid level: no error
+		outer.ModTime = modTime
+		out = outer
+	}
 	aw := archive.NewWriter(out, modTime)
 	if err := aw.AddJSON("workspace.json", bundle); err != nil {
 		return err
@@ -152,6 +163,11 @@ func (job *exportJob) stream(w io.Writer, password string, modTime time.Time, bu
 	}
 	if err := aw.Close(); err != nil {
 		return err
+	}
+	if outer != nil {
+		if err := outer.Close(); err != nil {
+			return err
+		}
 	}
 	if enc != nil {
 		return enc.Close()

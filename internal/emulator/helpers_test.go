@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/emulator"
 	"github.com/xano-community/terraform-provider-xano/internal/emulator/emulatortest"
 )
 
@@ -223,4 +224,35 @@ func rebuild(t testing.TB, data []byte, edit func(name string, body []byte) []by
 		t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// startFunc starts an emulator seeded with fx (nil: the demo seed) for a test.
+type startFunc func(t testing.TB, fx *emulator.Fixture) *emulatortest.Instance
+
+// toggles are the faithfulness options of the reference's emulator contract (section 6) that
+// the endpoint tests also run under: they must pass whatever the toggles.
+var toggles = []struct {
+	name string
+	opts emulator.Options
+}{
+	{"default", emulator.Options{}},
+	{"DoubleGzip", emulator.Options{DoubleGzip: true}},
+	{"OmitLiveOnNonLive", emulator.Options{OmitLiveOnNonLive: true}},
+}
+
+// underEachToggle runs an endpoint test once per toggle, each as a subtest.
+func underEachToggle(t *testing.T, test func(t *testing.T, start startFunc)) {
+	for _, tg := range toggles {
+		t.Run(tg.name, func(t *testing.T) {
+			test(t, func(tb testing.TB, fx *emulator.Fixture) *emulatortest.Instance {
+				tb.Helper()
+				if fx == nil {
+					fx = emulator.DemoFixture()
+				}
+				opts := tg.opts
+				opts.Fixture = fx
+				return emulatortest.StartWith(tb, opts)
+			})
+		})
+	}
 }

@@ -132,7 +132,7 @@ func branchJSON(w *workspace, b *branch) map[string]any {
 		"description": b.Description,
 		"color":       b.Color,
 		"live":        b.Label == w.Live,
-		"backup":      false,
+		"backup":      b.Backup,
 	}
 }
 
@@ -197,7 +197,11 @@ func (s *Server) listBranches(w http.ResponseWriter, id int64) error {
 	}
 	out := make([]map[string]any, 0, len(ws.Branches))
 	for _, b := range ws.Branches {
-		out = append(out, branchJSON(ws, b))
+		row := branchJSON(ws, b)
+		if s.opts.OmitLiveOnNonLive && b.Label != ws.Live {
+			delete(row, "live")
+		}
+		out = append(out, row)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -52,6 +52,7 @@ type branch struct {
 	Color       string      `json:"color"`
 	CreatedAt   time.Time   `json:"created_at"`
 	UpdatedAt   time.Time   `json:"updated_at"`
+	Backup      bool        `json:"backup,omitempty"`
 	Functions   []*function `json:"functions"`
 	// Extra holds every payload member of an imported archive other than dbo, function and
 	// workspace (query, addon, task, trigger, middleware, app, tool, env...), compacted JSON
@@ -383,9 +384,12 @@ func fixtureBranchOrder(in []FixtureBranch, wsID int64) ([]FixtureBranch, error)
 
 // buildBranch builds one fixture branch and its functions.
 func buildBranch(st *state, fb FixtureBranch, wsID int64, now time.Time) (*branch, error) {
+	if fb.Backup && fb.Label == "v1" {
+		return nil, fmt.Errorf("workspace %d: v1 cannot be a backup branch", wsID)
+	}
 	b := &branch{
 		ID: st.newID(), GUID: stableGUID("branch", wsID, fb.Label), Label: fb.Label,
-		Color: defaultColor, CreatedAt: now, UpdatedAt: now,
+		Color: defaultColor, CreatedAt: now, UpdatedAt: now, Backup: fb.Backup,
 	}
 	names := map[string]bool{}
 	for _, ff := range fb.Functions {

@@ -27,10 +27,12 @@ type Instance struct {
 	HTTP *httptest.Server
 }
 
-// Branch is one row of a workspace's branch list.
+// Branch is one row of a workspace's branch list (Live is false when the row omits it, see
+// emulator.Options.OmitLiveOnNonLive).
 type Branch struct {
-	Label string `json:"label"`
-	Live  bool   `json:"live"`
+	Label  string `json:"label"`
+	Live   bool   `json:"live"`
+	Backup bool   `json:"backup"`
 }
 
 // Function is a function of a branch, as the out-of-band function routes return it.

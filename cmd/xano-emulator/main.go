@@ -93,7 +93,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "xano-emulator listening on %s\n", url)
 	fmt.Fprintf(stdout, "instance_url: %s\n", url)
 	fmt.Fprintf(stdout, "meta_api: %s/api:meta\n", url)
-	fmt.Fprintf(stdout, "token: %s\n", c.opts.AdminToken)
+	fmt.Fprintf(stdout, "token: %s\n", srv.AdminToken()) // DevToken when -token is empty
 	if c.opts.Control {
 		fmt.Fprintf(stdout, "control: %s/_emulator/\n", url)
 	}

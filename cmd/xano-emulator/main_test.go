@@ -127,3 +127,54 @@ func TestParseFlagsToggles(t *testing.T) {
 		t.Fatal("a negative -max-upload-bytes was accepted")
 	}
 }
+
+// startupLines runs the command until it has printed its token, then stops it with SIGTERM and
+// returns the printed lines by prefix.
+func startupLines(t *testing.T, args ...string) map[string]string {
+	t.Helper()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(append([]string{"-addr", "127.0.0.1:0"}, args...), pw, io.Discard)
+		pw.Close()
+	}()
+	lines := map[string]string{}
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ": "); ok {
+			lines[k] = v
+			if k == "token" {
+				break
+			}
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no clean exit on SIGTERM")
+	}
+	return lines
+}
+
+// The printed token is the one the server accepts: -token "" falls back to the dev token.
+func TestRunPrintsTheTokenInUse(t *testing.T) {
+	if got := startupLines(t, "-token", "")["token"]; got != "xano-emulator-dev-token" {
+		t.Fatalf(`-token "": printed %q`, got)
+	}
+	if got := startupLines(t, "-token", "t0k")["token"]; got != "t0k" {
+		t.Fatalf("-token t0k: printed %q", got)
+	}
+	for _, tok := range []string{"a b", " lead", "tab\there", "new\nline", "nul\x00", "bell\x07", "nbsp\u00a0"} {
+		err := run([]string{"-addr", "127.0.0.1:0", "-token", tok}, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "whitespace or a control character") {
+			t.Fatalf("-token %q: %v", tok, err)
+		}
+	}
+}

@@ -398,3 +398,19 @@ func TestControlBodyTooLarge(t *testing.T) {
 	resp, data = call(t, in, "POST", "/_emulator/seed", "", strings.NewReader(body), "application/json")
 	wantOK(t, resp.StatusCode, data)
 }
+
+func TestAdminToken(t *testing.T) {
+	for in, want := range map[string]string{"": emulator.DevToken, "mine": "mine"} {
+		srv, err := emulator.New(emulator.Options{AdminToken: in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := srv.AdminToken(); got != want {
+			t.Fatalf("AdminToken() = %q for %q", got, in)
+		}
+		srv.Close()
+	}
+	if _, err := emulator.New(emulator.Options{AdminToken: "a b"}); err == nil {
+		t.Fatal("a token with a space was accepted")
+	}
+}

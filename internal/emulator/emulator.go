@@ -56,6 +56,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode"
 )
 
 // DevToken is the documented development admin token used when Options.AdminToken is empty.
@@ -127,6 +128,10 @@ func New(opts Options) (*Server, error) {
 	if s.admin == "" {
 		s.admin = DevToken
 	}
+	if i := strings.IndexFunc(s.admin, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }); i >= 0 {
+		// Such a token could never be sent intact in an Authorization header.
+		return nil, fmt.Errorf("emulator: the admin token holds whitespace or a control character (at byte %d)", i)
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -171,6 +176,10 @@ func New(opts Options) (*Server, error) {
 	}
 	return s, nil
 }
+
+// AdminToken returns the admin token the server accepts: Options.AdminToken, or DevToken when
+// that was empty.
+func (s *Server) AdminToken() string { return s.admin }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {

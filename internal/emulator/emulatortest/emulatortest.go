@@ -70,20 +70,17 @@ func StartWith(t testing.TB, opts emulator.Options) *Instance {
 			t.Errorf("emulatortest: close: %v", err)
 		}
 	})
-	in.Token = opts.AdminToken
-	if in.Token == "" {
-		in.Token = emulator.DevToken
-	}
+	in.Token = srv.AdminToken()
 	return in
 }
 
-// Serve serves an existing Server on 127.0.0.1 (with the DevToken as Token). The caller closes
-// in.HTTP and the Server.
+// Serve serves an existing Server on 127.0.0.1 (with its admin token as Token). The caller
+// closes in.HTTP and the Server.
 func Serve(srv *emulator.Server) *Instance {
 	hs := httptest.NewServer(srv)
 	return &Instance{
 		URL:     hs.URL,
-		Token:   emulator.DevToken,
+		Token:   srv.AdminToken(),
 		Control: &emulator.Control{BaseURL: hs.URL, HTTP: hs.Client()},
 		Server:  srv,
 		HTTP:    hs,

@@ -65,7 +65,7 @@ func (d *workspaceExportDataSource) Schema(ctx context.Context, _ datasource.Sch
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<workspace_id>/<exported_branch>/<archive>`: the branch label is URL-escaped " +
 					"(a `/` becomes `%2F`) and `<archive>` is the first 12 hex digits of `archive_sha256`.",
-				Computed:            true,
+				Computed: true,
 			},
 			"workspace_id": schema.Int64Attribute{
 				MarkdownDescription: "The ID of the workspace to export.",

@@ -84,8 +84,8 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 			MarkdownDescription: "The snapshot's ID, `<workspace_id>/<exported_branch>/<created_at>/<archive>`: the " +
 				"branch label is URL-escaped (a `/` becomes `%2F`) and `<archive>` is the first 12 hex digits of " +
 				"`archive_sha256`, so that two snapshots made in the same second have different IDs.",
-			Computed:            true,
-			PlanModifiers:       stable,
+			Computed:      true,
+			PlanModifiers: stable,
 		},
 		"workspace_id": schema.Int64Attribute{
 			MarkdownDescription: "The ID of the workspace to export. Changing it makes a new snapshot.",

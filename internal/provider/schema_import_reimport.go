@@ -14,10 +14,12 @@ import (
 
 // The in-place re-import of xano_workspace_schema_import keeps the branch's label. Xano cannot
 // import into an existing branch, so the archive goes into a temporary branch, which takes the
-// old branch's place: it is made live if the old one was (or set_live asks for it), the old branch
-// is deleted, and the temporary one is renamed to the label. Until the old branch is deleted,
-// every failure deletes the temporary branch and leaves the old one untouched and live; after it,
-// the error says which branch holds the import and how to finish by hand.
+// old branch's place: when the old branch is live, the temporary one is made live first (Xano
+// cannot delete a live branch); the old branch is deleted, and the temporary one renamed to the
+// label; only then, when set_live asks for it, is a branch that was not live made live. So the
+// workspace's live branch never changes unless the re-import succeeds. Until the old branch is
+// deleted, every failure deletes the temporary branch and makes the branch that was live before
+// live again; after it, the error says which branch holds the import and how to finish by hand.
 
 // cleanupTimeout bounds the requests that undo a failed operation; they run even when the
 // operation's own deadline has passed.
@@ -66,6 +68,19 @@ func reimportBranch(ctx context.Context, client *xano.Client, in reimportInput) 
 		return reimportUnchanged, "", diags
 	}
 
+	// The branch to make live again if the re-import is rolled back.
+	liveBefore := label
+	if !old.Live {
+		w, wdiags := getWorkspace(ctx, client, ws)
+		if wdiags.HasError() {
+			diags.Append(wdiags...)
+			diags.AddError(summary, fmt.Sprintf("Reading workspace %d before re-importing branch %q failed; nothing "+
+				"was changed.", ws, label))
+			return reimportUnchanged, "", diags
+		}
+		liveBefore = w.Branch
+	}
+
 	tmp := temporaryLabel(label)
 	ctx = tflog.SetField(ctx, "temporary_branch", tmp)
 
@@ -79,17 +94,17 @@ func reimportBranch(ctx context.Context, client *xano.Client, in reimportInput) 
 		addAPIError(&diags, summary,
 			fmt.Sprintf("Importing source_path %q into the temporary branch %q of workspace %d failed. %s%s",
 				in.SourcePath, tmp, ws, importRefusalAdvice(ctx, client, ws, err, in.Encrypted),
-				rollBack(ctx, client, ws, label, tmp, old.Live)),
+				rollBack(ctx, client, ws, label, tmp, liveBefore)),
 			err, writeAccess)
 		return reimportUnchanged, tmp, diags
 	}
 
-	if old.Live || in.SetLive {
+	if old.Live {
 		if _, err := client.SetLiveBranch(ctx, ws, tmp); err != nil {
 			addAPIError(&diags, summary,
 				fmt.Sprintf("The archive was imported into the temporary branch %q of workspace %d, but making it live "+
 					"(so that it can replace branch %q) failed. %s Apply again once the cause is fixed.",
-					tmp, ws, label, rollBack(ctx, client, ws, label, tmp, old.Live)),
+					tmp, ws, label, rollBack(ctx, client, ws, label, tmp, liveBefore)),
 				err, writeAccess)
 			return reimportUnchanged, tmp, diags
 		}
@@ -101,7 +116,7 @@ func reimportBranch(ctx context.Context, client *xano.Client, in reimportInput) 
 			addAPIError(&diags, summary,
 				fmt.Sprintf("The archive was imported into the temporary branch %q of workspace %d, but deleting the "+
 					"old branch %q, to rename the new one in its place, failed. %s Apply again once the cause is fixed.",
-					tmp, ws, label, rollBack(ctx, client, ws, label, tmp, old.Live)),
+					tmp, ws, label, rollBack(ctx, client, ws, label, tmp, liveBefore)),
 				err, writeAccess)
 			return reimportUnchanged, tmp, diags
 		}
@@ -111,10 +126,11 @@ func reimportBranch(ctx context.Context, client *xano.Client, in reimportInput) 
 	if _, err := client.UpdateBranch(ctx, ws, tmp, xano.UpdateBranchInput{Label: &label, Description: &desc}); err != nil {
 		if _, getErr := client.GetBranch(ctx, ws, label); getErr == nil {
 			tflog.Warn(ctx, "Renaming the temporary branch reported an error, but the branch has its label", map[string]any{"error": err.Error()})
+			diags.Append(makeLiveAfterReimport(ctx, client, ws, label, !old.Live && in.SetLive)...)
 			return reimportDone, tmp, diags
 		}
 		liveNote := ""
-		if old.Live || in.SetLive {
+		if old.Live {
 			liveNote = fmt.Sprintf(" Branch %q is live.", tmp)
 		}
 		addAPIError(&diags, fmt.Sprintf("Re-import of branch %q of workspace %d left the import under a temporary label", label, ws),
@@ -127,7 +143,24 @@ func reimportBranch(ctx context.Context, client *xano.Client, in reimportInput) 
 		return reimportStranded, tmp, diags
 	}
 	tflog.Info(ctx, "Re-imported the branch under its label", map[string]any{"branch": label})
+	diags.Append(makeLiveAfterReimport(ctx, client, ws, label, !old.Live && in.SetLive)...)
 	return reimportDone, tmp, diags
+}
+
+// makeLiveAfterReimport makes the re-imported branch live when it was not live before and set_live
+// asks for it: last, so that a failed re-import never changes the workspace's live branch. A
+// failure here leaves the import done and the branch not live, which the next plan proposes to fix.
+func makeLiveAfterReimport(ctx context.Context, client *xano.Client, ws int64, label string, makeLive bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !makeLive {
+		return diags
+	}
+	if _, err := client.SetLiveBranch(ctx, ws, label); err != nil {
+		addAPIError(&diags, fmt.Sprintf("Cannot make branch %q of workspace %d live", label, ws),
+			fmt.Sprintf("Branch %q of workspace %d was re-imported, but making it live failed; the live branch is "+
+				"unchanged. Apply again to make it live.", label, ws), err, writeAccess)
+	}
+	return diags
 }
 
 // temporaryLabel is the label a re-import of label goes into first: "<label>__tf_<random>", or
@@ -194,16 +227,13 @@ func discardBranch(ctx context.Context, client *xano.Client, ws int64, label, re
 }
 
 // rollBack undoes a re-import of label that failed before the old branch was deleted: the
-// temporary branch is deleted, and label made live again if it was live. It returns what the
-// user needs to know, as sentences.
-func rollBack(ctx context.Context, client *xano.Client, ws int64, label, tmp string, wasLive bool) string {
-	restoreLive := ""
-	if wasLive {
-		restoreLive = label
-	}
-	cleanup, clean := discardBranch(ctx, client, ws, tmp, restoreLive)
+// temporary branch is deleted, and liveBefore, the branch that was live before the re-import
+// began, made live again if the temporary branch is live. It returns what the user needs to know,
+// as sentences.
+func rollBack(ctx context.Context, client *xano.Client, ws int64, label, tmp, liveBefore string) string {
+	cleanup, clean := discardBranch(ctx, client, ws, tmp, liveBefore)
 	switch {
-	case clean && wasLive:
+	case clean && liveBefore == label:
 		return fmt.Sprintf("%s Branch %q was not changed and is live.", cleanup, label)
 	case clean:
 		return fmt.Sprintf("%s Branch %q was not changed.", cleanup, label)

@@ -242,6 +242,9 @@ func (s *Server) mutateLocked(fn func(st *state) error) error {
 	if err := fn(c); err != nil {
 		return err
 	}
+	if err := c.validate(); err != nil { // a bug: never persist a state that cannot be loaded
+		return errFatal("The change would leave an invalid state: " + err.Error())
+	}
 	if err := s.persist(c); err != nil {
 		return errFatal("Unable to persist the emulator state.")
 	}
@@ -329,6 +332,12 @@ func loadState(path string) (*state, error) {
 	var st state
 	if err := json.Unmarshal(data, &st); err != nil {
 		return nil, fmt.Errorf("emulator: parse %s: %w", path, err)
+	}
+	// The file may have been edited, or come from elsewhere: what the server relies on (page
+	// files inside the rows directory, one live v1-rooted branch list, unique ids) is checked
+	// before anything is served or removed.
+	if err := st.validate(); err != nil {
+		return nil, fmt.Errorf("emulator: %s is not a valid state: %w", path, err)
 	}
 	return &st, nil
 }

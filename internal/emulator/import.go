@@ -498,6 +498,11 @@ func (pa *parsedArchive) parseRoot(raw []byte) error {
 			guid = randomGUID()
 			m["guid"] = guid
 		}
+		if !validTableGUID(guid) {
+			// An export names the table's pages content/<guid>-<n>.json: such a guid would
+			// write outside content/ wherever the archive is unpacked.
+			return errInput("A table of the archive has an invalid guid: " + strconv.Quote(guid) + ".")
+		}
 		if seenT[guid] {
 			continue
 		}

@@ -54,6 +54,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode"
@@ -107,7 +108,9 @@ type Server struct {
 	st         *state
 	pending    map[string]bool // spool files being written by in-flight imports
 	lastExport time.Time       // see exportTime
-	closed     bool
+	// closed is set by Close (under mu, so that a mutation after Close sees it); ServeHTTP
+	// reads it without the lock.
+	closed atomic.Bool
 
 	fmu      sync.Mutex
 	faults   []*Fault
@@ -181,8 +184,15 @@ func New(opts Options) (*Server, error) {
 // that was empty.
 func (s *Server) AdminToken() string { return s.admin }
 
-// ServeHTTP implements http.Handler.
+// errClosed answers every request, and refuses every change, once Close was called.
+var errClosed = &apiError{Status: http.StatusServiceUnavailable, Code: codeFatal, Message: "The emulator is shut down."}
+
+// ServeHTTP implements http.Handler. After Close it answers 503 with Xano's envelope.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.closed.Load() {
+		writeError(w, errClosed)
+		return
+	}
 	p := r.URL.EscapedPath()
 	if s.opts.Control && (p == "/_emulator" || strings.HasPrefix(p, "/_emulator/")) {
 		s.serveControl(w, r, strings.TrimPrefix(p, "/_emulator"))
@@ -202,14 +212,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeError(w, errNotFound("Unable to locate request."))
 }
 
-// Close flushes persisted state and releases spooled files.
+// Close flushes persisted state and releases spooled files. From then on requests get 503 and
+// no change is made (one in flight when Close is called fails).
 func (s *Server) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
+	if s.closed.Load() {
 		return nil
 	}
-	s.closed = true
+	s.closed.Store(true)
 	var err error
 	if s.opts.StateDir != "" {
 		err = s.persist(s.st)
@@ -238,6 +249,9 @@ func (s *Server) mutate(fn func(st *state) error) error {
 }
 
 func (s *Server) mutateLocked(fn func(st *state) error) error {
+	if s.closed.Load() {
+		return errClosed
+	}
 	c := s.st.clone()
 	if err := fn(c); err != nil {
 		return err
@@ -345,6 +359,9 @@ func loadState(path string) (*state, error) {
 // spoolDirLocked returns the directory of spool files, creating a temporary one when there is
 // no StateDir.
 func (s *Server) spoolDirLocked() (string, error) {
+	if s.closed.Load() {
+		return "", errClosed // a temporary rows directory is already removed
+	}
 	if s.rowsDir != "" {
 		return s.rowsDir, nil
 	}

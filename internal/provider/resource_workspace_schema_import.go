@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
 	"github.com/xano-community/terraform-provider-xano/internal/xano"
 )
 
@@ -41,11 +42,10 @@ func init() {
 }
 
 var (
-	_ resource.Resource                   = (*workspaceSchemaImportResource)(nil)
-	_ resource.ResourceWithConfigure      = (*workspaceSchemaImportResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*workspaceSchemaImportResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*workspaceSchemaImportResource)(nil)
-	_ resource.ResourceWithImportState    = (*workspaceSchemaImportResource)(nil)
+	_ resource.Resource                = (*workspaceSchemaImportResource)(nil)
+	_ resource.ResourceWithConfigure   = (*workspaceSchemaImportResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*workspaceSchemaImportResource)(nil)
+	_ resource.ResourceWithImportState = (*workspaceSchemaImportResource)(nil)
 )
 
 func newWorkspaceSchemaImportResource() resource.Resource { return &workspaceSchemaImportResource{} }
@@ -107,16 +107,19 @@ func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.S
 		},
 		"source_path": schema.StringAttribute{
 			MarkdownDescription: "The archive to import: a file exported from Xano, such as a " +
-				"`xano_workspace_snapshot`'s `output_path`. It is read when the branch is created or re-imported, " +
-				"never during a refresh. A new path to the same bytes changes nothing in Xano.",
+				"`xano_workspace_snapshot`'s `output_path`. It is read only when the branch is created or " +
+				"re-imported (by plan and apply), never during a refresh nor by a plan that imports nothing, so it " +
+				"may be gone once imported. A new path to the same bytes changes nothing in Xano.",
 			Required:   true,
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
 		"source_sha256": schema.StringAttribute{
 			MarkdownDescription: "The hex SHA-256 of `source_path`'s bytes: `filesha256(...)` of it, or the " +
-				"`archive_sha256` of the resource that writes it. When both are known at plan time the file is " +
-				"checked against it; when the archive is written in the same apply the check happens at apply. " +
-				"A new value re-imports the branch in place, keeping its label.",
+				"`archive_sha256` of the resource that writes it. When the plan imports the archive and both are " +
+				"known, the plan checks the file against it; when the archive is written in the same apply the " +
+				"check happens at apply. A new value re-imports the branch in place, keeping its label, unless the " +
+				"new archive holds the same content as the one last imported (the same snapshot exported again, " +
+				"say): then only the new value is recorded.",
 			Required:   true,
 			Validators: []validator.String{sha256HexValidator{}},
 		},
@@ -151,9 +154,11 @@ func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.S
 			Computed:            true,
 		},
 		"content_sha256": schema.StringAttribute{
-			MarkdownDescription: "The canonical content hash (see `xano_workspace_snapshot`) of an export-schema of " +
-				"the branch, as last observed: right after the import, then at every refresh when `detect_drift` " +
-				"is set. It stands for what the branch holds, whatever the archive's compression or signature.",
+			MarkdownDescription: "The canonical content hash (see `xano_workspace_snapshot`) of what an " +
+				"export-schema of the branch holds of the branch itself, as last observed: right after the import, " +
+				"then at every refresh when `detect_drift` is set. It leaves out the workspace's tables, which every " +
+				"branch shares, and stands for the branch's business logic whatever the archive's compression or " +
+				"signature.",
 			Computed: true,
 		},
 		"created_at": schema.StringAttribute{
@@ -183,103 +188,6 @@ func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.S
 	}
 }
 
-// ValidateConfig checks the source archive against source_sha256 when both are known, and that an
-// encrypted archive comes with a password.
-func (r *workspaceSchemaImportResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	resp.Diagnostics.Append(validateSourceArchive(ctx, req.Config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	var cfg workspaceSchemaImportModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-	if resp.Diagnostics.HasError() || !isKnown(cfg.SourcePath) || !isKnown(cfg.SourceSHA256) {
-		return
-	}
-	if !cfg.Password.IsNull() || !cfg.PasswordWO.IsNull() {
-		return
-	}
-	if encrypted, err := sourceEncrypted(cfg.SourcePath.ValueString()); err == nil && encrypted {
-		resp.Diagnostics.AddAttributeError(path.Root("password_wo"), "Password required",
-			passwordRequiredDetail(cfg.SourcePath.ValueString()))
-	}
-}
-
-func passwordRequiredDetail(sourcePath string) string {
-	return fmt.Sprintf("source_path %q is an encrypted archive (it was exported with a password): set password_wo "+
-		"(Terraform or OpenTofu 1.11 and later) or password to the password it was exported with.", sourcePath)
-}
-
-// ModifyPlan fills in what is known before apply, and plans an in-place re-import when the archive
-// changed or the branch drifted from what was imported.
-func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	resp.Diagnostics.Append(r.data.checkConfiguredForPlan()...)
-
-	var plan workspaceSchemaImportModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if isKnown(plan.WorkspaceID) && isKnown(plan.Branch) {
-		plan.ID = types.StringValue(branchID(plan.workspace(), plan.label()))
-	}
-	plan.ImportedSHA256 = plan.SourceSHA256
-
-	if req.State.Raw.IsNull() || len(resp.RequiresReplace) > 0 {
-		// A new branch: import-schema makes it live when set_live is.
-		plan.Live = plan.SetLive
-		plan.ContentSHA256 = types.StringUnknown()
-		plan.CreatedAt = types.StringUnknown()
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-		return
-	}
-
-	var state workspaceSchemaImportModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	baseline, diags := getBaseline(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(driftWarnings(plan, state, baseline)...)
-
-	if reimportNeeded(plan, state, baseline) {
-		// A re-import makes a new branch under the same label: new content, new created_at.
-		plan.ContentSHA256 = types.StringUnknown()
-		plan.CreatedAt = types.StringUnknown()
-	} else {
-		plan.ContentSHA256 = state.ContentSHA256
-		plan.CreatedAt = state.CreatedAt
-	}
-	// The branch ends up live when set_live asks for it; otherwise its liveness is kept (a
-	// re-import of a live branch makes the new one live, or the old one could not be deleted).
-	switch {
-	case plan.SetLive.IsUnknown():
-		plan.Live = types.BoolUnknown()
-	case plan.SetLive.ValueBool():
-		plan.Live = types.BoolValue(true)
-	default:
-		plan.Live = state.Live
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// reimportNeeded says whether applying plan over state re-imports the archive: when the branch
-// drifted from its baseline, or when source_sha256 is not the archive last imported (an unknown
-// source_sha256 may be). A resource just imported into Terraform whose source is unknown adopts
-// the configured archive without importing it again.
-func reimportNeeded(plan, state workspaceSchemaImportModel, baseline string) bool {
-	if driftDetected(plan.DetectDrift.ValueBool(), state.ContentSHA256, baseline) {
-		return true
-	}
-	if state.ImportedSHA256.IsNull() {
-		return false
-	}
-	return plan.SourceSHA256.IsUnknown() || plan.SourceSHA256.ValueString() != state.ImportedSHA256.ValueString()
-}
-
 func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx = r.data.logContext(ctx)
 	var plan workspaceSchemaImportModel
@@ -297,12 +205,12 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 
 	ws, label, sourcePath := plan.workspace(), plan.label(), plan.SourcePath.ValueString()
 	ctx = withBranchFields(ctx, ws, label)
-	encrypted, diags := checkSourceForImport(sourcePath, plan.SourceSHA256.ValueString(), password)
+	src, diags := checkSourceForImport(ctx, sourcePath, plan.SourceSHA256.ValueString(), password)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	liveBefore, diags := checkNewBranch(ctx, client, ws, label)
+	liveBefore, diags := liveBranchIfAbsent(ctx, client, ws, label)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -317,7 +225,7 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 	})
 	if err != nil {
 		detail := fmt.Sprintf("Importing source_path %q into a new branch %q of workspace %d failed. %s",
-			sourcePath, label, ws, importRefusalAdvice(ctx, client, ws, err, encrypted))
+			sourcePath, label, ws, importRefusalAdvice(ctx, client, ws, err, src.Encrypted))
 		if isRefusal(err) {
 			detail += "No branch was created."
 		} else {
@@ -336,7 +244,7 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 				"from failed: %s. Only terraform import is affected: it will not find source_path and source_sha256.",
 				label, ws, err))
 	}
-	resp.Diagnostics.Append(r.recordImport(ctx, client, &plan, resp.Private)...)
+	resp.Diagnostics.Append(r.recordImport(ctx, client, &plan, resp.Private, src)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -346,28 +254,10 @@ func isRefusal(err error) bool {
 		xano.IsNotFound(err) || xano.IsRateLimited(err)
 }
 
-// checkSourceForImport checks, right before an upload, that the source archive is the expected
-// one and that an encrypted archive comes with a password. It returns whether it is encrypted.
-func checkSourceForImport(sourcePath, sourceSHA256, password string) (bool, diag.Diagnostics) {
-	diags := checkSourceArchive(sourcePath, sourceSHA256)
-	if diags.HasError() {
-		return false, diags
-	}
-	encrypted, err := sourceEncrypted(sourcePath)
-	if err != nil {
-		diags.AddAttributeError(sourcePathAttr, "Cannot read the source archive",
-			fmt.Sprintf("Reading source_path %q failed: %s.", sourcePath, err))
-		return false, diags
-	}
-	if encrypted && password == "" {
-		diags.AddAttributeError(path.Root("password_wo"), "Password required", passwordRequiredDetail(sourcePath))
-	}
-	return encrypted, diags
-}
-
-// checkNewBranch checks, before a create, that the workspace exists and the branch does not, and
-// returns the label of the workspace's live branch.
-func checkNewBranch(ctx context.Context, client *xano.Client, ws int64, label string) (string, diag.Diagnostics) {
+// liveBranchIfAbsent returns the label of the workspace's live branch (the one to make live again
+// if an import into a new branch goes wrong), after checking that the workspace exists and that
+// it has no branch label yet: Xano imports a schema only into a new branch.
+func liveBranchIfAbsent(ctx context.Context, client *xano.Client, ws int64, label string) (string, diag.Diagnostics) {
 	w, diags := getWorkspace(ctx, client, ws)
 	if diags.HasError() {
 		return "", diags
@@ -386,16 +276,17 @@ func checkNewBranch(ctx context.Context, client *xano.Client, ws int64, label st
 	return w.Branch, diags
 }
 
-// recordImport fills the computed attributes of m after label was imported: its liveness and
-// creation time, and the baseline content hash, also kept in private state. The branch exists by
-// now, so failures are warnings: the resource is recorded with what is known, and the next
-// refresh completes it.
-func (r *workspaceSchemaImportResource) recordImport(ctx context.Context, client *xano.Client, m *workspaceSchemaImportModel, private privateData) diag.Diagnostics {
+// recordImport fills the computed attributes of m after label was imported from src: its
+// liveness and creation time, and the baseline content hash; the private state keeps the baseline
+// and the content of the archive imported. The branch exists by now, so failures are warnings:
+// the resource is recorded with what is known, and the next refresh completes it.
+func (r *workspaceSchemaImportResource) recordImport(ctx context.Context, client *xano.Client, m *workspaceSchemaImportModel, private privateData, src archive.Info) diag.Diagnostics {
 	var diags diag.Diagnostics
 	ws, label := m.workspace(), m.label()
 	m.ID = types.StringValue(branchID(ws, label))
 	m.ImportedSHA256 = m.SourceSHA256
 	m.PasswordWO = types.StringNull()
+	diags.Append(setImportedContent(ctx, private, src.ContentSHA256)...)
 
 	content, exportDiags := branchContentSHA256(ctx, client, ws, label)
 	if exportDiags.HasError() {
@@ -511,9 +402,9 @@ func adoptImported(m *workspaceSchemaImportModel, b *xano.Branch) {
 	}
 }
 
-// Update re-imports the archive in place when the plan says so (see reimportNeeded), keeping the
-// label; otherwise it makes the branch live when set_live asks for it and records the new
-// arguments.
+// Update applies what ModifyPlan decided (see plannedImport): a re-import of the archive in place,
+// keeping the label, or else making the branch live when set_live asks for it and recording the
+// new arguments.
 func (r *workspaceSchemaImportResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	ctx = r.data.logContext(ctx)
 	var plan, state workspaceSchemaImportModel
@@ -521,9 +412,18 @@ func (r *workspaceSchemaImportResource) Update(ctx context.Context, req resource
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	password, diags := passwordFromConfig(ctx, req.Config)
 	resp.Diagnostics.Append(diags...)
-	baseline, diags := getBaseline(ctx, req.Private)
+	what, diags := getPlannedImport(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
+	// The decision is for this apply only: it does not stay in the state.
+	resp.Diagnostics.Append(setPlannedImport(ctx, resp.Private, "")...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	ws, label := plan.workspace(), plan.label()
+	if what == "" {
+		resp.Diagnostics.AddError(fmt.Sprintf("Cannot update branch %q of workspace %d", label, ws),
+			fmt.Sprintf("The plan does not say whether branch %q of workspace %d is to be re-imported, so nothing "+
+				"was changed. Run terraform plan and apply again.", label, ws))
 		return
 	}
 	ctx, cancel, client := r.data.startOperation(ctx, plan.Timeouts.Update, schemaImportWriteTimeout, &resp.Diagnostics)
@@ -531,11 +431,10 @@ func (r *workspaceSchemaImportResource) Update(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = withBranchFields(ctx, plan.workspace(), plan.label())
+	ctx = withBranchFields(ctx, ws, label)
 
-	// Only a plan that left content_sha256 unknown may re-import: a known one promised no change.
-	if plan.ContentSHA256.IsUnknown() && reimportNeeded(plan, state, baseline) {
-		r.reimport(ctx, client, &plan, password, resp)
+	if what != planNoImport {
+		r.reimport(ctx, client, &plan, state, what, password, resp)
 		return
 	}
 	resp.Diagnostics.Append(r.updateInPlace(ctx, client, &plan, state)...)
@@ -545,19 +444,35 @@ func (r *workspaceSchemaImportResource) Update(ctx context.Context, req resource
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// reimport replaces the branch with a new import of the archive under the same label.
-func (r *workspaceSchemaImportResource) reimport(ctx context.Context, client *xano.Client, plan *workspaceSchemaImportModel, password string, resp *resource.UpdateResponse) {
+// reimport replaces the branch with a new import of the archive under the same label. A new
+// archive (planNewSource) holding the same content as the archive last imported (a snapshot
+// written again on a fresh CI runner, say) is not uploaded: the update only records it.
+func (r *workspaceSchemaImportResource) reimport(ctx context.Context, client *xano.Client, plan *workspaceSchemaImportModel, state workspaceSchemaImportModel, what plannedImport, password string, resp *resource.UpdateResponse) {
 	sourcePath, sum := plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString()
-	encrypted, diags := checkSourceForImport(sourcePath, sum, password)
+	src, diags := checkSourceForImport(ctx, sourcePath, sum, password)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if what == planNewSource {
+		same, diags := sameContentAsImported(ctx, resp.Private, src)
+		resp.Diagnostics.Append(diags...)
+		if same {
+			tflog.Info(ctx, "The new archive holds what was imported last: recording it without importing it again",
+				map[string]any{"source_path": sourcePath, "archive_content_sha256": src.ContentSHA256})
+			resp.Diagnostics.Append(r.updateInPlace(ctx, client, plan, state)...)
+			if resp.Diagnostics.HasError() {
+				return
+			}
+			resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+			return
+		}
 	}
 	outcome, tmp, diags := reimportBranch(ctx, client, reimportInput{
 		WorkspaceID: plan.workspace(),
 		Label:       plan.label(),
 		SourcePath:  sourcePath,
-		Encrypted:   encrypted,
+		Encrypted:   src.Encrypted,
 		Password:    password,
 		SetLive:     plan.SetLive.ValueBool(),
 		Description: provenanceDescription(sourcePath, sum),
@@ -579,10 +494,11 @@ func (r *workspaceSchemaImportResource) reimport(ctx context.Context, client *xa
 		}
 		plan.PasswordWO = types.StringNull()
 		resp.Diagnostics.Append(setBaseline(ctx, resp.Private, "")...)
+		resp.Diagnostics.Append(setImportedContent(ctx, resp.Private, src.ContentSHA256)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
 	}
-	resp.Diagnostics.Append(r.recordImport(ctx, client, plan, resp.Private)...)
+	resp.Diagnostics.Append(r.recordImport(ctx, client, plan, resp.Private, src)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 }
 

@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,31 +13,60 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// The plan of xano_workspace_schema_import explains drift with warnings. The acceptance tests
-// cannot see warnings, so these tests call PlanResourceChange as a CLI would, with the prior
-// state and the private baseline that Read leaves after observing a change.
+// The plan of xano_workspace_schema_import explains drift with warnings, and records what apply
+// is to do. The acceptance tests cannot see warnings nor the private state, so these tests call
+// PlanResourceChange as a CLI would, with the prior state and the private baseline that Read
+// leaves after observing a change.
 
 const (
-	driftSource   = "/archives/staging.tar.gz"
-	driftSHA256   = "1111111111111111111111111111111111111111111111111111111111111111"
-	driftNewSHA   = "2222222222222222222222222222222222222222222222222222222222222222"
 	driftBaseline = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	driftObserved = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 )
 
-// driftCase is a refreshed state of branch release_1 of workspace 2 (imported from driftSource,
-// with driftSHA256, baseline driftBaseline) and a configuration to plan against it.
+// driftArchives are two source files: the one imported (source, sha256) and a new one.
+type driftArchives struct {
+	source, sha256, newSource, newSHA256 string
+}
+
+// writeDriftArchives writes the source files the plans read when they import. The plan only hashes
+// them (and sniffs for encryption), so any bytes do.
+func writeDriftArchives(t *testing.T) driftArchives {
+	t.Helper()
+	dir := t.TempDir()
+	write := func(name, body string) (string, string) {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		d, err := digestFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p, d.SHA256
+	}
+	var a driftArchives
+	a.source, a.sha256 = write("staging.tar.gz", "the archive imported")
+	a.newSource, a.newSHA256 = write("staging-2.tar.gz", "a new archive")
+	return a
+}
+
+// driftCase is a refreshed state of branch release_1 of workspace 2 (imported from the archives'
+// source, with a baseline driftBaseline) and a configuration to plan against it.
 type driftCase struct {
 	observed    string // content_sha256 as the refresh recorded it
 	live        bool   // whether the refresh found the branch live
 	setLive     bool   // set_live in state
+	retain      bool   // retain_on_destroy in state
 	cfgSetLive  bool   // set_live in the configuration
 	detectDrift bool   // detect_drift, in state and configuration
-	cfgSHA256   string // source_sha256 in the configuration
+	cfgNew      bool   // the configuration names the new archive
+	cfgBranch   string // branch in the configuration; "" is release_1
+	cfgWS       int    // workspace_id in the configuration; 0 is 2
 }
 
 func TestSchemaImportPlanExplainsDrift(t *testing.T) {
-	base := driftCase{observed: driftBaseline, live: true, setLive: true, cfgSetLive: true, detectDrift: true, cfgSHA256: driftSHA256}
+	a := writeDriftArchives(t)
+	base := driftCase{observed: driftBaseline, live: true, setLive: true, cfgSetLive: true, detectDrift: true}
 	with := func(change func(*driftCase)) driftCase {
 		c := base
 		change(&c)
@@ -52,7 +83,7 @@ func TestSchemaImportPlanExplainsDrift(t *testing.T) {
 			c:    with(func(c *driftCase) { c.observed = driftObserved }),
 			want: []string{`Branch "release_1" of workspace 2 has drifted: Its schema no longer matches the archive ` +
 				`imported by Terraform (content_sha256 was ` + driftBaseline + `, is now ` + driftObserved + `): ` +
-				`someone changed it outside Terraform. Apply re-imports source_path "` + driftSource + `" into the ` +
+				`someone changed it outside Terraform. Apply re-imports source_path "` + a.source + `" into the ` +
 				`branch, keeping its label, and the branch stays live. Set detect_drift = false to stop checking.`},
 		},
 		{
@@ -62,7 +93,7 @@ func TestSchemaImportPlanExplainsDrift(t *testing.T) {
 			}),
 			want: []string{`Branch "release_1" of workspace 2 has drifted: Its schema no longer matches the archive ` +
 				`imported by Terraform (content_sha256 was ` + driftBaseline + `, is now ` + driftObserved + `): ` +
-				`someone changed it outside Terraform. Apply re-imports source_path "` + driftSource + `" into the ` +
+				`someone changed it outside Terraform. Apply re-imports source_path "` + a.source + `" into the ` +
 				`branch, keeping its label. Set detect_drift = false to stop checking.`},
 		},
 		{
@@ -79,7 +110,7 @@ func TestSchemaImportPlanExplainsDrift(t *testing.T) {
 			want: []string{
 				`Branch "release_1" of workspace 2 has drifted: Its schema no longer matches the archive imported ` +
 					`by Terraform (content_sha256 was ` + driftBaseline + `, is now ` + driftObserved + `): someone ` +
-					`changed it outside Terraform. Apply re-imports source_path "` + driftSource + `" into the ` +
+					`changed it outside Terraform. Apply re-imports source_path "` + a.source + `" into the ` +
 					`branch, keeping its label, and makes it live again. Set detect_drift = false to stop checking.`,
 				`Branch "release_1" of workspace 2 is no longer live: set_live is true, but another branch of ` +
 					`workspace 2 was made live outside of this resource. Apply makes branch "release_1" live again. ` +
@@ -88,15 +119,47 @@ func TestSchemaImportPlanExplainsDrift(t *testing.T) {
 			},
 		},
 		// Changes of the configuration are not drift.
-		{name: "new archive", c: with(func(c *driftCase) { c.cfgSHA256 = driftNewSHA })},
+		{name: "new archive", c: with(func(c *driftCase) { c.cfgNew = true })},
 		{name: "set_live turned on", c: with(func(c *driftCase) { c.live, c.setLive = false, false })},
 		{name: "detect_drift off", c: with(func(c *driftCase) { c.observed, c.detectDrift = driftObserved, false })},
+		// A replacement makes the old branch's drift moot; a live old branch gets a warning that
+		// Xano will not delete it unless another branch is live first.
+		{
+			name: "drift of a branch being replaced",
+			c: with(func(c *driftCase) {
+				c.observed, c.live, c.setLive, c.cfgSetLive, c.cfgBranch = driftObserved, false, false, false, "release_2"
+			}),
+		},
+		{
+			name: "live branch replaced under a new label",
+			c:    with(func(c *driftCase) { c.observed, c.cfgBranch = driftObserved, "release_2" }),
+			want: []string{`Replacing the live branch "release_1" of workspace 2: This change replaces branch ` +
+				`"release_1" of workspace 2, which is live, with branch "release_2" of workspace 2. Xano cannot ` +
+				`delete a live branch: the old one can only be deleted once another branch is live. Unless this ` +
+				`resource already has lifecycle { create_before_destroy = true }, add it: the new branch is then ` +
+				`imported and made live before the old one is deleted. Without it, Terraform destroys the old ` +
+				`branch first, which fails, and nothing is imported.`},
+		},
+		{
+			name: "live branch replaced by one in another workspace",
+			c:    with(func(c *driftCase) { c.cfgWS = 3 }),
+			want: []string{`Replacing the live branch "release_1" of workspace 2: This change replaces branch ` +
+				`"release_1" of workspace 2, which is live, with branch "release_1" of workspace 3. Xano cannot ` +
+				`delete a live branch: the old one can only be deleted once another branch is live. Make another ` +
+				`branch of workspace 2 live before applying (in the Xano UI, or with xano_workspace_live_branch), ` +
+				`or keep the old branch in Xano by applying retain_on_destroy = true first; otherwise destroying ` +
+				`it fails.`},
+		},
+		{
+			name: "live branch replaced, retained on destroy",
+			c:    with(func(c *driftCase) { c.retain, c.cfgBranch = true, "release_2" }),
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			diags := planSchemaImport(t, tt.c)
+			resp := planSchemaImport(t, a, tt.c)
 			var got []string
-			for _, d := range diags {
+			for _, d := range resp.Diagnostics {
 				if d.Severity != tfprotov6.DiagnosticSeverityWarning {
 					t.Fatalf("unexpected diagnostic: %s: %s", d.Summary, d.Detail)
 				}
@@ -109,63 +172,150 @@ func TestSchemaImportPlanExplainsDrift(t *testing.T) {
 	}
 }
 
-// planSchemaImport plans c through the provider's protocol server and returns the diagnostics.
-func planSchemaImport(t *testing.T, c driftCase) []*tfprotov6.Diagnostic {
+// The plan records in its private state what apply is to do; Update reads it from there.
+func TestSchemaImportPlanRecordsDecision(t *testing.T) {
+	a := writeDriftArchives(t)
+	base := driftCase{observed: driftBaseline, live: true, setLive: true, cfgSetLive: true, detectDrift: true}
+	tests := []struct {
+		name   string
+		change func(*driftCase)
+		want   plannedImport
+	}{
+		{name: "nothing to import", change: func(*driftCase) {}, want: planNoImport},
+		{name: "only set_live", change: func(c *driftCase) { c.live = false }, want: planNoImport},
+		{name: "new archive", change: func(c *driftCase) { c.cfgNew = true }, want: planNewSource},
+		{name: "drift", change: func(c *driftCase) { c.observed = driftObserved }, want: planDriftRepair},
+		{name: "drift and new archive", change: func(c *driftCase) { c.observed, c.cfgNew = driftObserved, true }, want: planDriftRepair},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := base
+			tt.change(&c)
+			resp := planSchemaImport(t, a, c)
+			var private map[string][]byte
+			if err := json.Unmarshal(resp.PlannedPrivate, &private); err != nil {
+				t.Fatalf("planned private state %q: %v", resp.PlannedPrivate, err)
+			}
+			var got plannedImportData
+			if err := json.Unmarshal(private[plannedImportKey], &got); err != nil {
+				t.Fatalf("planned import %q: %v", private[plannedImportKey], err)
+			}
+			if got.Import != tt.want {
+				t.Errorf("planned import %q, want %q", got.Import, tt.want)
+			}
+			if private[baselineKey] == nil {
+				t.Error("the plan dropped the baseline")
+			}
+		})
+	}
+}
+
+// resourceType returns the object type of a schema, from the provider server's schemas.
+func resourceType(t *testing.T, server tfprotov6.ProviderServer, typeName string) tftypes.Object {
 	t.Helper()
-	ctx := context.Background()
-	server := providerserver.NewProtocol6(New("test")())()
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	schemas, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	schema := schemas.ResourceSchemas["xano_workspace_schema_import"]
+	schema := schemas.ResourceSchemas[typeName]
+	if typeName == "" {
+		schema = schemas.Provider
+	}
 	if schema == nil {
-		t.Fatal("no schema for xano_workspace_schema_import")
+		t.Fatalf("no schema for %q", typeName)
 	}
 	typ, ok := schema.ValueType().(tftypes.Object)
 	if !ok {
 		t.Fatalf("the schema's type is %T, not an object", schema.ValueType())
 	}
+	return typ
+}
 
-	// object builds a value of the resource's type: the given attributes, the others null.
-	object := func(attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
-		vals := map[string]tftypes.Value{}
-		for name, at := range typ.AttributeTypes {
-			vals[name] = tftypes.NewValue(at, nil)
-			if v, ok := attrs[name]; ok {
-				vals[name] = v
-			}
+// objectValue builds a value of typ: the given attributes, the others null.
+func objectValue(t *testing.T, typ tftypes.Object, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
+	t.Helper()
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+		if v, ok := attrs[name]; ok {
+			vals[name] = v
 		}
-		dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	}
+	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dv
+}
+
+func tfString(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+func tfBool(b bool) tftypes.Value     { return tftypes.NewValue(tftypes.Bool, b) }
+func tfNumber(n int) tftypes.Value    { return tftypes.NewValue(tftypes.Number, n) }
+
+// schemaImportPrior is the state of branch release_1 of workspace 2 imported from source.
+func schemaImportPrior(source, sha256, content string, live, setLive, detectDrift, retain bool) map[string]tftypes.Value {
+	return map[string]tftypes.Value{
+		"id":                tfString("2/release_1"),
+		"workspace_id":      tfNumber(2),
+		"branch":            tfString("release_1"),
+		"source_path":       tfString(source),
+		"source_sha256":     tfString(sha256),
+		"set_live":          tfBool(setLive),
+		"detect_drift":      tfBool(detectDrift),
+		"retain_on_destroy": tfBool(retain),
+		"live":              tfBool(live),
+		"content_sha256":    tfString(content),
+		"created_at":        tfString("2026-11-02T09:30:00Z"),
+		"imported_sha256":   tfString(sha256),
+	}
+}
+
+// privateState encodes provider private state as the framework does.
+func privateState(t *testing.T, keys map[string]any) []byte {
+	t.Helper()
+	raw := map[string][]byte{}
+	for k, v := range keys {
+		b, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return &dv
+		raw[k] = b
 	}
-	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
-	boolean := func(b bool) tftypes.Value { return tftypes.NewValue(tftypes.Bool, b) }
+	b, err := json.Marshal(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// planSchemaImport plans c through the provider's protocol server.
+func planSchemaImport(t *testing.T, a driftArchives, c driftCase) *tfprotov6.PlanResourceChangeResponse {
+	t.Helper()
+	ctx := context.Background()
+	server := providerserver.NewProtocol6(New("test")())()
+	typ := resourceType(t, server, "xano_workspace_schema_import")
+
+	source, sum := a.source, a.sha256
+	if c.cfgNew {
+		source, sum = a.newSource, a.newSHA256
+	}
+	branch, ws := "release_1", 2
+	if c.cfgBranch != "" {
+		branch = c.cfgBranch
+	}
+	if c.cfgWS != 0 {
+		ws = c.cfgWS
+	}
 	config := map[string]tftypes.Value{
-		"workspace_id":  tftypes.NewValue(tftypes.Number, 2),
-		"branch":        str("release_1"),
-		"source_path":   str(driftSource),
-		"source_sha256": str(c.cfgSHA256),
-		"set_live":      boolean(c.cfgSetLive),
-		"detect_drift":  boolean(c.detectDrift),
+		"workspace_id":      tfNumber(ws),
+		"branch":            tfString(branch),
+		"source_path":       tfString(source),
+		"source_sha256":     tfString(sum),
+		"set_live":          tfBool(c.cfgSetLive),
+		"detect_drift":      tfBool(c.detectDrift),
+		"retain_on_destroy": tfBool(c.retain),
 	}
-	prior := map[string]tftypes.Value{
-		"id":                str("2/release_1"),
-		"workspace_id":      tftypes.NewValue(tftypes.Number, 2),
-		"branch":            str("release_1"),
-		"source_path":       str(driftSource),
-		"source_sha256":     str(driftSHA256),
-		"set_live":          boolean(c.setLive),
-		"detect_drift":      boolean(c.detectDrift),
-		"retain_on_destroy": boolean(false),
-		"live":              boolean(c.live),
-		"content_sha256":    str(c.observed),
-		"created_at":        str("2026-11-02 09:30:00+0000"),
-		"imported_sha256":   str(driftSHA256),
-	}
+	prior := schemaImportPrior(a.source, a.sha256, c.observed, c.live, c.setLive, c.detectDrift, c.retain)
 	proposed := map[string]tftypes.Value{}
 	for k, v := range prior {
 		proposed[k] = v
@@ -173,24 +323,16 @@ func planSchemaImport(t *testing.T, c driftCase) []*tfprotov6.Diagnostic {
 	for k, v := range config {
 		proposed[k] = v
 	}
-	baseline, err := json.Marshal(baselineData{ContentSHA256: driftBaseline})
-	if err != nil {
-		t.Fatal(err)
-	}
-	private, err := json.Marshal(map[string][]byte{baselineKey: baseline})
-	if err != nil {
-		t.Fatal(err)
-	}
 
 	resp, err := server.PlanResourceChange(ctx, &tfprotov6.PlanResourceChangeRequest{
 		TypeName:         "xano_workspace_schema_import",
-		PriorState:       object(prior),
-		ProposedNewState: object(proposed),
-		Config:           object(config),
-		PriorPrivate:     private,
+		PriorState:       objectValue(t, typ, prior),
+		ProposedNewState: objectValue(t, typ, proposed),
+		Config:           objectValue(t, typ, config),
+		PriorPrivate:     privateState(t, map[string]any{baselineKey: baselineData{ContentSHA256: driftBaseline}}),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp.Diagnostics
+	return resp
 }

@@ -13,7 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
 	"github.com/xano-community/terraform-provider-xano/internal/xano"
 )
 
@@ -23,11 +25,14 @@ var (
 	sourceSHA256Attr = path.Root("source_sha256")
 )
 
-// validateSourceArchive is the ValidateConfig check shared by the import resources: when both
-// source_path and source_sha256 are known, the file must exist and hash to source_sha256. When
-// either is unknown (say, an archive written by another resource in the same apply) the check is
-// skipped, so that a value known only at apply never makes the final plan inconsistent; the
-// resource checks the file again right before uploading it (checkSourceArchive).
+// validateSourceArchive is the plan-time check of the archive shared by the import resources:
+// when both source_path and source_sha256 are known in cfg, the file must exist and hash to
+// source_sha256. Call it from ModifyPlan (with req.Config), and only when the plan imports the
+// archive: a plan that imports nothing must not need the file, which may be long gone (a fresh CI
+// runner, a snapshot with track_file = false). When either value is unknown (an archive written
+// by another resource in the same apply) the check is skipped, so that a value known only at apply
+// never makes the final plan inconsistent; the resource checks the file again right before
+// uploading it (checkSourceArchive, inspectSourceArchive).
 func validateSourceArchive(ctx context.Context, cfg tfsdk.Config) diag.Diagnostics {
 	var p, sum types.String
 	diags := cfg.GetAttribute(ctx, sourcePathAttr, &p)
@@ -45,22 +50,8 @@ func validateSourceArchive(ctx context.Context, cfg tfsdk.Config) diag.Diagnosti
 // checkSourceArchive reports, as attribute errors, a source file that is missing, is not a
 // regular file, or does not hash to want. It streams the file: it is never held in memory.
 func checkSourceArchive(p, want string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	st, err := os.Stat(p)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		diags.AddAttributeError(sourcePathAttr, "Source archive not found",
-			fmt.Sprintf("source_path %q does not exist. Check the path, or, when another resource writes the "+
-				"archive, pass that resource's archive_sha256 as source_sha256 so that the file is only "+
-				"checked once it has been written.", p))
-		return diags
-	case err != nil:
-		diags.AddAttributeError(sourcePathAttr, "Cannot read the source archive",
-			fmt.Sprintf("source_path %q cannot be read: %s.", p, err))
-		return diags
-	case !st.Mode().IsRegular():
-		diags.AddAttributeError(sourcePathAttr, "Source archive is not a file",
-			fmt.Sprintf("source_path %q is not a regular file: point it at an archive exported from Xano.", p))
+	diags := checkSourceFile(p)
+	if diags.HasError() {
 		return diags
 	}
 	d, err := digestFile(p)
@@ -69,6 +60,78 @@ func checkSourceArchive(p, want string) diag.Diagnostics {
 			fmt.Sprintf("Hashing source_path %q failed: %s.", p, err))
 		return diags
 	}
+	diags.Append(checkSourceDigest(p, d, want)...)
+	return diags
+}
+
+// inspectSourceArchive is checkSourceArchive for an archive about to be uploaded: in the same
+// single pass over the file, it also reads what the archive holds (whether it is encrypted, its
+// canonical content hash). An archive that cannot be inspected (not a Xano archive, or beyond the
+// reader's limits) is not an error here: Xano judges it, and the Info is then empty.
+func inspectSourceArchive(ctx context.Context, p, want string) (archive.Info, diag.Diagnostics) {
+	diags := checkSourceFile(p)
+	if diags.HasError() {
+		return archive.Info{}, diags
+	}
+	d, info, err := readSourceArchive(p)
+	var pathErr *fs.PathError
+	switch {
+	case errors.As(err, &pathErr):
+		diags.AddAttributeError(sourcePathAttr, "Cannot read the source archive",
+			fmt.Sprintf("Reading source_path %q failed: %s.", p, err))
+		return archive.Info{}, diags
+	case err != nil:
+		tflog.Debug(ctx, "The source archive cannot be inspected; uploading it as it is", map[string]any{"error": err.Error()})
+	}
+	diags.Append(checkSourceDigest(p, d, want)...)
+	return info, diags
+}
+
+// readSourceArchive reads the file at p once, hashing its bytes and inspecting its content. The
+// digest is complete even when the archive cannot be inspected; err is then Inspect's error, or a
+// *fs.PathError when the file cannot be read.
+func readSourceArchive(p string) (fileDigest, archive.Info, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return fileDigest{}, archive.Info{}, err
+	}
+	defer f.Close()
+	d := newDigester()
+	info, inspectErr := archive.Inspect(io.TeeReader(f, d), archive.Limits{})
+	// Inspect may stop before the end (after a failure, or bytes after the last gzip member):
+	// the rest is hashed too.
+	if _, err := io.Copy(d, f); err != nil {
+		return fileDigest{}, archive.Info{}, err
+	}
+	return d.digest(), info, inspectErr
+}
+
+// checkSourceFile reports a source path that does not exist or is not a regular file.
+func checkSourceFile(p string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	st, err := os.Stat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		diags.AddAttributeError(sourcePathAttr, "Source archive not found",
+			fmt.Sprintf("source_path %q does not exist, and it is read because it is about to be imported. Put "+
+				"the archive back at that path, or point source_path at it. When another resource writes the "+
+				"archive in the same apply, pass that resource's archive_sha256 as source_sha256 so that the file "+
+				"is only checked once written; when it was written by an earlier run (a xano_workspace_snapshot "+
+				"with track_file = false does not notice that its file is gone), write it again, for example with "+
+				"terraform apply -replace on that resource.", p))
+	case err != nil:
+		diags.AddAttributeError(sourcePathAttr, "Cannot read the source archive",
+			fmt.Sprintf("source_path %q cannot be read: %s.", p, err))
+	case !st.Mode().IsRegular():
+		diags.AddAttributeError(sourcePathAttr, "Source archive is not a file",
+			fmt.Sprintf("source_path %q is not a regular file: point it at an archive exported from Xano.", p))
+	}
+	return diags
+}
+
+// checkSourceDigest reports a source file whose bytes do not hash to want.
+func checkSourceDigest(p string, d fileDigest, want string) diag.Diagnostics {
+	var diags diag.Diagnostics
 	if d.SHA256 != want {
 		diags.AddAttributeError(sourceSHA256Attr, "Source archive does not match source_sha256",
 			fmt.Sprintf("source_path's sha256 is %s but source_sha256 is %s: the file %q is not the archive "+

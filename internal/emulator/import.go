@@ -298,15 +298,19 @@ func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 	if !ok {
 		return nil
 	}
-	if e.Size > archive.DefaultMaxJSONEntryBytes {
-		return errInput("A content page of the archive is too large.")
+	if e.Size > maxContentPageBytes {
+		return errPageTooLarge
 	}
 	ar.buf.Reset()
-	if _, err := ar.buf.ReadFrom(body); err != nil {
+	n, err := ar.buf.ReadFrom(io.LimitReader(body, maxContentPageBytes+1))
+	if err != nil {
 		return err
 	}
+	if n > maxContentPageBytes {
+		return errPageTooLarge
+	}
 	raw := ar.buf.Bytes()
-	ok, err := archive.Verify(raw)
+	ok, err = archive.Verify(raw)
 	if err != nil {
 		return errNotAnArchive
 	}
@@ -314,7 +318,7 @@ func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 		return errBadSignature
 	}
 	var doc struct {
-		Payload []json.RawMessage `json:"payload"`
+		Payload []uncopiedRow `json:"payload"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return errNotAnArchive
@@ -337,6 +341,20 @@ func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 	ar.spoolOff += int64(len(raw))
 	return nil
 }
+
+// maxContentPageBytes is the largest content page an import reads. Xano's pages are about
+// 512 KB (and the emulator's at most 1.5 MiB); reading and verifying one costs a few times its
+// size, so archive.DefaultMaxJSONEntryBytes (256 MiB) would let one hostile page cost
+// gigabytes.
+const maxContentPageBytes = 16 << 20
+
+var errPageTooLarge = errInput("A content page of the archive is larger than 16 MiB.")
+
+// uncopiedRow decodes a row of a content page into nothing: decoding a page into []uncopiedRow
+// counts its rows without copying them (a zero-size element allocates nothing).
+type uncopiedRow struct{}
+
+func (*uncopiedRow) UnmarshalJSON([]byte) error { return nil }
 
 // considerRoot keeps e as the root document when it ranks better than the one kept so far
 // (see rootRank). Only the best candidate is held in memory.

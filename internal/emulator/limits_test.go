@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
 	"github.com/xano-community/terraform-provider-xano/internal/emulator"
 	"github.com/xano-community/terraform-provider-xano/internal/emulator/emulatortest"
 )
@@ -200,5 +202,39 @@ func TestJSONBodyLimit(t *testing.T) {
 	wantError(t, status, data, 413, "ERROR_CODE_INPUT_ERROR", "The request body is too large.")
 	if got := labels(in.Branches(t, 1)); got != "v1*,ok" {
 		t.Fatalf("branches %s", got)
+	}
+}
+
+// A content page is read only up to 16 MiB (Xano's are ~512 KB); rows are counted as imported.
+func TestImportContentPageLimit(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	b, err := archive.NewBundle("workspace", map[string]any{
+		"dbo": []any{map[string]any{"guid": "g", "name": "t"}}, "function": []any{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(b)
+	big := `{"payload":["` + strings.Repeat("r", 16<<20) + `"]}`
+	src := tarOf(t, [2]string{"workspace.json", string(raw)}, [2]string{"content/g-1.json", big})
+	status, data := upload(t, in, "/workspace/2/import", nil, "w.tar.gz", src, false)
+	wantError(t, status, data, 400, "ERROR_CODE_INPUT_ERROR", "A content page of the archive is larger than 16 MiB.")
+
+	// A real export: the row counts are those of the source.
+	status, data = upload(t, in, "/workspace/2/import", nil, "w.tar.gz", in.Export(t, 1, "", true), false)
+	wantOK(t, status, data)
+	status, data = in.Do(t, "GET", "/workspace/2/table", nil)
+	wantOK(t, status, data)
+	var tables []struct {
+		Name string `json:"name"`
+		Rows int64  `json:"rows"`
+	}
+	decodeJSON(t, data, &tables)
+	got := map[string]int64{}
+	for _, tb := range tables {
+		got[tb.Name] = tb.Rows
+	}
+	if len(got) != 2 || got["user"] != 50 || got["order"] != 200 {
+		t.Fatalf("imported row counts %v", got)
 	}
 }

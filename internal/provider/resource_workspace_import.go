@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
 	"github.com/xano-community/terraform-provider-xano/internal/xano"
 )
 
@@ -33,9 +34,6 @@ const (
 	workspaceImportWriteTimeout = 60 * time.Minute
 	workspaceImportReadTimeout  = 5 * time.Minute
 )
-
-// importedLiveBranch is the branch a full import leaves live: Xano imports the archive's branch as v1.
-const importedLiveBranch = "v1"
 
 var backupPathAttr = path.Root("backup_path")
 
@@ -69,6 +67,7 @@ type workspaceImportModel struct {
 	PasswordWO          types.String   `tfsdk:"password_wo"`
 	PasswordWOVersion   types.Int64    `tfsdk:"password_wo_version"`
 	ImportedSHA256      types.String   `tfsdk:"imported_sha256"`
+	ImportedContent     types.String   `tfsdk:"imported_content_sha256"`
 	LiveBranch          types.String   `tfsdk:"live_branch"`
 	BackupSHA256        types.String   `tfsdk:"backup_sha256"`
 	BackupContentSHA256 types.String   `tfsdk:"backup_content_sha256"`
@@ -103,28 +102,43 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 		},
 		"source_sha256": schema.StringAttribute{
 			MarkdownDescription: "The SHA-256 of the archive, as `filesha256(source_path)` or another object's " +
-				"`archive_sha256` returns it. When both this and `source_path` are known at plan time, the file is " +
-				"hashed and must match. Changing it restores the workspace again, from the new archive (after a " +
-				"new backup when `backup_path` is set).",
+				"`archive_sha256` returns it. Changing it restores the workspace again, from the new archive (after " +
+				"a new backup when `backup_path` is set), unless the new archive holds the same content as the one " +
+				"last imported (see `imported_content_sha256`). Whenever a restore is planned and both this and " +
+				"`source_path` are known, the file is hashed at plan time and must match; a plan that restores " +
+				"nothing does not read it.",
 			Required:   true,
 			Validators: []validator.String{sha256HexValidator{}},
 		},
 		"backup_path": schema.StringAttribute{
 			MarkdownDescription: "Where to write a safety export of the workspace, with its data, **before** it is " +
 				"overwritten. The file is written atomically (missing folders are created); if the backup fails, " +
-				"nothing is imported. Each restore replaces the previous backup at this path, so template it " +
-				"(e.g. with a timestamp) to keep several. The backup is not encrypted and holds the table rows: " +
-				"keep it somewhere safe. Must differ from `source_path`.",
+				"nothing is imported. A restore replaces the backup recorded in `backup_sha256` at this path, but " +
+				"never another file: when the path holds an archive this resource did not record (the backup of an " +
+				"earlier attempt whose import failed, say), it is kept if it holds the workspace as it is now, and " +
+				"otherwise the apply stops before importing. Template the path (e.g. with a timestamp) to keep " +
+				"several backups. The backup is not encrypted and holds the table rows: keep it somewhere safe. " +
+				"Must differ from `source_path`.",
 			Optional:   true,
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
 		"imported_sha256": schema.StringAttribute{
-			MarkdownDescription: "The `source_sha256` of the archive last imported.",
-			Computed:            true,
+			MarkdownDescription: "The `source_sha256` of the archive last imported, or of an archive found to hold " +
+				"the same content since.",
+			Computed: true,
+		},
+		"imported_content_sha256": schema.StringAttribute{
+			MarkdownDescription: "The canonical content hash of the archive last imported (as a snapshot's " +
+				"`content_sha256`: independent of compression, entry order and signature). When `source_sha256` " +
+				"changes to an archive with this same content, such as a snapshot exported again because its file " +
+				"was gone (a fresh CI runner), nothing is restored: only `imported_sha256` is updated. Null when " +
+				"the archive was encrypted or could not be read; a new `source_sha256` then always restores.",
+			Computed: true,
 		},
 		"live_branch": schema.StringAttribute{
 			MarkdownDescription: "The label of the branch the import made live (Xano imports the archive's branch as " +
-				"`v1`). It is recorded at import time and not refreshed.",
+				"`v1`), as Xano reported it after the import; null if it could not be read then. It is recorded at " +
+				"import time and not refreshed.",
 			Computed: true,
 		},
 		"backup_sha256": schema.StringAttribute{
@@ -150,8 +164,9 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 		MarkdownDescription: "A full, **destructive** restore of a workspace from an archive: its tables, their data " +
 			"and all its branches are replaced by the archive's content, and the archive's branch becomes `v1`, " +
 			"live. Set `backup_path` to export the workspace first.\n\n" +
-			"The import happens when the resource is created and whenever `source_sha256` changes. Refreshing " +
-			"only checks that the workspace still exists: later changes to the workspace are not drift. " +
+			"The import happens when the resource is created and whenever `source_sha256` changes to an archive " +
+			"with other content; every plan that will import says so in a warning. Refreshing only checks that " +
+			"the workspace still exists: later changes to the workspace are not drift. " +
 			"Destroying the resource cannot undo the import: it only removes it from the state.",
 		Attributes: attrs,
 		Blocks: map[string]schema.Block{
@@ -160,11 +175,10 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 	}
 }
 
-// ValidateConfig checks the source archive against source_sha256 when both are known, and that
-// the backup would not overwrite the archive about to be imported.
+// ValidateConfig checks that the backup would not overwrite the archive about to be imported. The
+// archive itself is checked by ModifyPlan, and only when a restore is planned: a plan that imports
+// nothing must not need the file.
 func (r *workspaceImportResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	resp.Diagnostics.Append(validateSourceArchive(ctx, req.Config)...)
-
 	var src, backup types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, sourcePathAttr, &src)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, backupPathAttr, &backup)...)
@@ -185,68 +199,6 @@ func samePath(a, b string) bool {
 	return absA == absB
 }
 
-// ModifyPlan plans what the import records. A restore happens on create and when source_sha256
-// differs from the archive last imported; any other change (paths, password, timeouts) is
-// recorded without touching the workspace, so the computed values are kept.
-func (r *workspaceImportResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	resp.Diagnostics.Append(r.data.checkConfiguredForPlan()...)
-
-	var plan workspaceImportModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if req.State.Raw.IsNull() {
-		plan.planRestore()
-	} else {
-		var state workspaceImportModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		if restoreNeeded(plan, state) {
-			plan.planRestore()
-		} else {
-			plan.keepImport(state)
-		}
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-// restoreNeeded reports whether the planned archive differs from the one last imported (an
-// unknown source_sha256 may: it is decided at apply).
-func restoreNeeded(plan, state workspaceImportModel) bool {
-	return !plan.SourceSHA256.Equal(state.ImportedSHA256)
-}
-
-// planRestore marks what a restore computes.
-func (m *workspaceImportModel) planRestore() {
-	if isKnown(m.WorkspaceID) {
-		m.ID = types.StringValue(strconv.FormatInt(m.WorkspaceID.ValueInt64(), 10))
-	}
-	m.ImportedSHA256 = m.SourceSHA256
-	m.LiveBranch = types.StringUnknown()
-	m.ImportedAt = types.StringUnknown()
-	if m.BackupPath.IsNull() {
-		m.BackupSHA256, m.BackupContentSHA256 = types.StringNull(), types.StringNull()
-	} else {
-		m.BackupSHA256, m.BackupContentSHA256 = types.StringUnknown(), types.StringUnknown()
-	}
-}
-
-// keepImport carries over what the last import recorded.
-func (m *workspaceImportModel) keepImport(state workspaceImportModel) {
-	m.ID = state.ID
-	m.ImportedSHA256 = state.ImportedSHA256
-	m.LiveBranch = state.LiveBranch
-	m.ImportedAt = state.ImportedAt
-	m.BackupSHA256 = state.BackupSHA256
-	m.BackupContentSHA256 = state.BackupContentSHA256
-}
-
 func (r *workspaceImportResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	ctx = r.data.logContext(ctx)
 	var plan workspaceImportModel
@@ -254,7 +206,7 @@ func (r *workspaceImportResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.restore(ctx, req.Config, &plan, plan.Timeouts.Create)...)
+	resp.Diagnostics.Append(r.restore(ctx, req.Config, &plan, nil, plan.Timeouts.Create)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -295,13 +247,20 @@ func (r *workspaceImportResource) Update(ctx context.Context, req resource.Updat
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if restoreNeeded(plan, state) {
-		resp.Diagnostics.Append(r.restore(ctx, req.Config, &plan, plan.Timeouts.Update)...)
+	// ModifyPlan decided, with every value known (Terraform plans again at apply), whether this
+	// update restores: then it left what a restore computes unknown. Otherwise the plan holds what
+	// is recorded: the values kept from the last import, and imported_sha256 when the new archive
+	// holds the same content.
+	if restorePlanned(plan) {
+		resp.Diagnostics.Append(r.restore(ctx, req.Config, &plan, &state, plan.Timeouts.Update)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
 	} else {
-		plan.keepImport(state)
+		plan.keepImport(state, plan.ImportedSHA256)
+		tflog.Info(ctx, "Nothing to import: recorded the new values", map[string]any{
+			"workspace_id": plan.WorkspaceID.ValueInt64(), "imported_sha256": plan.ImportedSHA256.ValueString(),
+		})
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -325,10 +284,11 @@ func (r *workspaceImportResource) Delete(ctx context.Context, req resource.Delet
 }
 
 // restore backs the workspace up when asked, then imports the source archive, and records the
-// outcome in m, all within the operation's timeout (plan.Timeouts.Create or Update). Nothing is
-// imported unless the source archive matches source_sha256 and the backup, when asked for, is
-// complete on disk.
-func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config, m *workspaceImportModel, timeout timeoutFunc) diag.Diagnostics {
+// outcome in m, all within the operation's timeout (plan.Timeouts.Create or Update). prior is the
+// state before an update (nil on create): it says which file at backup_path this resource wrote.
+// Nothing is imported unless the source archive matches source_sha256 and the backup, when asked
+// for, is complete on disk.
+func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config, m *workspaceImportModel, prior *workspaceImportModel, timeout timeoutFunc) diag.Diagnostics {
 	var diags diag.Diagnostics
 	ctx, cancel, client := r.data.startOperation(ctx, timeout, workspaceImportWriteTimeout, &diags)
 	defer cancel()
@@ -343,7 +303,8 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 	ws := m.WorkspaceID.ValueInt64()
 	ctx = tflog.SetField(ctx, "workspace_id", ws)
 	src, sum := m.SourcePath.ValueString(), m.SourceSHA256.ValueString()
-	if diags.Append(checkSourceArchive(src, sum)...); diags.HasError() {
+	info, idiags := inspectSourceArchive(ctx, src, sum)
+	if diags.Append(idiags...); diags.HasError() {
 		return diags
 	}
 	// An encrypted archive without a password would be refused; say so before any backup.
@@ -356,7 +317,7 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 
 	m.BackupSHA256, m.BackupContentSHA256 = types.StringNull(), types.StringNull()
 	if isKnown(m.BackupPath) {
-		backup, bdiags := exportToFile(ctx, client, exportRequest{WorkspaceID: ws, IncludeData: true}, m.BackupPath.ValueString(), backupPathAttr)
+		backup, bdiags := backUpBeforeImport(ctx, client, ws, m.BackupPath.ValueString(), recordedBackup(prior))
 		diags.Append(bdiags...)
 		if diags.HasError() {
 			diags.AddAttributeError(backupPathAttr, "Nothing was imported",
@@ -365,9 +326,6 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 					ws, m.BackupPath.ValueString()))
 			return diags
 		}
-		tflog.Info(ctx, "Backed up the workspace before importing", map[string]any{
-			"backup_path": m.BackupPath.ValueString(), "backup_sha256": backup.Digest.SHA256,
-		})
 		m.BackupSHA256 = types.StringValue(backup.Digest.SHA256)
 		m.BackupContentSHA256 = backup.contentSHA256()
 	}
@@ -382,23 +340,76 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 
 	m.ID = types.StringValue(strconv.FormatInt(ws, 10))
 	m.ImportedSHA256 = types.StringValue(sum)
-	m.LiveBranch = types.StringValue(importedLabel(ctx, client, ws, result))
+	m.ImportedContent = contentSHA256Of(info)
+	label, ldiags := importedLabel(ctx, client, ws, result)
+	diags.Append(ldiags...)
+	m.LiveBranch = label
 	m.ImportedAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
 	return diags
 }
 
-// importedLabel is the label of the branch the import made live, from Xano's answer, else from
-// the workspace, else the v1 that Xano's full import always creates.
-func importedLabel(ctx context.Context, client *xano.Client, ws int64, result *xano.ImportResult) string {
+// contentSHA256Of is an archive's canonical content hash as an attribute value: null when it is
+// encrypted or could not be read.
+func contentSHA256Of(info archive.Info) types.String {
+	if info.Encrypted || info.ContentSHA256 == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(info.ContentSHA256)
+}
+
+// importedLabel is the label of the branch the import made live, as Xano reports it: from its
+// answer to the import, else from the workspace read just after. When neither says, the label is
+// left null with a warning rather than guessed.
+func importedLabel(ctx context.Context, client *xano.Client, ws int64, result *xano.ImportResult) (types.String, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	if result != nil {
 		if label, ok := result.Branch["label"].(string); ok && label != "" {
-			return label
+			return types.StringValue(label), diags
 		}
 	}
-	if w, err := client.GetWorkspace(ctx, ws); err == nil && w.Branch != "" {
-		return w.Branch
+	w, err := client.GetWorkspace(ctx, ws)
+	if err == nil && w.Branch != "" {
+		return types.StringValue(w.Branch), diags
 	}
-	return importedLiveBranch
+	why := "Xano did not name it"
+	if err != nil {
+		why = err.Error()
+	}
+	diags.AddAttributeWarning(path.Root("live_branch"), "Cannot tell which branch the import made live",
+		fmt.Sprintf("The import into workspace %d succeeded, but reading which branch is now live failed (%s), so "+
+			"live_branch is left empty. Xano imports the archive's branch as v1; the xano_workspace data source "+
+			"reads the live branch.", ws, why))
+	return types.StringNull(), diags
+}
+
+// importOutcome is what a failed import request says about the workspace.
+type importOutcome int
+
+const (
+	importRefused importOutcome = iota // Xano refused the request: the workspace is unchanged
+	importUnknown                      // no answer, or a server error: the import may have been applied
+)
+
+// classifyImportFailure tells a refusal (a 4xx, or Xano's 500 for an archive whose signature does
+// not match, which it checks before changing anything) from a failure after which nobody knows
+// whether the import was applied: no answer at all (a cut connection, a timeout) or a server or
+// gateway error (a 502 or 504 may come from a proxy while Xano goes on importing).
+func classifyImportFailure(err error) importOutcome {
+	var apiErr *xano.APIError
+	switch {
+	case !errors.As(err, &apiErr):
+		return importUnknown
+	case apiErr.StatusCode >= 400 && apiErr.StatusCode < 500:
+		return importRefused
+	case invalidSignature(apiErr):
+		return importRefused
+	}
+	return importUnknown
+}
+
+// invalidSignature reports Xano's answer to an archive edited after export.
+func invalidSignature(apiErr *xano.APIError) bool {
+	return strings.Contains(strings.ToLower(apiErr.Message), "signature")
 }
 
 // importFailed explains a failed import and what state the workspace is in.
@@ -409,11 +420,16 @@ func importFailed(ctx context.Context, client *xano.Client, ws int64, src string
 
 	summary := fmt.Sprintf("Import into workspace %d failed", ws)
 	detail := fmt.Sprintf("Importing %q into workspace %d failed.", src, ws)
-	if answered {
-		detail += " Xano refused the archive, so the workspace should be unchanged."
+	if classifyImportFailure(err) == importRefused {
+		detail += " Xano refused the archive, so the workspace should be unchanged." + backupNote(backupPath)
 	} else {
-		detail += fmt.Sprintf(" No answer came back, so whether Xano applied the import is unknown: check workspace "+
-			"%d in Xano before applying again.", ws)
+		if answered {
+			detail += fmt.Sprintf(" Xano (or a proxy in front of it) answered %d, which does not say whether the "+
+				"import was applied: it may have been, in full.", apiErr.StatusCode)
+		} else {
+			detail += " No answer came back, so whether Xano applied the import is unknown: it may have been, in full."
+		}
+		detail += fmt.Sprintf(" Check workspace %d in Xano before applying again.", ws) + uncertainBackupNote(backupPath)
 	}
 	switch {
 	case xano.IsNotFound(err):
@@ -426,22 +442,38 @@ func importFailed(ctx context.Context, client *xano.Client, ws int64, src string
 			detail += " If the archive was exported with a password, set password_wo (or password) to it."
 		}
 		detail += " Otherwise check that source_path is a full export of a Xano workspace."
-	case answered && strings.Contains(strings.ToLower(apiErr.Message), "signature"):
+	case answered && invalidSignature(apiErr):
 		// Not a passing server failure (the advice for a 500): applying again cannot help.
 		detail += " Xano found the archive's signature invalid: its content was changed after Xano exported it, " +
 			"and Xano only imports archives exactly as it exported them. Export the workspace again rather than " +
 			"editing the archive."
-		diags.AddError(summary, fmt.Sprintf("%s%s\n\n%s", detail, backupNote(backupPath), err))
+		diags.AddError(summary, fmt.Sprintf("%s\n\n%s", detail, err))
 		return diags
 	}
-	addAPIError(&diags, summary, detail+backupNote(backupPath), err, writeAccess)
+	if xano.IsServerError(err) && classifyImportFailure(err) == importUnknown {
+		// Not the generic advice for a server error ("apply again later"): check first.
+		diags.AddError(summary, fmt.Sprintf("%s\n\n%s", detail, err))
+		return diags
+	}
+	addAPIError(&diags, summary, detail, err, writeAccess)
 	return diags
 }
 
-// backupNote points at the backup taken before a failed import, if any.
+// backupNote points at the backup taken before a refused import, if any.
 func backupNote(backupPath types.String) string {
 	if !isKnown(backupPath) {
 		return ""
 	}
 	return fmt.Sprintf(" The backup taken just before is at %q.", backupPath.ValueString())
+}
+
+// uncertainBackupNote is the advice about the backup after an import whose outcome is unknown:
+// if the import was applied, that file is the only copy of the workspace from before it.
+func uncertainBackupNote(backupPath types.String) string {
+	if !isKnown(backupPath) {
+		return ""
+	}
+	return fmt.Sprintf(" Copy the backup taken just before, %q, somewhere safe first: if the import was applied, it is "+
+		"the only copy of the workspace as it was before. (The next apply does not overwrite it: it keeps the file "+
+		"if the workspace still holds the same content, and otherwise stops before importing.)", backupPath.ValueString())
 }

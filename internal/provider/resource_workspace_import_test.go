@@ -65,6 +65,7 @@ func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("id"), knownvalue.StringExact("2")),
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(stagingSHA)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_content_sha256"), archiveContentIs(staging)),
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("live_branch"), knownvalue.StringExact("v1")),
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_at"),
 						knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
@@ -109,6 +110,290 @@ func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 							return err
 						}
 						return expectBranchFunctions(t, inst, 2, "", "production_only", "send_welcome_email")
+					}),
+				},
+			},
+		},
+	})
+}
+
+// The "fresh runner": the snapshot that an import uses is gone from disk (a CI runner that keeps
+// nothing between runs), so the plan makes a new snapshot, whose archive_sha256 is only known at
+// apply. The new archive holds the content already imported: nothing is exported or imported
+// into workspace 2, only the new hash is recorded, and the next plan is empty.
+func TestAccWorkspaceImport_freshRunnerDoesNotRestoreAgain(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	snapshotFile, backup := filepath.Join(dir, "staging.tar.gz"), filepath.Join(dir, "backup.tar.gz")
+	config := testConfig(inst, `
+resource "xano_workspace_snapshot" "staging" {
+  workspace_id = 1
+  include_data = true
+  output_path  = %q
+}
+
+resource "xano_workspace_import" "restore" {
+  workspace_id  = 2
+  source_path   = xano_workspace_snapshot.staging.output_path
+  source_sha256 = xano_workspace_snapshot.staging.archive_sha256
+  backup_path   = %q
+}
+`, snapshotFile, backup)
+	importedSHA := statecheck.CompareValue(compare.ValuesDiffer())
+	importedAt, content, backupSHA := statecheck.CompareValue(compare.ValuesSame()),
+		statecheck.CompareValue(compare.ValuesSame()), statecheck.CompareValue(compare.ValuesSame())
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					importedSHA.AddStateValue(workspaceImportAddr, tfjsonpath.New("imported_sha256")),
+					importedAt.AddStateValue(workspaceImportAddr, tfjsonpath.New("imported_at")),
+					content.AddStateValue(workspaceImportAddr, tfjsonpath.New("imported_content_sha256")),
+					backupSHA.AddStateValue(workspaceImportAddr, tfjsonpath.New("backup_sha256")),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_content_sha256"), archiveContentIs(snapshotFile)),
+					checkEmulator("one import", func() error { return expectImports(inst, 2, 1) }),
+				},
+			},
+			{
+				PreConfig: func() {
+					if err := os.Remove(snapshotFile); err != nil {
+						t.Fatal(err)
+					}
+					clearRequests(t, inst)
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("xano_workspace_snapshot.staging", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction(workspaceImportAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(workspaceImportAddr, tfjsonpath.New("source_sha256")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The new archive's hash is recorded; nothing else changed.
+					statecheck.CompareValuePairs(workspaceImportAddr, tfjsonpath.New("imported_sha256"),
+						"xano_workspace_snapshot.staging", tfjsonpath.New("archive_sha256"), compare.ValuesSame()),
+					importedSHA.AddStateValue(workspaceImportAddr, tfjsonpath.New("imported_sha256")),
+					importedAt.AddStateValue(workspaceImportAddr, tfjsonpath.New("imported_at")),
+					content.AddStateValue(workspaceImportAddr, tfjsonpath.New("imported_content_sha256")),
+					backupSHA.AddStateValue(workspaceImportAddr, tfjsonpath.New("backup_sha256")),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256Is(backup)),
+					checkEmulator("no import, no backup", func() error {
+						if err := expectImports(inst, 2, 0); err != nil {
+							return err
+						}
+						n, err := countRequests(inst, http.MethodPost, "/workspace/2/export")
+						if err == nil && n != 0 {
+							err = fmt.Errorf("workspace 2 was exported %d times (a backup), want none", n)
+						}
+						return err
+					}),
+				},
+			},
+			{
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+// A new source_sha256 known at plan whose archive holds the content already imported (the same
+// workspace exported again) imports nothing; one with other content restores.
+func TestAccWorkspaceImport_sameContentNewBytes(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	first, _ := writeTestArchive(t, dir, "first.tar.gz", inst.Export(t, 1, "", true))
+	again, againSHA := writeTestArchive(t, dir, "again.tar.gz", inst.Export(t, 1, "", true))
+	if sha256Hex(mustRead(t, first)) == againSHA {
+		t.Fatal("two exports of workspace 1 have the same bytes: this test needs them to differ")
+	}
+	inst.AddFunction(t, 1, "", "added_later", "return 'later'")
+	other, otherSHA := writeTestArchive(t, dir, "other.tar.gz", inst.Export(t, 1, "", true))
+	importedAt := statecheck.CompareValue(compare.ValuesSame())
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: workspaceImportConfig(inst, first, fmt.Sprintf("filesha256(%q)", first), "", ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					importedAt.AddStateValue(workspaceImportAddr, tfjsonpath.New("imported_at")),
+				},
+			},
+			{
+				PreConfig: func() { clearRequests(t, inst) },
+				Config:    workspaceImportConfig(inst, again, fmt.Sprintf("%q", againSHA), "", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(workspaceImportAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(againSHA)),
+					plancheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_at"), knownvalue.NotNull()),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					importedAt.AddStateValue(workspaceImportAddr, tfjsonpath.New("imported_at")),
+					checkEmulator("no import", func() error { return expectImports(inst, 2, 0) }),
+				},
+			},
+			{
+				Config: workspaceImportConfig(inst, other, fmt.Sprintf("%q", otherSHA), "", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(workspaceImportAddr, tfjsonpath.New("imported_at")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_content_sha256"), archiveContentIs(other)),
+					checkEmulator("the other archive was imported", func() error {
+						if err := expectImports(inst, 2, 1); err != nil {
+							return err
+						}
+						return expectBranchFunctions(t, inst, 2, "", "added_later", "compute_invoice_total", "send_welcome_email")
+					}),
+				},
+			},
+		},
+	})
+}
+
+// Once imported, the source archive is not needed: a plan that restores nothing does not read it,
+// so it may be deleted (or, for a snapshot with track_file = false, be gone on a fresh runner).
+func TestAccWorkspaceImport_sourceGoneAfterImport(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	src, sum := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), "", ""),
+			},
+			{
+				PreConfig: func() {
+					if err := os.Remove(src); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), "", ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+			{
+				// A change that imports nothing applies without the file too.
+				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), filepath.Join(dir, "backup.tar.gz"), ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(workspaceImportAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					checkEmulator("a single import", func() error { return expectImports(inst, 2, 1) }),
+				},
+			},
+			{
+				// A new archive that is missing is an error at plan time.
+				Config:      workspaceImportConfig(inst, src, fmt.Sprintf("%q", sha256Hex([]byte("new"))), "", ""),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`Source archive not found`),
+			},
+		},
+	})
+}
+
+// A 504 from a gateway does not say whether the import was applied: the error says the outcome is
+// unknown and to keep the backup, not that Xano refused the archive. Here the import was not
+// applied, so the backup still holds the workspace: the next apply keeps it and imports.
+func TestAccWorkspaceImport_gatewayTimeoutOutcomeUnknown(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	src, sum := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
+	backup := filepath.Join(dir, "backup.tar.gz")
+	before := productionContentSHA256(t, inst)
+	clearRequests(t, inst)
+	addFault(t, inst, emulator.Fault{Method: http.MethodPost, Path: "/workspace/2/import", Status: http.StatusGatewayTimeout})
+	var backupBytes []byte
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), backup, ""),
+				ExpectError: errorPattern("answered 504", "does not say whether the import was applied",
+					"Copy the backup taken just before", backup, "somewhere safe"),
+			},
+			{
+				PreConfig: func() {
+					expectProductionUnchanged(t, inst, before)
+					backupBytes = mustRead(t, backup)
+				},
+				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), backup, ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256Is(backup)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256"),
+						knownvalue.StringFunc(func(v string) error { return equalHash("the backup's content", v, before) })),
+					checkEmulator("the backup file was kept as it was", func() error {
+						if !bytes.Equal(mustRead(t, backup), backupBytes) {
+							return errors.New("the backup was rewritten")
+						}
+						return expectBranchFunctions(t, inst, 2, "", "compute_invoice_total", "send_welcome_email")
+					}),
+					expectPostStatuses(inst, "/workspace/2/import", http.StatusGatewayTimeout, http.StatusOK),
+				},
+			},
+		},
+	})
+}
+
+// A connection cut after Xano applied the import: the backup written before it is the only copy
+// of workspace 2 as it was. Applying again must not replace it with an export of the imported
+// content: it stops until the file is moved, and the moved file still holds the old workspace.
+func TestAccWorkspaceImport_retryKeepsOnlyBackup(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	src, sum := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
+	backup, moved := filepath.Join(dir, "backup.tar.gz"), filepath.Join(dir, "safe", "before-restore.tar.gz")
+	before := productionContentSHA256(t, inst)
+	cut := int64(0)
+	addFault(t, inst, emulator.Fault{Method: http.MethodPost, Path: "/workspace/2/import", CutAfterBytes: &cut})
+	var backupBytes []byte
+	config := workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), backup, "")
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: errorPattern("No answer came back", "Copy the backup taken just before", backup),
+			},
+			{
+				PreConfig: func() {
+					// The import was applied although no answer came back.
+					if err := expectBranchFunctions(t, inst, 2, "", "compute_invoice_total", "send_welcome_email"); err != nil {
+						t.Fatal(err)
+					}
+					backupBytes = mustRead(t, backup)
+				},
+				Config:      config,
+				ExpectError: errorPattern("backup_path already holds another archive", "Move it somewhere safe", "Nothing was imported"),
+			},
+			{
+				PreConfig: func() {
+					if !bytes.Equal(mustRead(t, backup), backupBytes) {
+						t.Fatal("the backup of the workspace from before the import was overwritten")
+					}
+					if err := os.MkdirAll(filepath.Dir(moved), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.Rename(backup, moved); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(sum)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256Is(backup)),
+					checkEmulator("the moved backup holds workspace 2 from before the first import", func() error {
+						return equalHash("the moved backup's content", mustContent(t, moved), before)
 					}),
 				},
 			},
@@ -292,6 +577,25 @@ func TestAccWorkspaceImport_tamperedArchive(t *testing.T) {
 			},
 		},
 	})
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// mustContent is the canonical content hash of the archive at p.
+func mustContent(t *testing.T, p string) string {
+	t.Helper()
+	info, err := inspectFile(p)
+	if err != nil {
+		t.Fatalf("inspecting %s: %v", p, err)
+	}
+	return info.ContentSHA256
 }
 
 // workspaceImportConfig is a restore of src into workspace 2; sumExpr is an HCL expression,

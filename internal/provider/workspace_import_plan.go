@@ -1,0 +1,175 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// What a plan of xano_workspace_import does to the workspace.
+type importPlan int
+
+const (
+	// keepImported imports nothing: the archive is the one last imported, or only other
+	// arguments (paths, password, timeouts) changed.
+	keepImported importPlan = iota
+	// sameContent imports nothing either: the new archive holds the content last imported (a
+	// snapshot exported again, say, because its file was gone); only imported_sha256 changes.
+	sameContent
+	// restoreArchive replaces the workspace's content with the archive.
+	restoreArchive
+	// restoreUnlessSameContent is an update whose archive is only known at apply. Terraform
+	// plans again at apply with every value known, and that plan is restoreArchive or
+	// sameContent.
+	restoreUnlessSameContent
+)
+
+// ModifyPlan decides whether the plan restores the workspace, and says so: every plan that
+// restores, or may, warns that apply replaces the workspace's content. The source archive is
+// checked (it must exist and match source_sha256) only then, and only once both values are known;
+// a plan that restores nothing never reads it, so the file may be gone.
+//
+// Terraform calls ModifyPlan again at apply with the values that were unknown now known, so the
+// decision Update reads from the plan (restorePlanned) is always taken with the archive at hand.
+func (r *workspaceImportResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	resp.Diagnostics.Append(r.data.checkConfiguredForPlan()...)
+
+	var plan workspaceImportModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var prior *workspaceImportModel
+	if !req.State.Raw.IsNull() {
+		prior = &workspaceImportModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if !plan.WorkspaceID.Equal(prior.WorkspaceID) {
+			// A replacement: Terraform plans the new resource again as a create, which decides.
+			return
+		}
+	}
+
+	decision, diags := decideImport(ctx, plan, prior)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	switch decision {
+	case keepImported:
+		plan.keepImport(*prior, prior.ImportedSHA256)
+	case sameContent:
+		plan.keepImport(*prior, plan.SourceSHA256)
+	case restoreArchive, restoreUnlessSameContent:
+		plan.planRestore()
+		resp.Diagnostics.Append(restoreWarning(plan, prior, decision)...)
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// decideImport is ModifyPlan's decision; prior is nil on create. When a restore is planned and
+// the archive is known, it checks the file; for a new archive after an import whose content is
+// recorded, it also reads the new archive's content, in the same pass over the file.
+func decideImport(ctx context.Context, plan workspaceImportModel, prior *workspaceImportModel) (importPlan, diag.Diagnostics) {
+	known := isKnown(plan.SourcePath) && isKnown(plan.SourceSHA256)
+	switch {
+	case prior == nil:
+		if !known {
+			return restoreArchive, nil
+		}
+		return restoreArchive, checkSourceArchive(plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString())
+	case plan.SourceSHA256.Equal(prior.ImportedSHA256):
+		return keepImported, nil
+	case !known && isKnown(prior.ImportedContent):
+		return restoreUnlessSameContent, nil
+	case !known:
+		return restoreArchive, nil // nothing to compare the new archive with
+	case !isKnown(prior.ImportedContent):
+		return restoreArchive, checkSourceArchive(plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString())
+	}
+	info, diags := inspectSourceArchive(ctx, plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString())
+	if !diags.HasError() && contentSHA256Of(info).Equal(prior.ImportedContent) {
+		return sameContent, diags
+	}
+	return restoreArchive, diags
+}
+
+// restorePlanned reports whether the plan Update carries out restores the workspace: ModifyPlan
+// leaves imported_at unknown exactly then.
+func restorePlanned(plan workspaceImportModel) bool {
+	return plan.ImportedAt.IsUnknown()
+}
+
+// planRestore marks what a restore computes.
+func (m *workspaceImportModel) planRestore() {
+	if isKnown(m.WorkspaceID) {
+		m.ID = types.StringValue(strconv.FormatInt(m.WorkspaceID.ValueInt64(), 10))
+	}
+	m.ImportedSHA256 = m.SourceSHA256
+	m.ImportedContent = types.StringUnknown()
+	m.LiveBranch = types.StringUnknown()
+	m.ImportedAt = types.StringUnknown()
+	if m.BackupPath.IsNull() {
+		m.BackupSHA256, m.BackupContentSHA256 = types.StringNull(), types.StringNull()
+	} else {
+		m.BackupSHA256, m.BackupContentSHA256 = types.StringUnknown(), types.StringUnknown()
+	}
+}
+
+// keepImport carries over what the last import recorded, with imported as imported_sha256.
+func (m *workspaceImportModel) keepImport(state workspaceImportModel, imported types.String) {
+	m.ID = state.ID
+	m.ImportedSHA256 = imported
+	m.ImportedContent = state.ImportedContent
+	m.LiveBranch = state.LiveBranch
+	m.ImportedAt = state.ImportedAt
+	m.BackupSHA256 = state.BackupSHA256
+	m.BackupContentSHA256 = state.BackupContentSHA256
+}
+
+// restoreWarning is the plan's warning that apply replaces, or may replace, all content of the
+// workspace, with what is backed up first.
+func restoreWarning(plan workspaceImportModel, prior *workspaceImportModel, decision importPlan) diag.Diagnostics {
+	ws := "the workspace"
+	if isKnown(plan.WorkspaceID) {
+		ws = fmt.Sprintf("workspace %d", plan.WorkspaceID.ValueInt64())
+	}
+	archive := "the archive at source_path (known at apply)"
+	if isKnown(plan.SourcePath) {
+		archive = fmt.Sprintf("%q", plan.SourcePath.ValueString())
+	}
+	summary := "Apply REPLACES all content of " + ws
+	var detail string
+	if decision == restoreUnlessSameContent {
+		summary = "Apply may REPLACE all content of " + ws
+		detail = fmt.Sprintf("source_sha256 is only known at apply (the archive is written during this apply). If "+
+			"the new archive holds the same content as the one imported at %s (imported_content_sha256 %s), "+
+			"nothing is imported and only imported_sha256 is updated. Otherwise apply imports %s into %s: ",
+			prior.ImportedAt.ValueString(), prior.ImportedContent.ValueString(), archive, ws)
+	} else {
+		detail = fmt.Sprintf("Apply imports %s into %s: ", archive, ws)
+		if prior != nil {
+			detail = fmt.Sprintf("source_sha256 changed (from %s). ", prior.ImportedSHA256.ValueString()) + detail
+		}
+	}
+	detail += "its tables, their records and all its branches are replaced by the archive's content, and the " +
+		"archive's branch becomes v1, live. Xano cannot undo an import."
+	if isKnown(plan.BackupPath) {
+		detail += fmt.Sprintf(" The workspace is first exported, with its records, to %q.", plan.BackupPath.ValueString())
+	} else if plan.BackupPath.IsNull() {
+		detail += " backup_path is not set: no backup is taken."
+	}
+	var diags diag.Diagnostics
+	diags.AddAttributeWarning(path.Root("source_sha256"), summary, detail)
+	return diags
+}

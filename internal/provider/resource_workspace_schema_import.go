@@ -162,8 +162,8 @@ func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.S
 			Computed: true,
 		},
 		"created_at": schema.StringAttribute{
-			MarkdownDescription: "When Xano created the branch, as Xano reports it. A re-import makes a new branch " +
-				"under the same label, so it changes.",
+			MarkdownDescription: "When Xano created the branch, in RFC 3339 UTC (`2026-11-27T08:10:20Z`). A " +
+				"re-import makes a new branch under the same label, so it changes.",
 			Computed: true,
 		},
 		"imported_sha256": schema.StringAttribute{
@@ -311,7 +311,7 @@ func (r *workspaceSchemaImportResource) recordImport(ctx context.Context, client
 		return diags
 	}
 	m.Live = types.BoolValue(b.Live)
-	m.CreatedAt = types.StringValue(b.CreatedAt)
+	m.CreatedAt = types.StringValue(rfc3339FromXano(b.CreatedAt))
 	tflog.Info(ctx, "Imported the branch", map[string]any{"live": b.Live, "content_sha256": content.ValueString()})
 	return diags
 }
@@ -355,7 +355,7 @@ func (r *workspaceSchemaImportResource) Read(ctx context.Context, req resource.R
 	}
 	state.ID = types.StringValue(branchID(ws, label))
 	state.Live = types.BoolValue(b.Live)
-	state.CreatedAt = types.StringValue(b.CreatedAt)
+	state.CreatedAt = types.StringValue(rfc3339FromXano(b.CreatedAt))
 	if state.SourceSHA256.IsNull() {
 		adoptImported(&state, b)
 	}
@@ -371,6 +371,7 @@ func (r *workspaceSchemaImportResource) Read(ctx context.Context, req resource.R
 		resp.Diagnostics.Append(diags...)
 		if baseline == "" {
 			resp.Diagnostics.Append(setBaseline(ctx, resp.Private, content.ValueString())...)
+			resp.Diagnostics.Append(baselineAdoptedWarning(ws, label, content)...)
 		} else if baseline != content.ValueString() {
 			tflog.Info(ctx, "The branch's content differs from what was imported", map[string]any{
 				"baseline": baseline, "observed": content.ValueString(),
@@ -537,7 +538,7 @@ func (r *workspaceSchemaImportResource) updateInPlace(ctx context.Context, clien
 	plan.Live = types.BoolValue(live)
 	plan.ImportedSHA256 = plan.SourceSHA256
 	plan.ContentSHA256 = state.ContentSHA256
-	plan.CreatedAt = types.StringValue(b.CreatedAt)
+	plan.CreatedAt = types.StringValue(rfc3339FromXano(b.CreatedAt))
 	plan.PasswordWO = types.StringNull()
 	return diags
 }

@@ -216,7 +216,7 @@ resource "xano_workspace_schema_import" "test" {
 					statecheck.CompareValuePairs(schemaImportAddr, tfjsonpath.New("imported_sha256"),
 						"xano_workspace_snapshot.staging", tfjsonpath.New("archive_sha256"), compare.ValuesSame()),
 					statecheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("content_sha256"), siContentOf(t, inst, "release_1")),
-					statecheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("created_at"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339UTC)),
 					siBranchesAre(t, inst, "release_1", "v1"),
 					siFunctionsAre(t, inst, stagingFunctions...),
 				},

@@ -190,3 +190,18 @@ func driftWarnings(plan, state workspaceSchemaImportModel, baseline string) diag
 	return diags
 }
 
+// baselineAdoptedWarning says that Read took the branch's content as observed now as the
+// baseline, there being none: changes made before cannot be told apart from the import.
+func baselineAdoptedWarning(ws int64, label string, content types.String) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !isKnown(content) {
+		return diags
+	}
+	diags.AddWarning(fmt.Sprintf("Drift baseline of branch %q of workspace %d taken from its current content", label, ws),
+		fmt.Sprintf("No content was recorded for branch %q of workspace %d after its import (the export that "+
+			"follows an import failed, the branch was brought under Terraform by terraform import, or a re-import "+
+			"was finished by hand), so its content as it is now, content_sha256 %s, becomes the baseline that drift "+
+			"detection compares with. A change made to the branch before this refresh is not detected: if it may "+
+			"have been edited since it was imported, check it in the Xano UI.", label, ws, content.ValueString()))
+	return diags
+}

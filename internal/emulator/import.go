@@ -496,13 +496,25 @@ func (pa *parsedArchive) parseRoot(raw []byte) error {
 		return errInput("The archive is a " + strconv.Quote(doc.Type) + " bundle, not a workspace or schema export.")
 	}
 	pa.typ = doc.Type
+	if err := pa.parseTables(doc.Payload["dbo"]); err != nil {
+		return err
+	}
+	if err := pa.parseFunctions(doc.Payload["function"]); err != nil {
+		return err
+	}
+	return pa.keepExtra(doc.Payload)
+}
+
+// parseTables reads the dbo list: each entry, kept as it is (with a guid added when it has
+// none), is a table; a guid seen before is skipped.
+func (pa *parsedArchive) parseTables(raw json.RawMessage) error {
 	var dbo []json.RawMessage
-	if raw, ok := doc.Payload["dbo"]; ok && !isNull(raw) {
+	if len(raw) > 0 && !isNull(raw) {
 		if err := json.Unmarshal(raw, &dbo); err != nil {
 			return errInput("The archive's dbo list is malformed.")
 		}
 	}
-	seenT := map[string]bool{}
+	seen := map[string]bool{}
 	for _, d := range dbo {
 		var m map[string]any
 		dec := json.NewDecoder(bytes.NewReader(d))
@@ -521,35 +533,40 @@ func (pa *parsedArchive) parseRoot(raw []byte) error {
 			// write outside content/ wherever the archive is unpacked.
 			return errInput("A table of the archive has an invalid guid: " + strconv.Quote(guid) + ".")
 		}
-		if seenT[guid] {
+		if seen[guid] {
 			continue
 		}
-		seenT[guid] = true
+		seen[guid] = true
 		def, err := json.Marshal(m)
 		if err != nil {
 			return errInput("The archive's dbo list is malformed.")
 		}
 		pa.tables = append(pa.tables, &table{GUID: guid, Name: name, Def: def})
 	}
+	return nil
+}
+
+// parseFunctions reads the function list; a name seen before is skipped.
+func (pa *parsedArchive) parseFunctions(raw json.RawMessage) error {
 	var fns []struct {
 		GUID string          `json:"guid"`
 		Name string          `json:"name"`
 		Body json.RawMessage `json:"body"`
 	}
-	if raw, ok := doc.Payload["function"]; ok && !isNull(raw) {
+	if len(raw) > 0 && !isNull(raw) {
 		if err := json.Unmarshal(raw, &fns); err != nil {
 			return errInput("The archive's function list is malformed.")
 		}
 	}
-	seenF := map[string]bool{}
+	seen := map[string]bool{}
 	for _, f := range fns {
 		if f.Name == "" {
 			return errInput("A function of the archive has no name.")
 		}
-		if seenF[f.Name] {
+		if seen[f.Name] {
 			continue
 		}
-		seenF[f.Name] = true
+		seen[f.Name] = true
 		body := ""
 		if len(f.Body) > 0 && !isNull(f.Body) {
 			if err := json.Unmarshal(f.Body, &body); err != nil {
@@ -562,7 +579,7 @@ func (pa *parsedArchive) parseRoot(raw []byte) error {
 		}
 		pa.functions = append(pa.functions, &function{GUID: guid, Name: f.Name, Body: body})
 	}
-	return pa.keepExtra(doc.Payload)
+	return nil
 }
 
 // keepExtra keeps, verbatim (compacted), every payload member that an import does not handle
@@ -734,17 +751,7 @@ func (s *Server) importWorkspace(w http.ResponseWriter, r *http.Request, wsID in
 		}
 		ws.Branches = []*branch{v1}
 		ws.Live = "v1"
-		out = map[string]any{
-			"id": ws.ID, "name": ws.Name, "description": ws.Description,
-			"branch": map[string]any{
-				"id": v1.ID, "created_at": formatTime(v1.CreatedAt), "updated_at": formatTime(v1.UpdatedAt),
-				"description": v1.Description, "label": v1.Label, "backup": false, "color": v1.Color,
-				"parent_id": 0, "guid": v1.GUID, "is_service": false,
-				"workspace": map[string]any{"id": ws.ID},
-				"user":      map[string]any{"id": 1, "name": "Emulator Admin", "email": "admin@xano-emulator.local"},
-				"defaults":  map[string]any{"db_primary_key": "int"},
-			},
-		}
+		out = importAnswer(ws, v1)
 		return nil
 	})
 	if err != nil {
@@ -755,4 +762,19 @@ func (s *Server) importWorkspace(w http.ResponseWriter, r *http.Request, wsID in
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// importAnswer is the answer of POST /workspace/{id}/import: the workspace and its new v1.
+func importAnswer(ws *workspace, v1 *branch) map[string]any {
+	return map[string]any{
+		"id": ws.ID, "name": ws.Name, "description": ws.Description,
+		"branch": map[string]any{
+			"id": v1.ID, "created_at": formatTime(v1.CreatedAt), "updated_at": formatTime(v1.UpdatedAt),
+			"description": v1.Description, "label": v1.Label, "backup": false, "color": v1.Color,
+			"parent_id": 0, "guid": v1.GUID, "is_service": false,
+			"workspace": map[string]any{"id": ws.ID},
+			"user":      map[string]any{"id": 1, "name": "Emulator Admin", "email": "admin@xano-emulator.local"},
+			"defaults":  map[string]any{"db_primary_key": "int"},
+		},
+	}
 }

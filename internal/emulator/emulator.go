@@ -27,6 +27,11 @@
 // and live, import-schema, import, table and function changes) the "write" scope; a token bound
 // to a workspace gets 403 on every other one. Errors use Xano's {code, message, payload} envelope.
 //
+// Bodies are bounded: 1 MiB for the JSON routes, Options.MaxUploadBytes for the imports (413
+// beyond), whose uploads keep only newbranch, setlive and password (64 KiB of fields, 32 parts at
+// most). Options.DoubleGzip and Options.OmitLiveOnNonLive reproduce two quirks of the real engine.
+// After Close every request gets 503.
+//
 // Exports are streamed as they are generated: rows of fixture tables are generated on the fly
 // from (table guid, row index), rows of imported tables are spooled to disk as signed pages and
 // copied back. Neither is ever held in memory whole. The bundle payload holds no branch label and
@@ -34,6 +39,9 @@
 // time advances by at least a second from one export to the next, so their bytes always differ.
 //
 // # Control API (Options.Control; unauthenticated: bind to localhost)
+//
+// Every POST must carry Content-Type: application/json (415 otherwise), so that a web page cannot
+// post to it cross-site.
 //
 //	POST   /_emulator/faults     a Fault: the next Count requests matching it misbehave
 //	GET    /_emulator/faults     the armed faults

@@ -154,7 +154,7 @@ resource "xano_workspace_import" "restore" {
 					content.AddStateValue(workspaceImportAddr, tfjsonpath.New("imported_content_sha256")),
 					backupSHA.AddStateValue(workspaceImportAddr, tfjsonpath.New("backup_sha256")),
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_content_sha256"), archiveContentIs(snapshotFile)),
-					checkEmulator("one import", func() error { return expectImports(inst, 2, 1) }),
+					checkEmulator("one import", func() error { return expectProductionImports(inst, 1) }),
 				},
 			},
 			{
@@ -180,7 +180,7 @@ resource "xano_workspace_import" "restore" {
 					backupSHA.AddStateValue(workspaceImportAddr, tfjsonpath.New("backup_sha256")),
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256Is(backup)),
 					checkEmulator("no import, no backup", func() error {
-						if err := expectImports(inst, 2, 0); err != nil {
+						if err := expectProductionImports(inst, 0); err != nil {
 							return err
 						}
 						n, err := countRequests(inst, http.MethodPost, "/workspace/2/export")
@@ -234,7 +234,7 @@ func TestAccWorkspaceImport_sameContentNewBytes(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					importedAt.AddStateValue(workspaceImportAddr, tfjsonpath.New("imported_at")),
-					checkEmulator("no import", func() error { return expectImports(inst, 2, 0) }),
+					checkEmulator("no import", func() error { return expectProductionImports(inst, 0) }),
 				},
 			},
 			{
@@ -245,7 +245,7 @@ func TestAccWorkspaceImport_sameContentNewBytes(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_content_sha256"), archiveContentIs(other)),
 					checkEmulator("the other archive was imported", func() error {
-						if err := expectImports(inst, 2, 1); err != nil {
+						if err := expectProductionImports(inst, 1); err != nil {
 							return err
 						}
 						return expectBranchFunctions(t, inst, 2, "", "added_later", "compute_invoice_total", "send_welcome_email")
@@ -287,7 +287,7 @@ func TestAccWorkspaceImport_sourceGoneAfterImport(t *testing.T) {
 					plancheck.ExpectResourceAction(workspaceImportAddr, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					checkEmulator("a single import", func() error { return expectImports(inst, 2, 1) }),
+					checkEmulator("a single import", func() error { return expectProductionImports(inst, 1) }),
 				},
 			},
 			{
@@ -477,7 +477,7 @@ func TestAccWorkspaceImport_encryptedArchiveWriteOnly(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					expectNoSecretsInState(password, inst.Token),
-					checkEmulator("no second import", func() error { return expectImports(inst, 2, 1) }),
+					checkEmulator("no second import", func() error { return expectProductionImports(inst, 1) }),
 				},
 			},
 		},
@@ -534,7 +534,7 @@ func TestAccWorkspaceImport_sourceHashMismatch(t *testing.T) {
 			},
 			{
 				PreConfig: func() {
-					if err := expectImports(inst, 2, 0); err != nil {
+					if err := expectProductionImports(inst, 0); err != nil {
 						t.Fatal(err)
 					}
 					if err := expectNoExports(inst); err != nil {
@@ -544,7 +544,7 @@ func TestAccWorkspaceImport_sourceHashMismatch(t *testing.T) {
 				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), "", ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(sum)),
-					checkEmulator("the matching archive was imported", func() error { return expectImports(inst, 2, 1) }),
+					checkEmulator("the matching archive was imported", func() error { return expectProductionImports(inst, 1) }),
 				},
 			},
 		},
@@ -692,11 +692,12 @@ func archiveContentIs(p string) knownvalue.Check {
 	})
 }
 
-// expectImports checks how many full imports into ws the emulator received since the log was cleared.
-func expectImports(inst *emulatortest.Instance, ws int64, want int) error {
-	n, err := countRequests(inst, http.MethodPost, fmt.Sprintf("/workspace/%d/import", ws))
+// expectProductionImports checks how many full imports into workspace 2 (the target of these
+// tests) the emulator received since the log was cleared.
+func expectProductionImports(inst *emulatortest.Instance, want int) error {
+	n, err := countRequests(inst, http.MethodPost, "/workspace/2/import")
 	if err == nil && n != want {
-		err = fmt.Errorf("workspace %d received %d imports, want %d", ws, n, want)
+		err = fmt.Errorf("workspace 2 received %d imports, want %d", n, want)
 	}
 	return err
 }

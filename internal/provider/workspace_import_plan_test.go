@@ -94,7 +94,7 @@ func TestWorkspaceImportModifyPlan_warnings(t *testing.T) {
 func modifyImportPlan(t *testing.T, plan, state map[string]attr.Value) *fwresource.ModifyPlanResponse {
 	t.Helper()
 	ctx := context.Background()
-	r := newWorkspaceImportResource().(*workspaceImportResource)
+	r := &workspaceImportResource{}
 	var schemaResp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
 	s := schemaResp.Schema

@@ -248,7 +248,7 @@ func (s *Server) readArchive(u *upload, password string, rows bool) (_ *parsedAr
 	if err != nil {
 		return nil, err
 	}
-	ar := &archiveReader{s: s, rows: rows, pages: map[string]map[int]pageAt{}}
+	ar := &archiveReader{s: s, rows: rows, rootRank: -1, pages: map[string]map[int]pageAt{}}
 	defer func() { ar.releaseSpool(err != nil) }()
 	if err := archive.Walk(rd, archive.Limits{}, ar.entry); err != nil {
 		if errors.Is(err, archive.ErrEncrypted) && password != "" {
@@ -273,7 +273,7 @@ type archiveReader struct {
 	s        *Server
 	rows     bool   // copy the content pages (full imports)
 	root     []byte // the best root document so far
-	rootRank int
+	rootRank int    // its archive.RootDocumentRank; -1 before one is found
 	buf      bytes.Buffer // the current content page
 	spool    *os.File
 	spoolOff int64
@@ -356,11 +356,13 @@ type uncopiedRow struct{}
 
 func (*uncopiedRow) UnmarshalJSON([]byte) error { return nil }
 
-// considerRoot keeps e as the root document when it ranks better than the one kept so far
-// (see rootRank). Only the best candidate is held in memory.
+// considerRoot keeps e as the root document when it ranks better than the one kept so far, by
+// archive.RootDocumentRank's rule: workspace.json, else schema.json, else the first other
+// root-level *.json that is a signed bundle; never an entry in a folder or an AppleDouble
+// "._*" file. Only the best candidate is held in memory.
 func (ar *archiveReader) considerRoot(e archive.Entry, body io.Reader) error {
-	rank, ok := rootRank(e.Name)
-	if !ok || ar.root != nil && ar.rootRank <= rank {
+	rank := archive.RootDocumentRank(e.Name)
+	if rank < 0 || rank <= ar.rootRank {
 		return nil
 	}
 	if e.Size > archive.DefaultMaxJSONEntryBytes {
@@ -370,47 +372,11 @@ func (ar *archiveReader) considerRoot(e archive.Entry, body io.Reader) error {
 	if err != nil {
 		return err
 	}
-	if rank == rankOtherBundle && !isSignedBundle(data) {
+	if rank == 0 && !archive.IsSignedBundle(data) {
 		return nil // e.g. an unsigned README.json
 	}
 	ar.root, ar.rootRank = data, rank
 	return nil
-}
-
-// Ranks of a root document candidate, best first.
-const (
-	rankWorkspace   = iota // workspace.json
-	rankSchema             // schema.json
-	rankOtherBundle        // another root-level *.json that is a signed bundle
-)
-
-// rootRank applies the rule that picks an archive's root document: "workspace.json" at the
-// root of the tar, else "schema.json", else the first other root-level "*.json" that is a
-// signed bundle. Names in folders, AppleDouble files ("._workspace.json", which macOS tar adds
-// beside each file) and other names are not candidates.
-//
-// internal/archive is to export the same rule; until it does, it is implemented here.
-func rootRank(name string) (rank int, ok bool) {
-	switch {
-	case strings.Contains(name, "/") || strings.HasPrefix(name, "._") || !strings.HasSuffix(name, ".json"):
-		return 0, false
-	case name == "workspace.json":
-		return rankWorkspace, true
-	case name == "schema.json":
-		return rankSchema, true
-	default:
-		return rankOtherBundle, true
-	}
-}
-
-// isSignedBundle reports whether raw is a JSON object with a string "app" and a non-empty
-// string "sig" (valid or not: the signature is checked once the root is chosen).
-func isSignedBundle(raw []byte) bool {
-	var b struct {
-		App *string `json:"app"`
-		Sig string  `json:"sig"`
-	}
-	return json.Unmarshal(raw, &b) == nil && b.App != nil && b.Sig != ""
 }
 
 // result parses the root document, gives each table its pages (1, 2, ... until one is

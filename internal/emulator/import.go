@@ -271,9 +271,9 @@ type pageAt struct {
 // document, and the content pages copied so far into a pending spool file.
 type archiveReader struct {
 	s        *Server
-	rows     bool   // copy the content pages (full imports)
-	root     []byte // the best root document so far
-	rootRank int    // its archive.RootDocumentRank; -1 before one is found
+	rows     bool         // copy the content pages (full imports)
+	root     []byte       // the best root document so far
+	rootRank int          // its archive.RootDocumentRank; -1 before one is found
 	buf      bytes.Buffer // the current content page
 	spool    *os.File
 	spoolOff int64

@@ -52,10 +52,11 @@ func siExport(t *testing.T, inst *emulatortest.Instance, ws int64, dir, name str
 	return p
 }
 
-// siContent is the branch content hash of an export-schema of a branch, computed by the test.
-func siContent(t *testing.T, inst *emulatortest.Instance, ws int64, branch string) string {
+// siContent is the branch content hash of an export-schema of a branch of workspace 2, computed
+// by the test.
+func siContent(t *testing.T, inst *emulatortest.Instance, branch string) string {
 	t.Helper()
-	sum, err := archive.BranchContentSHA256(bytes.NewReader(inst.Export(t, ws, branch, false)), archive.Limits{})
+	sum, err := archive.BranchContentSHA256(bytes.NewReader(inst.Export(t, 2, branch, false)), archive.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func siFileSHA256(p string) knownvalue.Check {
 // now.
 func siContentOf(t *testing.T, inst *emulatortest.Instance, branch string) knownvalue.Check {
 	return knownvalue.StringFunc(func(v string) error {
-		if want := siContent(t, inst, 2, branch); v != want {
+		if want := siContent(t, inst, branch); v != want {
 			return fmt.Errorf("got %s, but branch %q of workspace 2 has content %s", v, branch, want)
 		}
 		return nil
@@ -371,7 +372,7 @@ func TestAccWorkspaceSchemaImport_newArchive(t *testing.T) {
 	// that no temporary branch is left.
 	requireUntouched := func() {
 		siRequireBranches(t, inst, "release_1", "v1")
-		if got := siContent(t, inst, 2, "release_1"); got != before {
+		if got := siContent(t, inst, "release_1"); got != before {
 			t.Fatalf("content of release_1 changed after a failed re-import: %s, was %s", got, before)
 		}
 		if err := inst.Control.ClearFaults(context.Background()); err != nil {
@@ -411,7 +412,7 @@ func TestAccWorkspaceSchemaImport_newArchive(t *testing.T) {
 			// Deleting the old branch fails: the temporary branch is removed, release_1 is live again.
 			{
 				PreConfig: func() {
-					before = siContent(t, inst, 2, "release_1")
+					before = siContent(t, inst, "release_1")
 					newStagingArchive("third_release_fn")
 					addFault(t, inst, emulator.Fault{Method: http.MethodDelete, Path: "/workspace/2/branch/release_1", Status: 500, Code: "ERROR_FATAL", Message: "injected"})
 				},

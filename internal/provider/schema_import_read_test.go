@@ -24,7 +24,7 @@ func TestSchemaImportReadWarnsOfAdoptedBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	content := siContent(t, inst, 2, "release_1")
+	content := siContent(t, inst, "release_1")
 	warning := `Drift baseline of branch "release_1" of workspace 2 taken from its current content: No content ` +
 		`was recorded for branch "release_1" of workspace 2 after its import (the export that follows an import ` +
 		`failed, the branch was brought under Terraform by terraform import, or a re-import was finished by hand), ` +

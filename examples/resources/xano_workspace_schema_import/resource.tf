@@ -1,6 +1,7 @@
 # Promotion: export staging's schema and import it into a new branch of production,
 # made live. The archive is written in the same apply: source_sha256 comes from the
-# snapshot, so the file is checked once it exists.
+# snapshot, so the file is checked once it exists. On a fresh CI runner the snapshot is
+# exported again; as long as staging holds the same content, the branch is not re-imported.
 resource "xano_workspace_snapshot" "staging" {
   workspace_id = 1
   output_path  = "${path.module}/build/staging-schema.tar.gz"

@@ -34,9 +34,13 @@ func apiErrorHint(err error, need access) string {
 	case xano.IsRateLimited(err):
 		return "Xano kept rate limiting the requests: wait a little and apply again, or raise max_retries in the " +
 			"provider block."
+	case xano.IsPlanRestricted(err):
+		return "Xano refused the request because the instance's plan does not include the Metadata API's " +
+			"import and export features: they need a paid Xano plan."
 	case xano.IsTimeout(err):
-		return "Xano did not answer within the provider's request_timeout: raise request_timeout in the provider " +
-			"block (exports of large workspaces can take many minutes)."
+		return "Xano did not start answering, or the transfer stalled, for longer than the provider's " +
+			"request_timeout: raise request_timeout in the provider block (Xano builds a whole export before " +
+			"sending its first byte, which takes many minutes for large workspaces)."
 	case xano.IsTruncated(err):
 		return "The connection to Xano was lost in the middle of the transfer: apply again."
 	case xano.IsServerError(err):

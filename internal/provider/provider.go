@@ -84,9 +84,10 @@ func (p *xanoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Sensitive: true,
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "How long one request may take, as a Go duration such as `15m` or `90s`. " +
-					"Exports are slow to start: Xano builds the whole archive before sending the first byte. " +
-					"Defaults to `15m`.",
+				MarkdownDescription: "How long a request may wait for Xano to start answering, and how long a " +
+					"transfer may stall without a byte moving, as a Go duration such as `15m` or `90s`. Exports are " +
+					"slow to start: Xano builds the whole archive before sending the first byte. A long but steady " +
+					"transfer is not cut: the total is bounded by each resource's `timeouts`. Defaults to `15m`.",
 				Optional:   true,
 				Validators: []validator.String{durationValidator{}},
 			},

@@ -401,7 +401,7 @@ func classifyImportFailure(err error) importOutcome {
 		return importUnknown
 	case apiErr.StatusCode >= 400 && apiErr.StatusCode < 500:
 		return importRefused
-	case invalidSignature(apiErr):
+	case invalidSignature(apiErr), xano.IsPlanRestricted(err):
 		return importRefused
 	}
 	return importUnknown

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -45,7 +47,11 @@ var (
 	_ resource.ResourceWithConfigure   = (*workspaceBranchResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*workspaceBranchResource)(nil)
 	_ resource.ResourceWithImportState = (*workspaceBranchResource)(nil)
+	_ resource.ResourceWithIdentity    = (*workspaceBranchResource)(nil)
 )
+
+// branchLabelIdentity is the identity attribute of xano_workspace_branch holding the label.
+const branchLabelIdentity = "label"
 
 func init() {
 	resourceFactories = append(resourceFactories, newWorkspaceBranchResource)
@@ -72,6 +78,13 @@ type workspaceBranchModel struct {
 
 func (r *workspaceBranchResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_workspace_branch"
+	// A label change renames the branch in place, so the identity (workspace and label) follows it.
+	resp.ResourceBehavior.MutableIdentity = true
+}
+
+// IdentitySchema: the workspace and the label (Terraform and OpenTofu 1.12+). A rename changes it.
+func (r *workspaceBranchResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = branchIdentitySchema(branchLabelIdentity)
 }
 
 func (r *workspaceBranchResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -158,7 +171,8 @@ func sourceBranchRequiresReplace(ctx context.Context, req planmodifier.StringReq
 	resp.RequiresReplace = len(unverified) == 0
 }
 
-// ModifyPlan checks the provider configuration and computes the ID, which follows the label.
+// ModifyPlan checks the provider configuration and computes the ID, which follows the label, and
+// for an update the identity, which follows it too.
 func (r *workspaceBranchResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -173,6 +187,9 @@ func (r *workspaceBranchResource) ModifyPlan(ctx context.Context, req resource.M
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), branchID(ws.ValueInt64(), label.ValueString()))...)
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, branchLabelIdentity, ws.ValueInt64(), label.ValueString())...)
+	}
 }
 
 func (r *workspaceBranchResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -210,6 +227,7 @@ func (r *workspaceBranchResource) Create(ctx context.Context, req resource.Creat
 	tflog.Info(ctx, "Created the branch", map[string]any{"workspace_id": ws, "branch": label, "source_branch": source})
 	plan.setFromBranch(b)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(plan.setIdentity(ctx, resp.Identity)...)
 }
 
 func (r *workspaceBranchResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -226,6 +244,9 @@ func (r *workspaceBranchResource) Read(ctx context.Context, req resource.ReadReq
 	}
 
 	ws, label := state.WorkspaceID.ValueInt64(), state.Label.ValueString()
+	// The identity is the branch read, whatever the outcome (state written before the provider had
+	// identity has none yet).
+	resp.Diagnostics.Append(state.setIdentity(ctx, resp.Identity)...)
 	b, err := client.GetBranch(ctx, ws, label)
 	if xano.IsNotFound(err) {
 		tflog.Warn(ctx, "The branch no longer exists: removing it from state", map[string]any{"workspace_id": ws, "branch": label})
@@ -239,6 +260,7 @@ func (r *workspaceBranchResource) Read(ctx context.Context, req resource.ReadReq
 	}
 	state.setFromBranch(b)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(state.setIdentity(ctx, resp.Identity)...)
 }
 
 func (r *workspaceBranchResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -249,6 +271,9 @@ func (r *workspaceBranchResource) Update(ctx context.Context, req resource.Updat
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Until the branch is renamed, the identity is the one in state (the framework starts from the
+	// planned one): a failed rename leaves both as they were.
+	resp.Diagnostics.Append(state.setIdentity(ctx, resp.Identity)...)
 	ctx, cancel, client := r.data.startOperation(ctx, plan.Timeouts.Update, branchWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	if resp.Diagnostics.HasError() {
@@ -279,6 +304,7 @@ func (r *workspaceBranchResource) Update(ctx context.Context, req resource.Updat
 	// Whatever source_branch now says is what the configuration asked for: it is adopted.
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSourceUnverified, nil)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(plan.setIdentity(ctx, resp.Identity)...)
 }
 
 // branchChanges is the PUT body that turns the branch in state into the planned one.
@@ -317,14 +343,16 @@ func (r *workspaceBranchResource) Delete(ctx context.Context, req resource.Delet
 	resp.Diagnostics.Append(deleteBranch(ctx, client, state.WorkspaceID.ValueInt64(), state.Label.ValueString(), "")...)
 }
 
-// ImportState takes "<workspace_id>/<label>"; Read fills the rest. source_branch cannot be read
-// back from Xano: it takes the default, and the configured value is adopted at the next apply.
+// ImportState takes "<workspace_id>/<label>", or an import block's identity { workspace_id, label };
+// Read fills the rest. source_branch cannot be read back from Xano: it takes the default, and the
+// configured value is adopted at the next apply.
 func (r *workspaceBranchResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ws, label, err := parseBranchID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+	target, diags := branchImportTarget(ctx, req, branchLabelIdentity)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
+	ws, label := target.WorkspaceID, target.Label
 	if msg := checkBranchLabel(label, true); msg != "" {
 		resp.Diagnostics.AddError("Cannot import this branch",
 			msg+" xano_workspace_branch manages branches that can be renamed and deleted, which v1 cannot.")
@@ -335,6 +363,12 @@ func (r *workspaceBranchResource) ImportState(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("label"), label)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("source_branch"), defaultSourceBranch)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateSourceUnverified, []byte(`true`))...)
+	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, branchLabelIdentity, ws, label)...)
+}
+
+// setIdentity records the branch's workspace and label as the resource's identity.
+func (m *workspaceBranchModel) setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
+	return setBranchIdentity(ctx, identity, branchLabelIdentity, m.WorkspaceID.ValueInt64(), m.Label.ValueString())
 }
 
 // setFromBranch records what Xano reports about the branch. The description is always taken as

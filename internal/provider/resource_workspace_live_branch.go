@@ -33,6 +33,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*workspaceLiveBranchResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*workspaceLiveBranchResource)(nil)
 	_ resource.ResourceWithImportState = (*workspaceLiveBranchResource)(nil)
+	_ resource.ResourceWithIdentity    = (*workspaceLiveBranchResource)(nil)
 )
 
 func init() {
@@ -93,6 +94,11 @@ func (r *workspaceLiveBranchResource) Schema(ctx context.Context, _ resource.Sch
 	}
 }
 
+// IdentitySchema: the workspace, the one object this resource stands for (Terraform and OpenTofu 1.12+).
+func (r *workspaceLiveBranchResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = workspaceIdentitySchema()
+}
+
 func (r *workspaceLiveBranchResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing is sent to Xano
@@ -112,6 +118,7 @@ func (r *workspaceLiveBranchResource) Create(ctx context.Context, req resource.C
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setWorkspaceIdentity(ctx, resp.Identity, plan.WorkspaceID.ValueInt64())...)
 }
 
 func (r *workspaceLiveBranchResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -127,6 +134,9 @@ func (r *workspaceLiveBranchResource) Read(ctx context.Context, req resource.Rea
 		return
 	}
 	ws := state.WorkspaceID.ValueInt64()
+	// The identity is the workspace read, whatever the outcome (state written before the provider
+	// had identity has none yet).
+	resp.Diagnostics.Append(setWorkspaceIdentity(ctx, resp.Identity, ws)...)
 	w, err := client.GetWorkspace(ctx, ws)
 	if xano.IsNotFound(err) {
 		tflog.Warn(ctx, "The workspace no longer exists: removing its live branch from state", map[string]any{"workspace_id": ws})
@@ -160,6 +170,7 @@ func (r *workspaceLiveBranchResource) Update(ctx context.Context, req resource.U
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setWorkspaceIdentity(ctx, resp.Identity, plan.WorkspaceID.ValueInt64())...)
 }
 
 // Delete changes nothing in Xano: a workspace always has a live branch, and which one it should
@@ -174,17 +185,18 @@ func (r *workspaceLiveBranchResource) Delete(ctx context.Context, req resource.D
 	}
 }
 
-// ImportState takes the workspace ID; Read then finds the live branch.
+// ImportState takes the workspace ID, or an import block's identity { workspace_id = 2 }; Read then
+// finds the live branch.
 func (r *workspaceLiveBranchResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ws, err := strconv.ParseInt(req.ID, 10, 64)
-	if err != nil || ws <= 0 {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("The import ID %q is not a workspace ID: import xano_workspace_live_branch by the ID of "+
-				"its workspace, e.g. 2.", req.ID))
+	target, diags := workspaceImportTarget(ctx, req, "xano_workspace_live_branch")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
+	ws := target.WorkspaceID
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("workspace_id"), ws)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(ws, 10))...)
+	resp.Diagnostics.Append(setWorkspaceIdentity(ctx, resp.Identity, ws)...)
 }
 
 // setLive makes m.Branch live, within the operation's timeout (plan.Timeouts.Create or Update),

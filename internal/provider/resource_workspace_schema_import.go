@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -46,7 +47,12 @@ var (
 	_ resource.ResourceWithConfigure   = (*workspaceSchemaImportResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*workspaceSchemaImportResource)(nil)
 	_ resource.ResourceWithImportState = (*workspaceSchemaImportResource)(nil)
+	_ resource.ResourceWithIdentity    = (*workspaceSchemaImportResource)(nil)
 )
+
+// schemaImportBranchIdentity is the identity attribute of xano_workspace_schema_import holding the
+// branch label, named like the resource's own attribute.
+const schemaImportBranchIdentity = "branch"
 
 func newWorkspaceSchemaImportResource() resource.Resource { return &workspaceSchemaImportResource{} }
 
@@ -78,8 +84,19 @@ type workspaceSchemaImportModel struct {
 func (m *workspaceSchemaImportModel) workspace() int64 { return m.WorkspaceID.ValueInt64() }
 func (m *workspaceSchemaImportModel) label() string    { return m.Branch.ValueString() }
 
+// setIdentity records the branch's workspace and label as the resource's identity.
+func (m *workspaceSchemaImportModel) setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
+	return setBranchIdentity(ctx, identity, schemaImportBranchIdentity, m.workspace(), m.label())
+}
+
 func (r *workspaceSchemaImportResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_workspace_schema_import"
+}
+
+// IdentitySchema: the workspace and the branch label (Terraform and OpenTofu 1.12+). Neither changes
+// during the resource's life: a new label or workspace is a new resource.
+func (r *workspaceSchemaImportResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = branchIdentitySchema(schemaImportBranchIdentity)
 }
 
 func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -246,6 +263,7 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 	}
 	resp.Diagnostics.Append(r.recordImport(ctx, client, &plan, resp.Private, src)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(plan.setIdentity(ctx, resp.Identity)...)
 }
 
 // isRefusal reports a failure where Xano refused the request outright, so nothing was created.
@@ -342,6 +360,9 @@ func (r *workspaceSchemaImportResource) Read(ctx context.Context, req resource.R
 
 	ws, label := state.workspace(), state.label()
 	ctx = withBranchFields(ctx, ws, label)
+	// The identity is the branch read, whatever the outcome (state written before the provider had
+	// identity has none yet).
+	resp.Diagnostics.Append(state.setIdentity(ctx, resp.Identity)...)
 	b, err := client.GetBranch(ctx, ws, label)
 	if xano.IsNotFound(err) {
 		tflog.Warn(ctx, "The imported branch no longer exists: removing it from state, the plan will import it again")
@@ -417,6 +438,8 @@ func (r *workspaceSchemaImportResource) Update(ctx context.Context, req resource
 	resp.Diagnostics.Append(diags...)
 	// The decision is for this apply only: it does not stay in the state.
 	resp.Diagnostics.Append(setPlannedImport(ctx, resp.Private, "")...)
+	// An update keeps the workspace and the label (changing either replaces the resource).
+	resp.Diagnostics.Append(state.setIdentity(ctx, resp.Identity)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -568,20 +591,26 @@ func (r *workspaceSchemaImportResource) Delete(ctx context.Context, req resource
 	resp.Diagnostics.Append(deleteBranch(ctx, client, ws, label, schemaImportDeleteAdvice)...)
 }
 
-// ImportState takes "<workspace_id>/<branch>"; the label may be URL-escaped ("2/feature%2Fx").
-// Read fills in the rest.
+// ImportState takes "<workspace_id>/<branch>", where the label may be URL-escaped ("2/feature%2Fx"),
+// or an import block's identity { workspace_id, branch }. Read fills in the rest.
 func (r *workspaceSchemaImportResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	ws, label, err := parseBranchID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+	target, diags := branchImportTarget(ctx, req, schemaImportBranchIdentity)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
+	ws, label := target.WorkspaceID, target.Label
 	if msg := checkBranchLabel(label, true); msg != "" {
-		resp.Diagnostics.AddError("Invalid import ID", fmt.Sprintf("The import ID %q names a branch that "+
-			"xano_workspace_schema_import cannot manage. %s", req.ID, msg))
+		summary := "Invalid import ID"
+		if req.ID == "" {
+			summary = "Invalid import identity"
+		}
+		resp.Diagnostics.AddError(summary, fmt.Sprintf("The %s names a branch that "+
+			"xano_workspace_schema_import cannot manage. %s", target.What, msg))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("workspace_id"), ws)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("branch"), label)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), branchID(ws, label))...)
+	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, schemaImportBranchIdentity, ws, label)...)
 }

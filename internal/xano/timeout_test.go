@@ -16,13 +16,13 @@ import (
 // and is then an idle timeout on the transfer, never a bound on a transfer whose bytes keep
 // moving (the caller's context bounds the whole operation).
 
-const idleTimeout = 300 * time.Millisecond
+const idleTimeout = time.Second
 
 // steadyGap is the pause between two chunks of a slow but steady transfer: well below the
 // timeout, while the whole transfer (steadyChunks gaps) lasts well beyond it.
 const (
-	steadyGap    = 30 * time.Millisecond
-	steadyChunks = 24
+	steadyGap    = 40 * time.Millisecond
+	steadyChunks = 60
 )
 
 // flowing runs a scenario whose bytes keep moving, which must therefore succeed. On a loaded
@@ -55,7 +55,7 @@ func TestTimeoutLateHeaders(t *testing.T) {
 	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = idleTimeout })
 	start := time.Now()
 	_, err := c.Export(context.Background(), 1, ExportOptions{}, &resetBuffer{})
-	if !IsTimeout(err) || IsTruncated(err) || srv.hits.Load() != 1 || !strings.Contains(err.Error(), "no answer from the server for 300ms") {
+	if !IsTimeout(err) || IsTruncated(err) || srv.hits.Load() != 1 || !strings.Contains(err.Error(), "no answer from the server for 1s") {
 		t.Errorf("late headers: %v (hits %d)", err, srv.hits.Load())
 	}
 	if d := time.Since(start); d < idleTimeout || d > 10*idleTimeout {
@@ -65,7 +65,7 @@ func TestTimeoutLateHeaders(t *testing.T) {
 
 func TestTimeoutSlowSteadyDownload(t *testing.T) {
 	srv := newServer(t, func(w http.ResponseWriter, r *http.Request, path string) {
-		time.Sleep(idleTimeout / 2) // slow to start, within the timeout
+		time.Sleep(idleTimeout / 4) // slow to start, within the timeout
 		for i := 0; i < steadyChunks; i++ {
 			if _, err := io.WriteString(w, "chunk;"); err != nil {
 				return
@@ -113,7 +113,7 @@ func TestTimeoutStalledDownload(t *testing.T) {
 	start := time.Now()
 	n, err := c.Export(context.Background(), 1, ExportOptions{}, out)
 	if !IsTimeout(err) || IsTruncated(err) || n != 18 || out.resets != 0 || srv.hits.Load() != 1 ||
-		!strings.Contains(err.Error(), "the answer stalled: no data for 300ms") {
+		!strings.Contains(err.Error(), "the answer stalled: no data for 1s") {
 		t.Errorf("stalled export: %d bytes, %v (hits %d, resets %d)", n, err, srv.hits.Load(), out.resets)
 	}
 	if d := time.Since(start); d < idleTimeout || d > 10*idleTimeout {
@@ -264,7 +264,7 @@ func TestTimeoutAfterUpload(t *testing.T) {
 	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RequestTimeout = idleTimeout })
 	src := &source{data: []byte("archive")}
 	_, err := c.Import(context.Background(), 1, ImportInput{File: src.archive("a.tar.gz")})
-	if !IsTimeout(err) || srv.hits.Load() != 1 || !strings.Contains(err.Error(), "no answer from the server for 300ms") {
+	if !IsTimeout(err) || srv.hits.Load() != 1 || !strings.Contains(err.Error(), "no answer from the server for 1s") {
 		t.Errorf("import without an answer: %v (hits %d)", err, srv.hits.Load())
 	}
 }

@@ -1,0 +1,6 @@
+import {
+  to = xano_workspace_live_branch.production
+  identity = {
+    workspace_id = 2
+  }
+}

@@ -63,12 +63,13 @@ var (
 // hashSink digests and inspects an export without writing it anywhere, for objects that only
 // need an archive's hashes.
 type hashSink struct {
-	dig  *digester
-	insp *streamInspector
+	inspect inspectFunc
+	dig     *digester
+	insp    *streamInspector
 }
 
-func newHashSink() *hashSink {
-	return &hashSink{dig: newDigester(), insp: startInspector()}
+func newHashSink(inspect inspectFunc) *hashSink {
+	return &hashSink{inspect: inspect, dig: newDigester(), insp: startInspector(inspect)}
 }
 
 func (s *hashSink) Write(p []byte) (int, error) {
@@ -79,7 +80,7 @@ func (s *hashSink) Write(p []byte) (int, error) {
 
 func (s *hashSink) Reset() error {
 	s.insp.abort()
-	s.dig, s.insp = newDigester(), startInspector()
+	s.dig, s.insp = newDigester(), startInspector(s.inspect)
 	return nil
 }
 
@@ -114,7 +115,7 @@ func exportToFile(ctx context.Context, client *xano.Client, req exportRequest, d
 
 // exportToMemory exports and returns the archive's hashes; nothing is written to disk.
 func exportToMemory(ctx context.Context, client *xano.Client, req exportRequest) (exportResult, diag.Diagnostics) {
-	return exportArchive(ctx, client, req, newHashSink())
+	return exportArchive(ctx, client, req, newHashSink(inspectArchive))
 }
 
 // prepareOutputPath checks that dst can be an archive file and creates its missing parent

@@ -86,7 +86,7 @@ func createAtomic(dst string) (*atomicFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot write into %s: %w", dir, err)
 	}
-	return &atomicFile{dst: dst, tmp: tmp, dig: newDigester(), insp: startInspector()}, nil
+	return &atomicFile{dst: dst, tmp: tmp, dig: newDigester(), insp: startInspector(inspectArchive)}, nil
 }
 
 func (a *atomicFile) Write(p []byte) (int, error) {
@@ -109,7 +109,7 @@ func (a *atomicFile) Reset() error {
 	}
 	a.dig = newDigester()
 	a.insp.abort()
-	a.insp = startInspector()
+	a.insp = startInspector(inspectArchive)
 	return nil
 }
 
@@ -155,7 +155,13 @@ func syncDir(dir string) {
 	}
 }
 
-// streamInspector runs archive.Inspect on a copy of the bytes being written, in a goroutine.
+// inspectFunc reads a whole archive and reports what it holds.
+type inspectFunc func(io.Reader) (archive.Info, error)
+
+// inspectArchive is the inspection of every archive written or hashed: its canonical content.
+func inspectArchive(r io.Reader) (archive.Info, error) { return archive.Inspect(r, archive.Limits{}) }
+
+// streamInspector runs an inspectFunc on a copy of the bytes being written, in a goroutine.
 type streamInspector struct {
 	pw   *io.PipeWriter
 	done chan struct{}
@@ -164,13 +170,13 @@ type streamInspector struct {
 	dead bool // the inspector stopped reading (it finished early or failed)
 }
 
-func startInspector() *streamInspector {
+func startInspector(inspect inspectFunc) *streamInspector {
 	pr, pw := io.Pipe()
 	s := &streamInspector{pw: pw, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
-		s.info, s.err = archive.Inspect(pr, archive.Limits{})
-		// Whatever Inspect left unread (padding after the tar) is drained so writers never block.
+		s.info, s.err = inspect(pr)
+		// Whatever inspect left unread (padding after the tar) is drained so writers never block.
 		_, _ = io.Copy(io.Discard, pr)
 	}()
 	return s

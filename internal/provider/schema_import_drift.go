@@ -71,79 +71,21 @@ func setBaseline(ctx context.Context, p privateData, content string) diag.Diagno
 // the workspace shares, are not part of it, so that an import into another branch of the same
 // workspace is not drift of this one.
 func branchContentSHA256(ctx context.Context, client *xano.Client, ws int64, label string) (types.String, diag.Diagnostics) {
-	res, diags := exportArchive(ctx, client, exportRequest{WorkspaceID: ws, Branch: label}, newBranchHashSink())
+	res, diags := exportArchive(ctx, client, exportRequest{WorkspaceID: ws, Branch: label}, newHashSink(inspectBranch))
 	if diags.HasError() {
 		return types.StringNull(), diags
 	}
 	return res.contentSHA256(), diags
 }
 
-// branchHashSink is the archiveSink of an export whose branch content hash is all that is wanted:
-// the bytes stream through a pipe into archive.BranchContentSHA256 as they arrive, so memory does
-// not grow with the archive. Commit reports the branch content hash as the Info's ContentSHA256.
-type branchHashSink struct {
-	dig  *digester
-	pw   *io.PipeWriter
-	done chan struct{}
-	sum  string
-	err  error
-	dead bool // the hasher stopped reading (it finished early or failed)
-}
-
-var _ archiveSink = (*branchHashSink)(nil)
-
-func newBranchHashSink() *branchHashSink {
-	s := &branchHashSink{}
-	s.start()
-	return s
-}
-
-// start begins hashing a new stream.
-func (s *branchHashSink) start() {
-	pr, pw := io.Pipe()
-	done := make(chan struct{})
-	s.dig, s.pw, s.done, s.sum, s.err, s.dead = newDigester(), pw, done, "", nil, false
-	go func() {
-		defer close(done)
-		sum, err := archive.BranchContentSHA256(pr, archive.Limits{})
-		s.sum, s.err = sum, err
-		// Whatever the hasher left unread is drained so that Write never blocks.
-		_, _ = io.Copy(io.Discard, pr)
-	}()
-}
-
-func (s *branchHashSink) Write(p []byte) (int, error) {
-	_, _ = s.dig.Write(p)
-	if !s.dead {
-		if _, err := s.pw.Write(p); err != nil {
-			s.dead = true
-		}
+// inspectBranch reports an archive's branch content hash (archive.BranchContentSHA256) as its
+// ContentSHA256, for a hashSink that streams an export into it.
+func inspectBranch(r io.Reader) (archive.Info, error) {
+	sum, err := archive.BranchContentSHA256(r, archive.Limits{})
+	if errors.Is(err, archive.ErrEncrypted) {
+		return archive.Info{Encrypted: true}, nil
 	}
-	return len(p), nil
-}
-
-// Reset starts over, for a retried download (it implements xano.Resetter).
-func (s *branchHashSink) Reset() error {
-	s.Abort()
-	s.start()
-	return nil
-}
-
-func (s *branchHashSink) Commit() (fileDigest, archive.Info, error) {
-	_ = s.pw.Close()
-	<-s.done
-	switch {
-	case errors.Is(s.err, archive.ErrEncrypted):
-		return s.dig.digest(), archive.Info{Encrypted: true}, nil
-	case s.err != nil:
-		return fileDigest{}, archive.Info{}, fmt.Errorf("the export is not a readable Xano archive: %w", s.err)
-	}
-	return s.dig.digest(), archive.Info{ContentSHA256: s.sum}, nil
-}
-
-func (s *branchHashSink) Abort() {
-	_ = s.pw.CloseWithError(errors.New("download restarted"))
-	<-s.done
+	return archive.Info{ContentSHA256: sum}, err
 }
 
 // driftDetected reports whether the content observed by the last refresh differs from the

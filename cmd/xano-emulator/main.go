@@ -65,6 +65,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
+	c.opts.ControlAnyHost = *allowRemote
 	if c.opts.Control && !*allowRemote && !isLoopback(c.addr) {
 		return nil, fmt.Errorf("-control on %q: the control API is unauthenticated and this address is "+
 			"not loopback; listen on 127.0.0.1 or [::1], or add -control-allow-remote", c.addr)

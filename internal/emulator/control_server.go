@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"io"
 	"mime"
+	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 )
 
 // serveControl serves the control API; rest is the path below /_emulator.
@@ -13,6 +16,13 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request, rest strin
 	// only with a "simple" content type (text/plain, a form, multipart) unless the browser asks
 	// first (CORS preflight), which nothing here ever allows: every POST must say
 	// application/json, body or not.
+	// A browser sends the page's own host name as Host, also after a DNS rebinding attack has
+	// pointed that name at this machine: only loopback hosts are answered.
+	if !s.opts.ControlAnyHost && !loopbackHost(r.Host) {
+		writeError(w, &apiError{Status: http.StatusForbidden, Code: codeAccessDenied,
+			Message: "The control API answers only requests addressed to 127.0.0.1, [::1] or localhost."})
+		return
+	}
 	if r.Method == http.MethodPost {
 		if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/json" {
 			writeError(w, &apiError{Status: http.StatusUnsupportedMediaType, Code: codeInputError,
@@ -119,4 +129,19 @@ func (s *Server) replaceState(fx *Fixture) error {
 		*c = *st
 		return nil
 	})
+}
+
+// loopbackHost reports whether a request's Host (with or without a port) names this machine:
+// localhost or a loopback IP.
+func loopbackHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

@@ -77,6 +77,10 @@ type Options struct {
 	AdminToken string
 	// Control enables the control API under /_emulator/.
 	Control bool
+	// ControlAnyHost lets the control API answer requests addressed to any host. Without it, it
+	// answers only requests whose Host is a loopback address or localhost, so that a web page
+	// whose name was rebound to 127.0.0.1 (DNS rebinding) cannot drive it from a browser.
+	ControlAnyHost bool
 	// StateDir, when set, persists the state across restarts (atomic writes). Empty: memory only.
 	StateDir string
 	// Seed is "" (empty instance) or "demo" (workspace 1 "staging" with tables, rows and

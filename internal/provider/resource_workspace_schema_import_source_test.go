@@ -22,20 +22,7 @@ import (
 func TestAccWorkspaceSchemaImport_freshRunner(t *testing.T) {
 	inst := startEmulator(t, nil)
 	src := filepath.Join(t.TempDir(), "staging.tar.gz")
-	config := providerConfig(inst) + fmt.Sprintf(`
-resource "xano_workspace_snapshot" "staging" {
-  workspace_id = 1
-  output_path  = %q
-}
-
-resource "xano_workspace_schema_import" "test" {
-  workspace_id  = 2
-  branch        = "release_1"
-  source_path   = xano_workspace_snapshot.staging.output_path
-  source_sha256 = xano_workspace_snapshot.staging.archive_sha256
-  set_live      = true
-}
-`, src)
+	config := siPromotionConfig(inst, src)
 	content := statecheck.CompareValue(compare.ValuesSame())
 	created := statecheck.CompareValue(compare.ValuesSame())
 	imported := statecheck.CompareValue(compare.ValuesDiffer())

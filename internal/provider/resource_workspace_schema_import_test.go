@@ -41,6 +41,25 @@ resource "xano_workspace_schema_import" "test" {
 `, src, src, extra)
 }
 
+// siPromotionConfig is the promotion in one configuration: a snapshot of staging's schema written
+// to src, imported into a new branch release_1 of production and set live.
+func siPromotionConfig(inst *emulatortest.Instance, src string) string {
+	return providerConfig(inst) + fmt.Sprintf(`
+resource "xano_workspace_snapshot" "staging" {
+  workspace_id = 1
+  output_path  = %q
+}
+
+resource "xano_workspace_schema_import" "test" {
+  workspace_id  = 2
+  branch        = "release_1"
+  source_path   = xano_workspace_snapshot.staging.output_path
+  source_sha256 = xano_workspace_snapshot.staging.archive_sha256
+  set_live      = true
+}
+`, src)
+}
+
 // siExport writes an export-schema of the live branch of ws into dir/name, through the
 // emulator's HTTP API, and returns its path.
 func siExport(t *testing.T, inst *emulatortest.Instance, ws int64, dir, name string) string {
@@ -181,20 +200,7 @@ func TestAccWorkspaceSchemaImport_promotion(t *testing.T) {
 	inst := startEmulator(t, nil)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "staging.tar.gz")
-	config := providerConfig(inst) + fmt.Sprintf(`
-resource "xano_workspace_snapshot" "staging" {
-  workspace_id = 1
-  output_path  = %q
-}
-
-resource "xano_workspace_schema_import" "test" {
-  workspace_id  = 2
-  branch        = "release_1"
-  source_path   = xano_workspace_snapshot.staging.output_path
-  source_sha256 = xano_workspace_snapshot.staging.archive_sha256
-  set_live      = true
-}
-`, src)
+	config := siPromotionConfig(inst, src)
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

@@ -210,6 +210,14 @@ func readParams(w http.ResponseWriter, r *http.Request) (params, error) {
 }
 
 // str returns a string input; ok is false when it is absent or null.
+// required returns a non-empty string parameter, or Xano's "Missing param" input error.
+func (p params) required(key string) (string, error) {
+	if v, _ := p.str(key); v != "" {
+		return v, nil
+	}
+	return "", errMissing(key)
+}
+
 func (p params) str(key string) (string, bool) {
 	v, ok := p[key]
 	if !ok || v == nil {

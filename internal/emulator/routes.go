@@ -236,9 +236,9 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) 
 	if err != nil {
 		return err
 	}
-	label, _ := p.str("label")
-	if label == "" {
-		return errMissing("label")
+	label, err := p.required("label")
+	if err != nil {
+		return err
 	}
 	source, _ := p.str("source_branch")
 	if source == "" {
@@ -397,9 +397,9 @@ func (s *Server) createTable(w http.ResponseWriter, r *http.Request, id int64) e
 	if err != nil {
 		return err
 	}
-	name, _ := p.str("name")
-	if name == "" {
-		return errMissing("name")
+	name, err := p.required("name")
+	if err != nil {
+		return err
 	}
 	var out map[string]any
 	err = s.mutate(func(st *state) error {
@@ -473,9 +473,9 @@ func (s *Server) createOrReplaceFunction(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	name, _ := p.str("name")
-	if name == "" {
-		return errMissing("name")
+	name, err := p.required("name")
+	if err != nil {
+		return err
 	}
 	body, _ := p.str("body")
 	label, _ := p.str("branch")

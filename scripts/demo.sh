@@ -60,8 +60,10 @@ trap 'exit 143' TERM
 
 step "Build the provider, the emulator and OpenTofu (only what is missing or stale)"
 make_args=(--no-print-directory build emulator)
-if [[ -z "${TOFU:-}" ]]; then
-	make_args+=("$root/.tools/bin/tofu")
+# The pinned OpenTofu is built when it is the CLI used, whether TOFU names it
+# (as make demo exports it) or is unset; a TOFU of your own is used as it is.
+if [[ "$tofu" == "$root/.tools/bin/tofu" ]]; then
+	make_args+=("$tofu")
 fi
 "${MAKE:-make}" "${make_args[@]}"
 [[ -x "$provider_dir/terraform-provider-xano" ]] || fail "bin/terraform-provider-xano was not built"

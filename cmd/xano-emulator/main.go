@@ -1,8 +1,12 @@
 // Command xano-emulator runs a local Xano Metadata API emulator (workspaces, branches, export
 // and import) for tests, demos and CI.
 //
-//	xano-emulator [-addr 127.0.0.1:8787] [-token TOKEN] [-state-dir DIR] [-seed demo|""] [-control]
-//	              [-control-allow-remote] [-double-gzip] [-omit-live-on-non-live] [-max-upload-bytes N]
+//	xano-emulator [-addr 127.0.0.1:8787] [-token TOKEN] [-state-dir DIR] [-seed demo|""] [-fixture FILE]
+//	              [-control] [-control-allow-remote] [-double-gzip] [-omit-live-on-non-live]
+//	              [-max-upload-bytes N] [-version]
+//
+// -fixture seeds the emulator from a JSON file holding an emulator.Fixture (the body that
+// POST /_emulator/seed takes), instead of -seed, when there is no saved state.
 //
 // The control API (-control) is unauthenticated: it is refused on an -addr that is not loopback
 // unless -control-allow-remote is given.
@@ -12,6 +16,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -29,6 +34,9 @@ import (
 	"github.com/xano-community/terraform-provider-xano/internal/emulator"
 )
 
+// version is set by goreleaser at build time (-X main.version=...).
+var version = "dev"
+
 func main() {
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "xano-emulator:", err)
@@ -38,8 +46,26 @@ func main() {
 
 // config is what the command line asks for.
 type config struct {
-	addr string
-	opts emulator.Options
+	addr    string
+	opts    emulator.Options
+	version bool
+}
+
+// readFixture reads a seed fixture file; unknown fields are refused, so that a typo is not
+// silently an empty workspace.
+func readFixture(name string) (*emulator.Fixture, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("-fixture: %w", err)
+	}
+	defer f.Close()
+	dec := json.NewDecoder(f)
+	dec.DisallowUnknownFields()
+	var fx emulator.Fixture
+	if err := dec.Decode(&fx); err != nil {
+		return nil, fmt.Errorf("-fixture %s is not a fixture (the JSON body of POST /_emulator/seed): %w", name, err)
+	}
+	return &fx, nil
 }
 
 // parseFlags reads the command line and checks what can be checked before starting.
@@ -59,11 +85,20 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		`leave "live" out of the branch list's rows that are not live, as Xano does`)
 	fs.Int64Var(&c.opts.MaxUploadBytes, "max-upload-bytes", emulator.DefaultMaxUploadBytes,
 		"largest import request body, in bytes (413 beyond)")
+	fixture := fs.String("fixture", "", "seed from this JSON file (a fixture, as POST /_emulator/seed takes) instead of -seed")
+	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if *fixture != "" {
+		fx, err := readFixture(*fixture)
+		if err != nil {
+			return nil, err
+		}
+		c.opts.Fixture = fx
 	}
 	c.opts.ControlAnyHost = *allowRemote
 	if c.opts.Control && !*allowRemote && !isLoopback(c.addr) {
@@ -77,6 +112,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	c, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if c.version {
+		fmt.Fprintf(stdout, "xano-emulator %s\n", version)
+		return nil
 	}
 	srv, err := emulator.New(c.opts)
 	if err != nil {

@@ -13,7 +13,7 @@ type ObjectDiff struct {
 
 // DiffObjects compares the inventory old with new: a key only in new is added, only in old is
 // removed, in both with different hashes is changed. Nil and empty inventories are alike.
-func DiffObjects(old, new map[string]string) ObjectDiff {
+func DiffObjects(old, new map[string]string) ObjectDiff { //nolint:predeclared // the contract's names
 	var d ObjectDiff
 	for k, h := range new {
 		oh, ok := old[k]
@@ -44,13 +44,13 @@ func (d ObjectDiff) Empty() bool {
 func (d ObjectDiff) Len() int { return len(d.Added) + len(d.Changed) + len(d.Removed) }
 
 // Lines describes d in words, one object a line: "added <key>", then "changed <key>", then
-// "removed <key>", in the order of d's lists. When d lists more than max objects, the result is
-// max lines, the last being "and N more" (N the objects not shown). max <= 0 means no limit.
-func (d ObjectDiff) Lines(max int) []string {
+// "removed <key>", in the order of d's lists. When d lists more than limit objects, the result is
+// limit lines, the last being "and N more" (N the objects not shown). limit <= 0 means no limit.
+func (d ObjectDiff) Lines(limit int) []string {
 	total := d.Len()
 	show := total
-	if max > 0 && total > max {
-		show = max - 1
+	if limit > 0 && total > limit {
+		show = limit - 1
 	}
 	lines := make([]string, 0, min(total, show+1))
 	for _, part := range []struct {

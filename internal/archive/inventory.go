@@ -88,7 +88,7 @@ func inventoryOf(doc []byte, branchOnly bool) map[string]string {
 		return out
 	}
 	var items []invItem
-	_ = eachMember(doc, payload[0], func(key string, vs, ve int) bool {
+	eachMember(doc, payload[0], func(key string, vs, ve int) bool {
 		if inventorySkipped[key] || (branchOnly && key == "dbo") || doc[vs] != '[' {
 			return true
 		}
@@ -119,17 +119,30 @@ func itemKeys(items []invItem) []string {
 	label := func(i int) string { return keys[i][len(prefixOf(items[i].list))+1:] }
 	assign := func(sel func(it invItem) bool, base func(it invItem) string) {
 		var idx []int
-		groups := map[string][]int{}
+		type listKey struct{ list, base string }
+		groups := map[listKey][]int{}
+		bases := make([]string, len(items))
 		for i, it := range items {
 			if sel(it) {
 				idx = append(idx, i)
 				b := base(it)
-				groups[b] = append(groups[b], i)
+				bases[i] = b
+				groups[listKey{it.list, b}] = append(groups[listKey{it.list, b}], i)
+			}
+		}
+		guids := map[listKey]map[string]int{}
+		for _, i := range idx {
+			lk := listKey{items[i].list, bases[i]}
+			if len(groups[lk]) > 1 {
+				if guids[lk] == nil {
+					guids[lk] = map[string]int{}
+				}
+				guids[lk][items[i].guid]++
 			}
 		}
 		for _, i := range idx {
-			b := base(items[i])
-			keys[i] = disambiguate(b, groups[b], items, i)
+			lk := listKey{items[i].list, bases[i]}
+			keys[i] = disambiguate(bases[i], groups[lk], guids[lk], items, i)
 		}
 	}
 	assign(func(it invItem) bool { return it.list == "app" }, func(it invItem) string {
@@ -210,23 +223,15 @@ func itemLabel(it invItem) string {
 }
 
 // disambiguate returns the key of items[i] whose base key b is shared by the items of group:
-// b itself when alone, else b with " (guid <guid>)" when that guid is unique in the group, else
-// b with " (#<position>)".
-func disambiguate(b string, group []int, items []invItem, i int) string {
+// b itself when alone, else b with " (guid <guid>)" when the item has a name and a guid no other
+// item of the group has, else b with " (#<position>)". guids counts the guids of the group.
+func disambiguate(b string, group []int, guids map[string]int, items []invItem, i int) string {
 	if len(group) == 1 {
 		return b
 	}
 	it := items[i]
-	if it.name != "" && it.guid != "" {
-		n := 0
-		for _, j := range group {
-			if items[j].guid == it.guid {
-				n++
-			}
-		}
-		if n == 1 {
-			return b + " (guid " + it.guid + ")"
-		}
+	if it.name != "" && it.guid != "" && guids[it.guid] == 1 {
+		return b + " (guid " + it.guid + ")"
 	}
 	return b + " (#" + strconv.Itoa(it.pos) + ")"
 }
@@ -234,7 +239,7 @@ func disambiguate(b string, group []int, items []invItem, i int) string {
 // readItemFields reads the members of the object at doc[start] that make its key.
 func readItemFields(doc []byte, start int, it *invItem) {
 	var path, appID, apigroupID, appObjID, appObjGUID string
-	_ = eachMember(doc, start, func(key string, vs, ve int) bool {
+	eachMember(doc, start, func(key string, vs, ve int) bool {
 		switch key {
 		case "name":
 			it.name = scalarText(doc[vs:ve])
@@ -251,7 +256,7 @@ func readItemFields(doc []byte, start int, it *invItem) {
 		case "apigroup_id":
 			apigroupID = scalarText(doc[vs:ve])
 		case "app":
-			_ = eachMember(doc, vs, func(k string, s, e int) bool {
+			eachMember(doc, vs, func(k string, s, e int) bool {
 				switch k {
 				case "id":
 					appObjID = scalarText(doc[s:e])
@@ -371,41 +376,27 @@ func skipString(doc []byte, i int) int {
 }
 
 // eachMember calls fn with every member of the object at doc[start] (key decoded, value as
-// doc[vs:ve]) until fn returns false; it reports false when doc is not canonical there.
-func eachMember(doc []byte, start int, fn func(key string, vs, ve int) bool) bool {
+// doc[vs:ve]) until fn returns false, or doc is not canonical there.
+func eachMember(doc []byte, start int, fn func(key string, vs, ve int) bool) {
 	if start >= len(doc) || doc[start] != '{' {
-		return false
+		return
 	}
 	i := start + 1
 	if i < len(doc) && doc[i] == '}' {
-		return true
+		return
 	}
-	for i < len(doc) {
-		if doc[i] != '"' {
-			return false
-		}
+	for i < len(doc) && doc[i] == '"' {
 		ke := skipString(doc, i)
 		if ke < 0 || ke >= len(doc) || doc[ke] != ':' {
-			return false
+			return
 		}
 		vs := ke + 1
 		ve := skipValue(doc, vs)
-		if ve < 0 || ve >= len(doc) {
-			return false
+		if ve < 0 || ve >= len(doc) || !fn(decodeString(doc[i:ke]), vs, ve) || doc[ve] != ',' {
+			return
 		}
-		if !fn(decodeString(doc[i:ke]), vs, ve) {
-			return true
-		}
-		switch doc[ve] {
-		case ',':
-			i = ve + 1
-		case '}':
-			return true
-		default:
-			return false
-		}
+		i = ve + 1
 	}
-	return false
 }
 
 // eachElement calls fn with every element doc[es:ee] of the array at doc[start] until fn

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -362,17 +363,26 @@ func skipValue(doc []byte, i int) int {
 	return j
 }
 
-// skipString returns the index just past the string starting at doc[i], or -1.
+// skipString returns the index just past the string starting at doc[i], or -1. A quote ends the
+// string unless an odd run of backslashes precedes it (valid JSON uses backslashes only in
+// escapes).
 func skipString(doc []byte, i int) int {
-	for j := i + 1; j < len(doc); j++ {
-		switch doc[j] {
-		case '\\':
-			j++
-		case '"':
-			return j + 1
+	j := i + 1
+	for {
+		k := bytes.IndexByte(doc[j:], '"')
+		if k < 0 {
+			return -1
 		}
+		q := j + k
+		n := 0
+		for p := q - 1; p > i && doc[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 0 {
+			return q + 1
+		}
+		j = q + 1
 	}
-	return -1
 }
 
 // eachMember calls fn with every member of the object at doc[start] (key decoded, value as

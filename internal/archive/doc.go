@@ -60,7 +60,8 @@
 // (no verb, no prefix). The API group is found by the endpoint's "app_id", else "apigroup_id",
 // else "app": {"id"}, else "app": {"guid"}, matched against the id (or guid) of the "app" list's
 // objects, and named by that group's label (with its disambiguation, see below). An endpoint
-// whose group is not in the archive names it "(api group id <id>)" or "(api group guid <guid>)";
+// whose group is not in the archive (or whose id or guid two groups share) names it
+// "(api group id <id>)" or "(api group guid <guid>)";
 // one without any reference "(no api group)". Example: "endpoint/public/GET users/{id}".
 //
 // Objects of one list that get the same key are never merged: each gets " (guid <guid>)" when it

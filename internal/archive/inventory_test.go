@@ -328,3 +328,17 @@ func TestInventoryOfMalformed(t *testing.T) {
 
 // branchGolden is BranchContentSHA256 of exportFixture as computed before InspectBranch existed.
 const branchGolden = "38a7086aa6747df74986395c82430c98b8d3641ab35fc374f456bd7e4f0174da"
+
+func TestInspectObjectsAmbiguousGroup(t *testing.T) {
+	t.Parallel()
+	// Two groups share id 1: the endpoint cannot be placed in either, and says so.
+	data := writeArchive(t, 0, []string{"schema.json"}, mustBundle(t, "schema", map[string]any{
+		"app":   []any{map[string]any{"id": 1, "name": "a"}, map[string]any{"id": 1, "name": "b"}},
+		"query": []any{map[string]any{"name": "x", "verb": "put", "app_id": 1}, map[string]any{"name": "y", "app": map[string]any{"guid": "nope"}}},
+	}))
+	got := sortedKeys(inspectBytes(t, data).Objects)
+	want := []string{"api_group/a", "api_group/b", "endpoint/(api group guid nope)/y", "endpoint/(api group id 1)/PUT x"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("keys = %q, want %q", got, want)
+	}
+}

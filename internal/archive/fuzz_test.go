@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"testing"
 )
 
@@ -54,17 +55,20 @@ func FuzzInspect(f *testing.F) {
 			return
 		}
 		again, err := Inspect(bytes.NewReader(data), fuzzLimits)
-		if err != nil || again != info {
+		if err != nil || !reflect.DeepEqual(again, info) {
 			t.Fatalf("Inspect is not deterministic: %+v then %+v, %v", info, again, err)
 		}
 		if info.Encrypted {
-			if info.ContentSHA256 != "" {
-				t.Fatal("an encrypted archive has a content hash")
+			if info.ContentSHA256 != "" || info.Objects != nil {
+				t.Fatal("an encrypted archive has a content hash or an inventory")
 			}
 			return
 		}
 		if len(info.ContentSHA256) != 64 {
 			t.Fatalf("ContentSHA256 = %q", info.ContentSHA256)
+		}
+		if info.Objects == nil {
+			t.Fatal("an archive with a content hash has a nil inventory")
 		}
 		n := 0
 		err = Walk(bytes.NewReader(data), fuzzLimits, func(e Entry, body io.Reader) error {

@@ -1,0 +1,203 @@
+package archive
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// referenceObjectSums decodes doc with encoding/json and returns the canonical SHA-256 of every
+// object the inventory must list (all of them, and those of the tables), sorted; ok is false when
+// doc is not a document with an object payload.
+func referenceObjectSums(t *testing.T, doc []byte) (all, tables []string, ok bool) {
+	t.Helper()
+	d := json.NewDecoder(bytes.NewReader(doc))
+	d.UseNumber()
+	var top any
+	if d.Decode(&top) != nil {
+		return nil, nil, false
+	}
+	m, _ := top.(map[string]any)
+	payload, isObj := m["payload"].(map[string]any)
+	if !isObj {
+		return nil, nil, false
+	}
+	var c canonicalizer
+	for list, v := range payload {
+		elems, isList := v.([]any)
+		if !isList || inventorySkipped[list] {
+			continue
+		}
+		for _, e := range elems {
+			raw, err := json.Marshal(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := c.canonicalize(raw)
+			if err != nil {
+				t.Fatalf("canonicalize(%q): %v", raw, err)
+			}
+			s := sha256.Sum256(out)
+			all = append(all, hex.EncodeToString(s[:]))
+			if list == "dbo" {
+				tables = append(tables, hex.EncodeToString(s[:]))
+			}
+		}
+	}
+	sort.Strings(all)
+	sort.Strings(tables)
+	return all, tables, true
+}
+
+func sortedValues(m map[string]string) []string {
+	v := make([]string, 0, len(m))
+	for _, h := range m {
+		v = append(v, h)
+	}
+	sort.Strings(v)
+	return v
+}
+
+// FuzzInventory checks that the inventory of a canonical document lists every payload object
+// once, by its canonical hash as computed apart, and that branch inventories leave out exactly
+// the tables.
+func FuzzInventory(f *testing.F) {
+	payload, _ := inventoryPayload()
+	f.Add(bundleJSON(f, "schema", payload))
+	f.Add([]byte(`{"payload":{"function":[{"name":"a","guid":"g"},{"name":"a","guid":"g"},{"guid":"x"},3,"s",[],null]}}`))
+	f.Add([]byte(`{"payload":{"app":[{"id":1,"name":"a\"b"}],"query":[{"app_id":1,"verb":"get","name":"x\\y"},{"app":{"guid":"z"}}]}}`))
+	f.Add([]byte(`{"payload":{"dbo":[{"name":"t"}],"table":[{"name":"t"}],"workspace":{"name":"w"},"branch":[1],"partial":true}}`))
+	f.Add([]byte(`{"payload":{"f":[{"name":"\u00e9\n","id":1e3}]},"payload":{"g":[{}]}}`))
+	for _, s := range canonicalSeeds {
+		f.Add([]byte(s))
+	}
+	var c canonicalizer
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_ = inventoryOf(data, false) // not canonical: must not panic
+		out, err := c.canonicalize(data)
+		if err != nil {
+			return
+		}
+		doc := bytes.Clone(out)
+		inv := inventoryOf(doc, false)
+		branch := inventoryOf(doc, true)
+		if again := inventoryOf(doc, false); !reflect.DeepEqual(inv, again) {
+			t.Fatalf("inventory is not deterministic: %v then %v", inv, again)
+		}
+		for k, h := range inv {
+			if k == "" || !strings.Contains(k, "/") || len(h) != 64 {
+				t.Fatalf("bad inventory line %q -> %q", k, h)
+			}
+		}
+		all, tables, ok := referenceObjectSums(t, data)
+		if !ok {
+			if len(inv) != 0 {
+				t.Fatalf("document without an object payload lists %v", inv)
+			}
+			return
+		}
+		if got := sortedValues(inv); !slices.Equal(got, all) {
+			t.Fatalf("inventory of %q:\n got %q\nwant %q (keys %q)", data, got, all, sortedKeys(inv))
+		}
+		var rest []string
+		for _, h := range all {
+			if i, found := slices.BinarySearch(tables, h); found {
+				tables = slices.Delete(tables, i, i+1)
+				continue
+			}
+			rest = append(rest, h)
+		}
+		if got := sortedValues(branch); !slices.Equal(got, rest) {
+			t.Fatalf("branch inventory of %q:\n got %q\nwant %q", data, got, rest)
+		}
+	})
+}
+
+// parseInventory reads "key=value" lines into an inventory (later lines win).
+func parseInventory(b []byte) map[string]string {
+	m := map[string]string{}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+func FuzzDiffObjects(f *testing.F) {
+	f.Add([]byte("function/a=1\nfunction/b=2\ntask/x=3"), []byte("function/a=1\nfunction/b=9\naddon/y=4"), 2)
+	f.Add([]byte(""), []byte("a=1"), 0)
+	f.Add([]byte("a=1\nb=2\nc=3"), []byte(""), 1)
+	f.Fuzz(func(t *testing.T, a, b []byte, limit int) {
+		old, cur := parseInventory(a), parseInventory(b)
+		d := DiffObjects(old, cur)
+		for _, l := range [][]string{d.Added, d.Changed, d.Removed} {
+			if !slices.IsSorted(l) || len(slices.Compact(slices.Clone(l))) != len(l) {
+				t.Fatalf("list not sorted or repeated: %q", l)
+			}
+		}
+		status := map[string]string{}
+		for _, k := range d.Added {
+			status[k] = "added"
+		}
+		for _, k := range d.Changed {
+			status[k] = "changed"
+		}
+		for _, k := range d.Removed {
+			status[k] = "removed"
+		}
+		if len(status) != d.Len() {
+			t.Fatalf("a key is in two lists: %+v", d)
+		}
+		for _, m := range []map[string]string{old, cur} {
+			for k := range m {
+				ov, inOld := old[k]
+				nv, inNew := cur[k]
+				want := ""
+				switch {
+				case !inOld:
+					want = "added"
+				case !inNew:
+					want = "removed"
+				case ov != nv:
+					want = "changed"
+				}
+				if status[k] != want {
+					t.Fatalf("key %q: %q, want %q", k, status[k], want)
+				}
+			}
+		}
+		if d.Empty() != (d.Len() == 0) {
+			t.Fatalf("Empty() = %v for %+v", d.Empty(), d)
+		}
+		limit %= 64
+		lines := d.Lines(limit)
+		total := d.Len()
+		switch {
+		case limit <= 0 || total <= limit:
+			if len(lines) != total {
+				t.Fatalf("Lines(%d) = %d lines for %d objects", limit, len(lines), total)
+			}
+		default:
+			if len(lines) != limit || lines[limit-1] != "and "+strconv.Itoa(total-limit+1)+" more" {
+				t.Fatalf("Lines(%d) of %d objects = %q", limit, total, lines)
+			}
+		}
+		for i, l := range lines {
+			if i == len(lines)-1 && strings.HasPrefix(l, "and ") && limit > 0 && total > limit {
+				break
+			}
+			word, key, _ := strings.Cut(l, " ")
+			if status[key] != word {
+				t.Fatalf("line %q does not match the diff", l)
+			}
+		}
+	})
+}

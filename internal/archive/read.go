@@ -51,6 +51,7 @@ func Inspect(r io.Reader, lim Limits) (Info, error) {
 	w := newWalker(lim)
 	defer w.close()
 	h := newContentHasher(w.lim)
+	defer h.close()
 	err := w.run(r, h.add)
 	if errors.Is(err, ErrEncrypted) {
 		return Info{Encrypted: true, GzipLayers: w.layers}, nil

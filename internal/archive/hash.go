@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"sync"
 	"io"
 	"sort"
+	"sync"
 )
 
 // ContentSHA256 returns the canonical content hash of an archive, read with the default Limits.

@@ -139,3 +139,20 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+func FuzzPlainRun(f *testing.F) {
+	f.Add([]byte(`abcdefgh"ijklmnop\q`), 0)
+	f.Add([]byte("0123456789abcdef\x7f\x80\x1f"), 3)
+	f.Fuzz(func(t *testing.T, s []byte, i int) {
+		if i < 0 || i > len(s) {
+			return
+		}
+		want := i
+		for want < len(s) && s[want] != '"' && s[want] != '\\' && s[want] >= 0x20 && s[want] < 0x80 {
+			want++
+		}
+		if got := plainRun(s, i); got != want {
+			t.Fatalf("plainRun(%q, %d) = %d, want %d", s, i, got, want)
+		}
+	})
+}

@@ -3,9 +3,9 @@ package archive
 import (
 	"bytes"
 	"encoding/binary"
-	"math/bits"
 	"encoding/json"
 	"errors"
+	"math/bits"
 	"slices"
 	"unicode"
 	"unicode/utf16"
@@ -346,7 +346,7 @@ func plainRun(s []byte, i int) int {
 	)
 	for ; i+8 <= len(s); i += 8 {
 		w := binary.LittleEndian.Uint64(s[i:])
-		q := w ^ ('"' * ones)  // zero bytes where w has '"'
+		q := w ^ ('"' * ones)   // zero bytes where w has '"'
 		bs := w ^ ('\\' * ones) // zero bytes where w has '\\'
 		// A byte's high bit ends up set when it is non-ASCII, below 0x20, or zero in q or bs.
 		// Borrows can flag bytes above a real match, never below one, so the lowest flagged

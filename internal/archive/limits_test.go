@@ -14,8 +14,9 @@ import (
 
 // zeroPaddedExport writes, with this package's Writer, an export whose table holds a column of
 // long zero-padded strings: deflate squeezes it about 750:1 or more, as the workspace.
-func zeroPaddedExport(t testing.TB, pages, rowsPerPage int) (archive []byte, raw int64) {
+func zeroPaddedExport(t testing.TB, pages int) (archive []byte, raw int64) {
 	t.Helper()
+	const rowsPerPage = 16 // of 64 KiB each
 	var buf bytes.Buffer
 	w := NewWriter(&buf, time.Unix(1_700_000_000, 0))
 	ws, err := NewBundle("workspace", map[string]any{"dbo": []any{map[string]any{"id": 1, "guid": "pad", "name": "padded"}}})
@@ -59,7 +60,7 @@ func zeroPaddedExport(t testing.TB, pages, rowsPerPage int) (archive []byte, raw
 // canonical form's.
 func TestHighRatioExportIsInspected(t *testing.T) {
 	t.Parallel()
-	data, raw := zeroPaddedExport(t, 16, 16)
+	data, raw := zeroPaddedExport(t, 16)
 	ratio := raw / int64(len(data))
 	if ratio < 500 {
 		t.Fatalf("the test export compresses only %d:1; it must be about 750:1", ratio)
@@ -105,7 +106,7 @@ func referenceContentHash(t testing.TB, data []byte) string {
 // and reports Incomplete, while Walk returns the *LimitError.
 func TestTotalBytesLimitKeepsArchive(t *testing.T) {
 	t.Parallel()
-	data, _ := zeroPaddedExport(t, 8, 16)
+	data, _ := zeroPaddedExport(t, 8)
 	lim := Limits{MaxTotalBytes: 4 << 20}
 	info, err := Inspect(bytes.NewReader(data), lim)
 	if err != nil || info.Incomplete == nil || info.ContentSHA256 != "" || info.GzipLayers != 1 {
@@ -150,7 +151,7 @@ func TestDurationLimitKeepsArchive(t *testing.T) {
 // outer gzip layer is still read to its end and checked.
 func TestLimitThenDamageIsRefused(t *testing.T) {
 	t.Parallel()
-	data, _ := zeroPaddedExport(t, 8, 16)
+	data, _ := zeroPaddedExport(t, 8)
 	corrupt := bytes.Clone(data)
 	corrupt[len(corrupt)-6] ^= 0xff // the CRC-32 of the gzip trailer
 	for name, b := range map[string][]byte{
@@ -170,7 +171,7 @@ func TestLimitThenDamageIsRefused(t *testing.T) {
 // TestLimitCallerReadError: an error of the caller's reader after a limit is returned as such.
 func TestLimitCallerReadError(t *testing.T) {
 	t.Parallel()
-	data, _ := zeroPaddedExport(t, 4, 16)
+	data, _ := zeroPaddedExport(t, 4)
 	boom := errors.New("connection reset")
 	r := io.MultiReader(bytes.NewReader(data[:len(data)/2]), errReader{boom})
 	_, err := Inspect(r, Limits{MaxTotalBytes: 1 << 20})

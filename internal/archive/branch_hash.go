@@ -39,6 +39,9 @@ var (
 // encrypted archive.
 func BranchContentSHA256(r io.Reader, lim Limits) (string, error) {
 	bi, err := InspectBranch(r, lim)
+	if err == nil && bi.Incomplete != nil {
+		return "", bi.Incomplete
+	}
 	return bi.ContentSHA256, err
 }
 

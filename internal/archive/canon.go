@@ -2,8 +2,10 @@ package archive
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math/bits"
 	"slices"
 	"unicode"
 	"unicode/utf16"
@@ -205,13 +207,22 @@ func (c *canonicalizer) object(top bool) error {
 				c.out = append(c.out, ',')
 			}
 			m := member{k0: len(c.keys), start: len(c.out)}
-			var err error
-			if c.keys, err = c.decodeString(c.keys); err != nil {
-				return err
+			if k, ok := c.plainString(); ok {
+				// Printable ASCII without escapes: decoded and canonical forms are the raw bytes.
+				c.keys = append(c.keys, k...)
+				c.out = append(c.out, '"')
+				c.out = append(c.out, k...)
+				c.out = append(c.out, '"', ':')
+				m.k1 = len(c.keys)
+			} else {
+				var err error
+				if c.keys, err = c.decodeString(c.keys); err != nil {
+					return err
+				}
+				m.k1 = len(c.keys)
+				c.out = appendCanonicalString(c.out, c.keys[m.k0:m.k1])
+				c.out = append(c.out, ':')
 			}
-			m.k1 = len(c.keys)
-			c.out = appendCanonicalString(c.out, c.keys[m.k0:m.k1])
-			c.out = append(c.out, ':')
 			c.skipSpace()
 			if c.pos >= len(c.src) || c.src[c.pos] != ':' {
 				return errSyntax
@@ -308,10 +319,58 @@ func (c *canonicalizer) signedBundle(members []member) int {
 	return sig
 }
 
+// plainString reads the string at c.pos when it is printable ASCII without escapes (so its
+// raw, decoded and canonical contents are the same bytes) and returns its contents; otherwise
+// it reads nothing and returns false.
+func (c *canonicalizer) plainString() ([]byte, bool) {
+	src := c.src
+	for i := plainRun(src, c.pos+1); i < len(src); i++ {
+		switch b := src[i]; {
+		case b == '"':
+			k := src[c.pos+1 : i]
+			c.pos = i + 1
+			return k, true
+		case b == '\\' || b < 0x20 || b >= utf8.RuneSelf:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// plainRun returns the index of the first byte at or after i that is '"', '\\', a control
+// character or not ASCII (len(s) if none), looking at eight bytes at a time.
+func plainRun(s []byte, i int) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(s[i:])
+		q := w ^ ('"' * ones)   // zero bytes where w has '"'
+		bs := w ^ ('\\' * ones) // zero bytes where w has '\\'
+		// A byte's high bit ends up set when it is non-ASCII, below 0x20, or zero in q or bs.
+		// Borrows can flag bytes above a real match, never below one, so the lowest flagged
+		// byte is the first special one (FuzzPlainRun checks this against a byte loop).
+		special := (w & highs) | ((w - 0x20*ones) & ^w & highs) | ((q - ones) & ^q & highs) | ((bs - ones) & ^bs & highs)
+		if special != 0 {
+			return i + bits.TrailingZeros64(special)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if b := s[i]; b == '"' || b == '\\' || b < 0x20 || b >= utf8.RuneSelf {
+			return i
+		}
+	}
+	return i
+}
+
 // stringValue copies a string value in canonical form.
 func (c *canonicalizer) stringValue() error {
 	// Fast path: printable ASCII and valid UTF-8 without escapes is its own canonical form.
 	for i := c.pos + 1; i < len(c.src); {
+		if i = plainRun(c.src, i); i >= len(c.src) {
+			break
+		}
 		b := c.src[i]
 		switch {
 		case b == '"':

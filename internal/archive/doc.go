@@ -21,8 +21,15 @@
 // errors are returned wrapped as they are.
 //
 // Every reader here streams: memory does not grow with the archive's size (one JSON entry at a
-// time is held, at most Limits.MaxJSONEntryBytes), and the Limits refuse decompression bombs and
-// oversized JSON entries with a *LimitError before memory or time runs out.
+// time is read, at most Limits.MaxJSONEntryBytes, and at most two canonical forms wait to be
+// hashed), and the Limits stop decompression bombs and oversized JSON entries before memory or
+// time runs out: Walk returns the *LimitError, while Inspect still reads the archive to its end,
+// verifies its outer gzip layer and reports the limit in Info.Incomplete, so that a complete
+// download is never mistaken for a bad one.
+//
+// Inspect uses two cores: the outer gzip layer is inflated (github.com/klauspost/compress) on
+// one goroutine, the tar read and JSON canonicalised on another, and canonical JSON hashed on a
+// third; buffers are reused between entries.
 //
 // # Content hash
 //

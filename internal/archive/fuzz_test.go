@@ -125,6 +125,8 @@ var canonicalSeeds = []string{
 	`{"sig":"x","app":"xano","type":"schema","payload":{"sig":1,"app":2}}`, `{"app":1,"sig":2,"type":3}`,
 	`[true,false,null]`, `"tab\t\/\b\f\n\r"`, "\"\u2028é\"", `01`, `[1,]`, `{"a" 1}`, `{"a":1,}`,
 	`tru`, `"\x"`, `"\u12"`, "\"a\x01\"", `1 2`, `[`, ``, `  `, `{"é":1,"e":2,"z":3}`,
+	`{"a\"b":1,"a":2}`, `{"\u0061":1,"a":2}`, `{"a":1,"\u0061":2}`, "{\"k\xff\":1,\"k\":2}", "{\"a\x01\":1}",
+	`{"b":{"z":[{"y":1,"x":"v"}],"a":0},"a":[]}`, `{"a":1,"b`, `{"a`,
 }
 
 func FuzzVerify(f *testing.F) {
@@ -138,6 +140,23 @@ func FuzzVerify(f *testing.F) {
 		ok, err := Verify(data)
 		if err == nil && ok && !json.Valid(data) {
 			t.Fatalf("Verify accepted invalid JSON %q", data)
+		}
+	})
+}
+
+func FuzzPlainRun(f *testing.F) {
+	f.Add([]byte(`abcdefgh"ijklmnop\q`), 0)
+	f.Add([]byte("0123456789abcdef\x7f\x80\x1f"), 3)
+	f.Fuzz(func(t *testing.T, s []byte, i int) {
+		if i < 0 || i > len(s) {
+			return
+		}
+		want := i
+		for want < len(s) && s[want] != '"' && s[want] != '\\' && s[want] >= 0x20 && s[want] < 0x80 {
+			want++
+		}
+		if got := plainRun(s, i); got != want {
+			t.Fatalf("plainRun(%q, %d) = %d, want %d", s, i, got, want)
 		}
 	})
 }

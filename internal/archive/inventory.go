@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -17,6 +18,9 @@ type BranchInfo struct {
 	// Objects is the branch's object inventory (see the package doc): the archive's inventory
 	// without the workspace-wide tables (no "table/..." keys).
 	Objects map[string]string
+	// Incomplete is the limit that stopped the inspection of a complete archive, as
+	// Info.Incomplete; then ContentSHA256 is empty and Objects nil.
+	Incomplete *LimitError
 }
 
 // InspectBranch streams r once, under lim (zero fields take defaults), and returns the branch
@@ -24,9 +28,20 @@ type BranchInfo struct {
 // one pass. It returns ErrEncrypted for an encrypted archive.
 func InspectBranch(r io.Reader, lim Limits) (BranchInfo, error) {
 	w := newWalker(lim)
+	defer w.close()
 	h := newContentHasher(w.lim)
+	defer h.close()
 	h.branchOnly = true
-	if err := w.run(r, branchEntryFunc(h)); err != nil {
+	err := w.run(r, branchEntryFunc(h))
+	var le *LimitError
+	if errors.As(err, &le) {
+		// As Inspect: a complete archive stopped by a limit is drained and reported, not refused.
+		if derr := w.drain(); derr != nil {
+			return BranchInfo{}, derr
+		}
+		return BranchInfo{Incomplete: le}, nil
+	}
+	if err != nil {
 		return BranchInfo{}, err
 	}
 	return BranchInfo{ContentSHA256: h.sum(), Objects: h.inventory()}, nil

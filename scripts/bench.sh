@@ -294,6 +294,7 @@ EOF
 			t0=$(now)
 			timeout "$limit" "$hasher" "$archive" >"$work/hash.out"
 			p=$(elapsed "$t0")
+			[[ $run == 1 ]] && echo "    bench-hash: $(head -n1 "$work/hash.out")"
 			echo "$mib hash $run $c $p $bytes 0" >>"$results"
 			echo "    run $run hash: gzip -dc | sha256sum ${c}s, bench-hash ${p}s"
 		fi

@@ -87,7 +87,7 @@ if [[ "${REL_RECORD:-}" == 1 ]]; then
 	{
 		echo "<!-- reliability-run:begin (written by scripts/reliability.sh with REL_RECORD=1) -->"
 		echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) CPUs ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)),"
-		echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $("$tofu" version 2>/dev/null | head -n1):"
+		echo "commit $(git describe --always --dirty 2>/dev/null || echo unknown), $("$tofu" version 2>/dev/null | head -n1):"
 		echo "\`XANO_RELIABILITY=$mode REL_RECORD=1 scripts/reliability.sh\` (${secs}s, go test exit $rc)."
 		echo
 		echo "$summary"

@@ -119,7 +119,7 @@ func TestReliability(t *testing.T) {
 	})
 	t.Run("file-modes", func(t *testing.T) {
 		t.Parallel()
-		testRelFileModes(t, newRelRun(t, cli, env), schema)
+		testRelFileModes(newRelRun(t, cli, env), schema)
 	})
 	t.Run("bad-input", func(t *testing.T) {
 		for _, bc := range relBadInputs() {
@@ -363,22 +363,21 @@ resource "xano_workspace_schema_import" "promote" {
 // testRelFileModes applies every object that writes an archive and checks each file's mode
 // against the mode its configuration asks for: file_permission when the provider has it (its
 // default otherwise), else the mode the provider writes today, reported as pending.
-func testRelFileModes(t *testing.T, r *relRun, schema relSchema) {
+func testRelFileModes(r *relRun, schema relSchema) {
 	r.category, r.name = "file-modes", "modes of written archives and folders"
 	r.startEmulator(emulator.DemoFixture())
-	has := schema.has("xano_workspace_snapshot", "file_permission")
-	perm := func(mode string) string {
-		if !has || mode == "" {
-			return ""
-		}
-		return fmt.Sprintf("  file_permission = %q\n", mode)
+	// Each file, the object that writes it, and the mode configured for it ("": the default).
+	files := []struct{ rel, typ, mode string }{
+		{"backups/default.tar.gz", "xano_workspace_snapshot", ""},
+		{"backups/custom.tar.gz", "xano_workspace_snapshot", "0640"},
+		{"exports/data-source.tar.gz", "xano_workspace_export", ""},
+		{"backups/before-restore.tar.gz", "xano_workspace_import", ""},
 	}
-	// Which file is written by which object, and the mode configured for it ("": the default).
-	files := []struct{ rel, mode string }{
-		{"backups/default.tar.gz", ""},
-		{"backups/custom.tar.gz", "0640"},
-		{"exports/data-source.tar.gz", ""},
-		{"backups/before-restore.tar.gz", ""},
+	perm := func(i int) string {
+		if f := files[i]; f.mode != "" && schema.has(f.typ, "file_permission") {
+			return fmt.Sprintf("  file_permission = %q\n", f.mode)
+		}
+		return ""
 	}
 	r.writeConfig(fmt.Sprintf(`
 resource "xano_workspace_snapshot" "default" {
@@ -400,8 +399,7 @@ resource "xano_workspace_import" "restore" {
   source_sha256 = xano_workspace_snapshot.default.archive_sha256
   backup_path   = "${path.module}/%s"
 %s}
-`, files[0].rel, perm(files[0].mode), files[1].rel, perm(files[1].mode), files[2].rel, perm(files[2].mode),
-		files[3].rel, perm(files[3].mode)))
+`, files[0].rel, perm(0), files[1].rel, perm(1), files[2].rel, perm(2), files[3].rel, perm(3)))
 	if code, out := r.apply(); code != 0 {
 		r.fail("apply exited %d:\n%s", code, out)
 		return
@@ -414,34 +412,42 @@ resource "xano_workspace_import" "restore" {
 			continue
 		}
 		got := st.Mode().Perm()
-		want := fs.FileMode(0o600) // the documented default of file_permission
+		want := fs.FileMode(0o600) // the default of file_permission
 		if f.mode != "" {
 			m, err := strconv.ParseUint(f.mode, 8, 32)
 			if err != nil {
-				t.Fatal(err)
+				r.t.Fatal(err)
 			}
 			want = fs.FileMode(m)
 		}
+		has := schema.has(f.typ, "file_permission")
 		switch {
 		case !has && got != want:
-			pending = append(pending, fmt.Sprintf("%s is %04o (want %04o once file_permission lands)", f.rel, got, want))
+			pending = append(pending, fmt.Sprintf("%s (%s) is %04o, want %04o once it has file_permission", f.rel, f.typ, got, want))
 		case has && got != want:
-			problems = append(problems, fmt.Sprintf("%s is %04o, want %04o", f.rel, got, want))
+			problems = append(problems, fmt.Sprintf("%s (%s) is %04o, want %04o", f.rel, f.typ, got, want))
 		}
 	}
-	if has {
-		for _, d := range []string{"backups", "exports"} {
-			st, err := os.Stat(filepath.Join(r.dir, d))
-			if err == nil && st.Mode().Perm() != 0o700 {
-				problems = append(problems, fmt.Sprintf("the folder %s the provider created is %04o, want 0700 (directory_permission)", d, st.Mode().Perm()))
-			}
+	// The folders the provider created (the test made none but the configuration's own).
+	for _, d := range []struct{ rel, typ string }{{"backups", "xano_workspace_snapshot"}, {"exports", "xano_workspace_export"}} {
+		st, err := os.Stat(filepath.Join(r.dir, d.rel))
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		got := st.Mode().Perm()
+		switch has := schema.has(d.typ, "directory_permission"); {
+		case !has && got != 0o700:
+			pending = append(pending, fmt.Sprintf("the folder %s (%s) is %04o, want 0700 once it has directory_permission", d.rel, d.typ, got))
+		case has && got != 0o700:
+			problems = append(problems, fmt.Sprintf("the folder %s (%s) is %04o, want 0700 (directory_permission's default)", d.rel, d.typ, got))
 		}
 	}
 	switch {
 	case len(problems) > 0:
 		r.fail("%s", strings.Join(problems, "; "))
 	case len(pending) > 0:
-		r.record(relPending, "the provider has no file_permission: "+strings.Join(pending, "; "))
+		r.record(relPending, strings.Join(pending, "; "))
 	default:
 		r.record(relSurvived, "every archive has the configured mode")
 	}
@@ -601,6 +607,7 @@ func testRelBadInput(t *testing.T, r *relRun, bc relBadInput) {
 		r.fail("the error is not clear (%s):\n%s", why, out)
 		return
 	}
+	r.t.Logf("the failed apply:\n%s", out)
 	var lost []string
 	for rel, data := range before {
 		now, err := os.ReadFile(filepath.Join(r.dir, filepath.FromSlash(rel)))

@@ -1,3 +1,5 @@
+//go:build unix
+
 package provider
 
 // TestReliability drives the provider binary through the real OpenTofu CLI (dev_overrides, as a

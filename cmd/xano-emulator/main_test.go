@@ -178,3 +178,92 @@ func TestRunPrintsTheTokenInUse(t *testing.T) {
 		}
 	}
 }
+
+func TestRunPrintsItsVersion(t *testing.T) {
+	var out strings.Builder
+	if err := run([]string{"-version"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "xano-emulator dev\n" {
+		t.Fatalf("-version printed %q", got)
+	}
+}
+
+// -fixture seeds the instance from a file; a file that is not a fixture stops the start with
+// an error that names the file, before anything listens.
+func TestFixtureFlagSeedsTheInstance(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "fixture.json")
+	if err := os.WriteFile(good, []byte(`{"workspaces":[{"id":7,"name":"ci","branches":[{"label":"v1","functions":[{"name":"ping","body":"return 1"}]}]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := parseFlags([]string{"-fixture", good}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := c.opts.Fixture
+	if fx == nil || len(fx.Workspaces) != 1 || fx.Workspaces[0].Name != "ci" || len(fx.Workspaces[0].Branches[0].Functions) != 1 {
+		t.Fatalf("fixture read as %+v", fx)
+	}
+
+	typo := filepath.Join(dir, "typo.json")
+	if err := os.WriteFile(typo, []byte(`{"workspace":[{"id":7,"name":"ci"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		typo:                              `unknown field "workspace"`,
+		filepath.Join(dir, "absent.json"): "no such file",
+	} {
+		err := run([]string{"-addr", "127.0.0.1:0", "-fixture", name}, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "-fixture") || !strings.Contains(err.Error(), want) {
+			t.Fatalf("-fixture %s: %v", name, err)
+		}
+	}
+}
+
+// The seeded instance serves the fixture's workspace, not the demo seed.
+func TestFixtureFlagServesTheFixture(t *testing.T) {
+	good := filepath.Join(t.TempDir(), "fixture.json")
+	if err := os.WriteFile(good, []byte(`{"workspaces":[{"id":7,"name":"ci"}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run([]string{"-addr", "127.0.0.1:0", "-token", "tok", "-fixture", good}, pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var url string
+	for url == "" && sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "instance_url: "); ok {
+			url = v
+		}
+	}
+	if url == "" {
+		t.Fatalf("no instance_url printed: %v", <-done)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	req, _ := http.NewRequest("GET", url+"/api:meta/workspace", nil)
+	req.Header.Set("Authorization", "Bearer tok")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"ci"`) || strings.Contains(string(body), `"staging"`) {
+		t.Fatalf("GET /workspace: %d %s", resp.StatusCode, body)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no clean exit on SIGTERM")
+	}
+}

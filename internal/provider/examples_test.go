@@ -65,6 +65,7 @@ func TestExamples(t *testing.T) {
 		{"promotion-across-instances", testExamplePromotion},
 		{"restore", testExampleRestore},
 		{"ci-drift-check", testExampleCIDriftCheck},
+		{"emulator-in-ci", testExampleEmulatorInCI},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,6 +78,42 @@ func TestExamples(t *testing.T) {
 }
 
 // ---- the use cases ----
+
+// The CI job of the guide "Testing a configuration in CI with the emulator": ci.sh starts the
+// emulator command itself, seeded with fixture.json, applies and proves that the plan after
+// the apply is empty; a fixture that is not one fails the job with the emulator's message.
+func testExampleEmulatorInCI(t *testing.T, ex *exampleRun) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not found: ci.sh not run")
+	}
+	ex.env("XANO_EMULATOR", exampleEmulatorBinary(t, moduleRoot(t)))
+
+	out := ex.expectExitCmd(0, bash, "./ci.sh")
+	for _, s := range []string{
+		"ci: emulator at http://127.0.0.1:",
+		"xano_workspace_schema_import.release: Creation complete",
+		"No changes.",
+		"ci: OK, the configuration applies and converges",
+	} {
+		if !strings.Contains(out, s) {
+			t.Errorf("ci.sh: no %q in:\n%s", s, out)
+		}
+	}
+	// The promoted branch is live in production, and the archive is staging's schema.
+	ex.expectFile("build/staging-schema.tar.gz")
+	ex.expectFile("ci.tfstate")
+
+	// A second run starts a new emulator and its own state afresh: it converges again.
+	ex.expectExitCmd(0, bash, "./ci.sh")
+
+	// A broken fixture stops the job before anything is applied, saying why.
+	ex.writeFile("fixture.json", []byte(`{"workspace": []}`))
+	out = ex.expectExitCmd(1, bash, "./ci.sh")
+	if !strings.Contains(out, "ci: the emulator did not start") || !strings.Contains(out, `unknown field "workspace"`) {
+		t.Errorf("ci.sh with a bad fixture:\n%s", out)
+	}
+}
 
 func testExampleNightlyBackups(t *testing.T, ex *exampleRun) {
 	fx := emulator.DemoFixture()
@@ -671,7 +708,52 @@ func TestMain(m *testing.M) {
 	if exampleProvider.tmp != "" {
 		os.RemoveAll(exampleProvider.tmp)
 	}
+	if exampleEmulator.tmp != "" {
+		os.RemoveAll(exampleEmulator.tmp)
+	}
 	os.Exit(code)
+}
+
+// exampleEmulator is the xano-emulator command that the use cases run as their users do:
+// XANO_EMULATOR_BINARY (make testacc passes bin/xano-emulator), else built once here.
+var exampleEmulator struct {
+	once sync.Once
+	bin  string
+	tmp  string // a folder of this process, removed by TestMain
+	err  error
+}
+
+func exampleEmulatorBinary(t *testing.T, root string) string {
+	t.Helper()
+	exampleEmulator.once.Do(func() {
+		if bin := os.Getenv("XANO_EMULATOR_BINARY"); bin != "" {
+			exampleEmulator.bin, exampleEmulator.err = exampleEnvPath(root, bin)
+			if exampleEmulator.err == nil {
+				if _, err := os.Stat(exampleEmulator.bin); err != nil {
+					exampleEmulator.err = fmt.Errorf("XANO_EMULATOR_BINARY: %w (run make emulator, or unset it to have the test build it)", err)
+				}
+			}
+			return
+		}
+		tmp, err := os.MkdirTemp("", "xano-example-emulator-")
+		if err != nil {
+			exampleEmulator.err = err
+			return
+		}
+		exampleEmulator.tmp = tmp
+		exampleEmulator.bin = filepath.Join(tmp, "xano-emulator")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", exampleEmulator.bin, "./cmd/xano-emulator")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			exampleEmulator.err = fmt.Errorf("building the emulator (go build in %s): %v\n%s", root, err, out)
+		}
+	})
+	if exampleEmulator.err != nil {
+		t.Fatal(exampleEmulator.err)
+	}
+	return exampleEmulator.bin
 }
 
 // moduleRoot is the folder of go.mod, found from this file's path.

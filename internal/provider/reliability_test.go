@@ -92,10 +92,16 @@ func TestReliability(t *testing.T) {
 
 	t.Run("faults", func(t *testing.T) {
 		kinds := relFaultKinds()
+		base := 0 // the kinds of the short form come first
+		for _, k := range kinds {
+			if !k.full {
+				base++
+			}
+		}
 		for i, ep := range relEndpoints() {
 			for j, kind := range kinds {
 				// The short form tries one fault per route, a different one on each.
-				if mode == "short" && j != i%len(kinds) {
+				if mode == "short" && j != i%base || kind.upload && !ep.upload {
 					continue
 				}
 				t.Run(ep.name+"/"+kind.name, func(t *testing.T) {
@@ -147,6 +153,7 @@ type relEndpoint struct {
 	setup        []string
 	target       string
 	export       bool // the answer is an archive (cut further into the body)
+	upload       bool // the request uploads an archive
 }
 
 const relBranchCfg = `
@@ -202,7 +209,7 @@ resource "xano_workspace_schema_import" "promote" {
   source_path   = xano_workspace_snapshot.s.output_path
   source_sha256 = xano_workspace_snapshot.s.archive_sha256
 }
-`},
+`, upload: true},
 		{name: "Import", method: "POST", path: "/workspace/2/import", setup: []string{fullSnap}, target: fullSnap + `
 resource "xano_workspace_import" "restore" {
   workspace_id  = 2
@@ -210,34 +217,42 @@ resource "xano_workspace_import" "restore" {
   source_sha256 = xano_workspace_snapshot.s.archive_sha256
   backup_path   = "${path.module}/backups/before-restore.tar.gz"
 }
-`},
+`, upload: true},
 	}
 }
 
-// relFaultKind builds the fault armed on an endpoint.
+// relFaultKind builds the fault armed on an endpoint. full kinds run only in the full matrix;
+// upload kinds only on the routes that upload an archive, and are made by the test's handler
+// (the fault API acts on answers), not by the fault API.
 type relFaultKind struct {
-	name  string
-	fault func(ep relEndpoint) emulator.Fault
+	name   string
+	fault  func(ep relEndpoint) emulator.Fault
+	full   bool
+	upload bool
 }
 
 func relFaultKinds() []relFaultKind {
 	return []relFaultKind{
-		{"429-retry-after", func(relEndpoint) emulator.Fault {
+		{name: "429-retry-after", fault: func(relEndpoint) emulator.Fault {
 			return emulator.Fault{Status: http.StatusTooManyRequests, RetryAfter: "1"}
 		}},
-		{"5xx", func(relEndpoint) emulator.Fault {
+		{name: "5xx", fault: func(relEndpoint) emulator.Fault {
 			return emulator.Fault{Status: http.StatusBadGateway}
 		}},
-		{"cut-mid-stream", func(ep relEndpoint) emulator.Fault {
+		{name: "cut-mid-stream", fault: func(ep relEndpoint) emulator.Fault {
 			n := int64(1) // inside the JSON answer
 			if ep.export {
 				n = 2048 // inside the archive
 			}
 			return emulator.Fault{CutAfterBytes: &n}
 		}},
-		{"slow-start", func(relEndpoint) emulator.Fault {
+		{name: "slow-start", fault: func(relEndpoint) emulator.Fault {
 			return emulator.Fault{DelayMS: 1500}
 		}},
+		{name: "503-retry-after", full: true, fault: func(relEndpoint) emulator.Fault {
+			return emulator.Fault{Status: http.StatusServiceUnavailable, RetryAfter: "1"}
+		}},
+		{name: "upload-cut-mid-request", full: true, upload: true},
 	}
 }
 
@@ -251,6 +266,16 @@ func testRelFault(t *testing.T, r *relRun, ep relEndpoint, kind relFaultKind) {
 		}
 	}
 	r.writeConfig(ep.target)
+	if kind.upload {
+		r.emu.cutUpload(ep.path, 1024)
+		code, out := r.apply()
+		if !r.emu.uploadCut.Load() {
+			r.fail("the apply never uploaded to %s %s: the case does not exercise its route\n%s", ep.method, ep.path, out)
+			return
+		}
+		r.judge(code, out)
+		return
+	}
 	f := kind.fault(ep)
 	f.Method, f.Path, f.Count = ep.method, ep.path, 1
 	if err := r.emu.ctl.AddFault(t.Context(), f); err != nil {
@@ -1170,6 +1195,18 @@ type relEmulator struct {
 	importGate *relGate
 	mu         sync.Mutex
 	overrides  map[string]func(http.ResponseWriter)
+	// cutPath, when set, is the upload route (below /api:meta) whose next request is cut after
+	// cutAfter bytes of its body; uploadCut records that it was.
+	cutPath   string
+	cutAfter  int64
+	uploadCut atomic.Bool
+}
+
+// cutUpload arms a cut of the next upload to path after n bytes of its request body.
+func (e *relEmulator) cutUpload(path string, n int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cutPath, e.cutAfter = path, n
 }
 
 func startRelEmulator(t *testing.T, fx *emulator.Fixture) *relEmulator {
@@ -1195,7 +1232,21 @@ func (e *relEmulator) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	e.mu.Lock()
 	override := e.overrides[req.URL.Path]
 	exportGate, importGate := e.exportGate, e.importGate
+	cut := e.cutPath != "" && req.Method == http.MethodPost && req.URL.Path == "/api:meta"+e.cutPath
+	cutAfter := e.cutAfter
+	if cut {
+		e.cutPath = ""
+	}
 	e.mu.Unlock()
+	if cut {
+		// Read part of the upload, then drop the connection: the network failed mid-request.
+		_, _ = io.CopyN(io.Discard, req.Body, cutAfter)
+		e.uploadCut.Store(true)
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	}
 	if override != nil && req.Method == http.MethodPost {
 		_, _ = io.Copy(io.Discard, req.Body)
 		override(w)
@@ -1225,6 +1276,7 @@ func (e *relEmulator) clearOverrides() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.overrides = nil
+	e.cutPath = ""
 	e.exportGate.close()
 	e.importGate.close()
 }

@@ -289,7 +289,7 @@ EOF
 		# content hash: gzip -dc | sha256sum, then bench-hash
 		if [[ -n "$hasher" ]]; then
 			t0=$(now)
-			gzip -dc "$archive" | sha256sum >/dev/null
+			timeout "$limit" sh -c 'gzip -dc "$1" | sha256sum >/dev/null' sh "$archive"
 			c=$(elapsed "$t0")
 			t0=$(now)
 			timeout "$limit" "$hasher" "$archive" >"$work/hash.out"

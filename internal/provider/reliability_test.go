@@ -7,9 +7,11 @@ package provider
 // when things go wrong:
 //
 //   - faults: every fault of the emulator's fault API (429 with Retry-After, a 5xx, a connection
-//     cut mid-body, a slow start) on every Metadata API route the provider calls. Each case
-//     either survives (the apply succeeds and the next plan is empty) or fails with a clear
-//     error after which a plain rerun converges; anything else fails the test.
+//     cut mid-body, a slow start; in the full matrix also 503 with Retry-After and an upload cut
+//     mid-request) on every Metadata API route the provider calls. Each case either survives
+//     (the apply succeeds and the next plan is empty) or fails with a clear error after which a
+//     plain rerun converges or itself stops with a clear error asking the user to act; anything
+//     else fails the test.
 //   - SIGINT: an interrupt (sent to the CLI's process group, as a terminal's Ctrl-C is) during a
 //     long export and a long import: no partial file, the state matches what happened, a rerun
 //     converges.
@@ -297,11 +299,10 @@ func testRelInterruptExport(r *relRun) {
 	r.category, r.name = "sigint", "SIGINT during a long export (snapshot)"
 	r.startEmulator(relBigFixture())
 	r.writeConfig(fmt.Sprintf(relSnapshotCfg, true))
-	r.emu.exportGate.close() // only the interrupted apply is held
-	r.emu.exportGate = newRelGate(32 << 10)
+	gate := r.emu.holdExport(32 << 10)
 	r.interrupt("/workspace/1/export", func() bool {
-		return r.emu.exportGate.reached() && len(r.partialFiles()) > 0
-	}, r.emu.exportGate)
+		return gate.reached() && len(r.partialFiles()) > 0
+	}, gate)
 	r.checkSnapshotsMatchState()
 	r.converge()
 }
@@ -321,8 +322,8 @@ resource "xano_workspace_import" "restore" {
   source_sha256 = xano_workspace_snapshot.s.archive_sha256
 }
 `)
-	r.emu.importGate = newRelGate(32 << 10)
-	r.interrupt("/workspace/2/import", r.emu.importGate.reached, r.emu.importGate)
+	gate := r.emu.holdImport(32 << 10)
+	r.interrupt("/workspace/2/import", gate.reached, gate)
 	r.checkSnapshotsMatchState()
 	r.converge()
 }
@@ -1202,6 +1203,25 @@ type relEmulator struct {
 	uploadCut atomic.Bool
 }
 
+// holdExport slows the full exports after their first n bytes until the gate is closed.
+func (e *relEmulator) holdExport(n int64) *relGate {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.exportGate.close()
+	e.exportGate = newRelGate(n)
+	return e.exportGate
+}
+
+// holdImport slows the uploads of full imports after their first n bytes until the gate is
+// closed.
+func (e *relEmulator) holdImport(n int64) *relGate {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.importGate.close()
+	e.importGate = newRelGate(n)
+	return e.importGate
+}
+
 // cutUpload arms a cut of the next upload to path after n bytes of its request body.
 func (e *relEmulator) cutUpload(path string, n int64) {
 	e.mu.Lock()
@@ -1218,8 +1238,7 @@ func startRelEmulator(t *testing.T, fx *emulator.Fixture) *relEmulator {
 	e.hs = httptest.NewServer(e)
 	e.ctl = &emulator.Control{BaseURL: e.hs.URL, HTTP: e.hs.Client()}
 	t.Cleanup(func() {
-		e.exportGate.close()
-		e.importGate.close()
+		e.clearOverrides() // opens the gates
 		e.hs.Close()
 		if err := srv.Close(); err != nil {
 			t.Errorf("emulator: close: %v", err)

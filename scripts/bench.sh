@@ -205,6 +205,7 @@ for mib in $sizes; do
 	[[ -n "$url_slow" ]] && curl_export "$url_slow" /dev/null
 	bytes=$(stat -c %s "$archive")
 	sha=$(sha256sum "$archive" | cut -d' ' -f1)
+	content=""
 	echo "    archive: $bytes bytes, sha256 $sha"
 
 	for run in $(seq 1 "$runs"); do
@@ -294,7 +295,15 @@ EOF
 			t0=$(now)
 			timeout "$limit" "$hasher" "$archive" >"$work/hash.out"
 			p=$(elapsed "$t0")
-			[[ $run == 1 ]] && echo "    bench-hash: $(head -n1 "$work/hash.out")"
+			if [[ $run == 1 ]]; then
+				echo "    bench-hash: $(head -n1 "$work/hash.out")"
+				h="$(grep -oE '[0-9a-f]{64}' "$work/hash.out" | head -n1 || true)"
+				if [[ -n "$h" && -n "$content" && "$h" != "$content" ]]; then
+					echo "    WARNING: bench-hash's content_sha256 ($h) is not the snapshot's ($content)"
+				elif [[ -n "$h" && -n "$content" ]]; then
+					echo "    bench-hash's content_sha256 is the snapshot's"
+				fi
+			fi
 			echo "$mib hash $run $c $p $bytes 0" >>"$results"
 			echo "    run $run hash: gzip -dc | sha256sum ${c}s, bench-hash ${p}s"
 		fi

@@ -1433,3 +1433,38 @@ func (r *relHeldReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// TestRelUnclear pins what the suite calls a clear error.
+func TestRelUnclear(t *testing.T) {
+	good := `
+│ Error: Cannot create the branch
+│
+│   with xano_workspace_branch.feat,
+│   on main.tf line 11, in resource "xano_workspace_branch" "feat":
+│   11: resource "xano_workspace_branch" "feat" {
+│
+│ Creating branch "feat" in workspace 1 failed: choose another label.
+╵
+`
+	cases := []struct {
+		name, out string
+		clear     bool
+	}{
+		{"clear", good, true},
+		{"plain, no box", "Error: Source archive not found\n\nThe file in/x.tar.gz does not exist: write it first.\n", true},
+		{"no diagnostic", "Apply complete!\n", false},
+		{"summary only", "│ Error: execution halted\n│\n╵\n", false},
+		{"summary and location only", "│ Error: Failed\n│\n│   with xano_workspace_branch.feat,\n│   on main.tf line 11, in resource \"xano_workspace_branch\" \"feat\":\n╵\n", false},
+		{"crash", good + "panic: runtime error: invalid memory address\ngoroutine 1 [running]:\n", false},
+		{"plugin gone", good + "Error: Plugin did not respond\n", false},
+	}
+	for _, tc := range cases {
+		why := relUnclear(tc.out)
+		if (why == "") != tc.clear {
+			t.Errorf("%s: relUnclear = %q, want clear=%v", tc.name, why, tc.clear)
+		}
+	}
+	if got := relFirstError(good); got != "Cannot create the branch" {
+		t.Errorf("relFirstError = %q", got)
+	}
+}

@@ -1,0 +1,358 @@
+#!/usr/bin/env bash
+# make bench: the provider through a real `tofu apply`, side by side with curl on the same
+# emulator endpoint, in one run, for archives of several sizes:
+#
+#   export   a xano_workspace_snapshot (include_data) apply  vs  curl POST .../export -o FILE
+#   export at 100 MB/s (emulator -export-bytes-per-second), when the emulator has the flag
+#   import   a xano_workspace_import apply                    vs  curl multipart POST .../import
+#   hash     go run ./scripts/bench-hash FILE (when present)  vs  gzip -dc FILE | sha256sum
+#   RSS      the provider process's peak RSS: dev_overrides points at a wrapper that execs the
+#            provider under /usr/bin/time -v
+#
+# Each measurement is repeated BENCH_RUNS times; the table gives, per row, the median and the
+# spread (min..max) of the ratio of each run (provider throughput / curl throughput; for the
+# hash, gzip|sha256sum time / bench-hash time: above 1 is faster).
+#
+# Everything runs on loopback against emulators started here, every command is bounded by a
+# timeout, and the emulators and files are removed on exit. Needs Go, curl, gzip, sha256sum
+# and GNU time (/usr/bin/time; Debian: apt-get install -y curl time).
+#
+# Environment:
+#   BENCH_SIZES     archive sizes in MiB (default "64 256 1024")
+#   BENCH_RUNS      repetitions of each measurement (default 3)
+#   BENCH_ROW_BYTES bytes per generated row (default 1024)
+#   BENCH_RATE      bytes per second of the throttled rows (default 100000000)
+#   BENCH_TIMEOUT   seconds allowed to one command (default 900)
+#   TOFU            the CLI (default .tools/bin/tofu, built by make bench)
+#   BENCH_KEEP=1    keep the working folder
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+sizes="${BENCH_SIZES:-64 256 1024}"
+runs="${BENCH_RUNS:-3}"
+row_bytes="${BENCH_ROW_BYTES:-1024}"
+rate="${BENCH_RATE:-100000000}"
+limit="${BENCH_TIMEOUT:-900}"
+tofu="${TOFU:-$root/.tools/bin/tofu}"
+emulator="$root/bin/xano-emulator"
+provider="$root/bin/terraform-provider-xano"
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+for tool in curl gzip sha256sum timeout /usr/bin/time; do
+	command -v "$tool" >/dev/null || die "$tool is missing (Debian: apt-get install -y curl gzip coreutils time)"
+done
+[[ -x "$tofu" ]] || die "$tofu is missing: run make bench (it builds the pinned OpenTofu) or set TOFU"
+[[ -x "$emulator" && -x "$provider" ]] || die "bin/xano-emulator or bin/terraform-provider-xano is missing: run make build emulator"
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
+for s in $sizes; do
+	[[ "$s" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES: $s is not a size in MiB"
+done
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/xano-bench.XXXXXX")"
+pids=()
+cleanup() {
+	local rc=$?
+	for pid in "${pids[@]}"; do
+		if kill -0 "$pid" 2>/dev/null; then
+			kill "$pid" 2>/dev/null || true
+			wait "$pid" 2>/dev/null || true
+		fi
+	done
+	if [[ "${BENCH_KEEP:-}" == 1 ]]; then
+		echo "bench: kept $work"
+	else
+		rm -rf "$work"
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- what this checkout offers (features of other branches are used once merged) ----
+
+throttle=0
+if "$emulator" -help 2>&1 | grep -q -- '-export-bytes-per-second'; then
+	throttle=1
+fi
+row_kind=""
+if grep -q 'json:"row_kind' internal/emulator/*.go; then
+	row_kind="realistic"
+fi
+hasher=""
+if [[ -f scripts/bench-hash/main.go ]]; then
+	go build -o "$work/bench-hash" ./scripts/bench-hash
+	hasher="$work/bench-hash"
+fi
+
+# ---- the provider under /usr/bin/time, for dev_overrides ----
+
+mkdir -p "$work/plugin"
+cat >"$work/plugin/terraform-provider-xano" <<EOF
+#!/bin/sh
+# Runs the provider under GNU time, appending its resource use to \$XANO_BENCH_RSS_FILE.
+exec /usr/bin/time -v -a -o "\${XANO_BENCH_RSS_FILE:-/dev/null}" "$provider" "\$@"
+EOF
+chmod 0755 "$work/plugin/terraform-provider-xano"
+cat >"$work/cli.tfrc" <<EOF
+provider_installation {
+  dev_overrides {
+    "registry.opentofu.org/xano-community/xano" = "$work/plugin"
+    "registry.terraform.io/xano-community/xano" = "$work/plugin"
+  }
+  direct {}
+}
+EOF
+export TF_CLI_CONFIG_FILE="$work/cli.tfrc"
+while IFS= read -r name; do
+	unset "$name"
+done < <(compgen -e | grep -E '^TF_(CLI_ARGS|LOG|PLUGIN_CACHE_DIR|WORKSPACE)' || true)
+export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+
+# ---- emulators ----
+
+token="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+
+# start_emulator NAME [FLAGS...]: starts an emulator on a free loopback port; sets $url.
+start_emulator() {
+	local name="$1"
+	shift
+	"$emulator" -addr 127.0.0.1:0 -token "$token" -seed "" -control "$@" >"$work/$name.log" 2>&1 &
+	pids+=("$!")
+	url=""
+	for _ in $(seq 1 100); do
+		url="$(sed -n 's/^instance_url: *//p' "$work/$name.log" | head -n1 | tr -d '\r')"
+		[[ -n "$url" ]] && return 0
+		kill -0 "${pids[-1]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$work/$name.log" >&2
+	die "the emulator ($name) did not start"
+}
+
+start_emulator plain
+url_plain="$url"
+url_slow=""
+if [[ $throttle == 1 ]]; then
+	start_emulator slow -export-bytes-per-second "$rate"
+	url_slow="$url"
+fi
+
+# seed URL ROWS: workspace 1 holds one table of ROWS generated rows, workspace 2 is empty.
+seed() {
+	local kind=""
+	[[ -n "$row_kind" ]] && kind=",\"row_kind\":\"$row_kind\""
+	curl -sS --fail-with-body --max-time 60 -X POST -H "Content-Type: application/json" "$1/_emulator/seed" \
+		--data "{\"workspaces\":[{\"id\":1,\"name\":\"big\",\"tables\":[{\"name\":\"rows\",\"rows\":$2,\"row_bytes\":$row_bytes$kind}]},{\"id\":2,\"name\":\"target\"}]}" \
+		>/dev/null
+}
+
+# curl_export URL FILE: the full export of workspace 1 into FILE.
+curl_export() {
+	curl -sS --fail --max-time "$limit" -o "$2" -X POST -H "Authorization: Bearer $token" \
+		-H "Content-Type: application/json" --data '{"branch":"","password":""}' "$1/api:meta/workspace/1/export"
+}
+
+now() { date +%s.%N; }
+
+# elapsed START: seconds since START.
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+
+# peak_rss FILE: the largest "Maximum resident set size" in FILE, in KiB (0 when none).
+peak_rss() {
+	awk -F': *' '/Maximum resident set size/ { if ($2 + 0 > m) m = $2 + 0 } END { print m + 0 }' "$1" 2>/dev/null || echo 0
+}
+
+# run_tofu DIR RSSFILE: tofu apply in DIR, bounded, provider resource use appended to RSSFILE.
+run_tofu() {
+	if ! (cd "$1" && XANO_BENCH_RSS_FILE="$2" timeout "$limit" "$tofu" apply -auto-approve -input=false -no-color >"$1/apply.log" 2>&1); then
+		cat "$1/apply.log" >&2
+		die "tofu apply in $1 failed"
+	fi
+}
+
+results="$work/results" # lines: size kind run curl_secs provider_secs bytes rss_kib
+: >"$results"
+
+# ---- calibration: how many rows make an archive of N MiB ----
+
+echo "==> emulator features: throttle flag $([[ $throttle == 1 ]] && echo yes || echo 'no (the 100 MB/s rows are skipped)'),"
+echo "    row_kind $([[ -n $row_kind ]] && echo "$row_kind" || echo 'not supported (the emulator'"'"'s own rows)'),"
+echo "    content hash command $([[ -n $hasher ]] && echo 'go run ./scripts/bench-hash' || echo 'absent (scripts/bench-hash: the hash rows are skipped)')"
+cal_rows=$((16 * 1048576 / row_bytes))
+seed "$url_plain" "$cal_rows"
+curl_export "$url_plain" "$work/cal.tar.gz"
+cal_size=$(stat -c %s "$work/cal.tar.gz")
+ratio=$(awk -v r="$cal_rows" -v b="$row_bytes" -v s="$cal_size" 'BEGIN { printf "%.2f", r * b / s }')
+rm -f "$work/cal.tar.gz"
+echo "==> rows of $row_bytes bytes compress $ratio:1 in this emulator's exports"
+
+for mib in $sizes; do
+	rows=$(awk -v m="$mib" -v r="$ratio" -v b="$row_bytes" 'BEGIN { printf "%d", m * 1048576 * r / b }')
+	echo
+	echo "==> $mib MiB archive: a table of $rows rows of $row_bytes bytes"
+	seed "$url_plain" "$rows"
+	[[ -n "$url_slow" ]] && seed "$url_slow" "$rows"
+	archive="$work/archive-$mib.tar.gz"
+	# The first export builds (and, with h-emu-size, caches) the archive: not measured.
+	curl_export "$url_plain" "$archive"
+	[[ -n "$url_slow" ]] && curl_export "$url_slow" /dev/null
+	bytes=$(stat -c %s "$archive")
+	sha=$(sha256sum "$archive" | cut -d' ' -f1)
+	content=""
+	echo "    archive: $bytes bytes, sha256 $sha"
+
+	for run in $(seq 1 "$runs"); do
+		for mode in plain slow; do
+			u="$url_plain"
+			if [[ $mode == slow ]]; then
+				[[ -n "$url_slow" ]] || continue
+				u="$url_slow"
+			fi
+			# export: curl, then the provider
+			t0=$(now)
+			curl_export "$u" "$work/curl.tar.gz"
+			c=$(elapsed "$t0")
+			rm -f "$work/curl.tar.gz"
+			d="$work/export-$mib-$mode-$run"
+			mkdir -p "$d"
+			cat >"$d/main.tf" <<EOF
+terraform {
+  required_providers {
+    xano = { source = "xano-community/xano" }
+  }
+}
+provider "xano" {
+  instance_url    = "$u"
+  request_timeout = "${limit}s"
+}
+resource "xano_workspace_snapshot" "bench" {
+  workspace_id = 1
+  include_data = true
+  output_path  = "\${path.module}/snapshot.tar.gz"
+  timeouts {
+    create = "${limit}s"
+  }
+}
+EOF
+			t0=$(now)
+			XANO_TOKEN="$token" run_tofu "$d" "$d/rss"
+			p=$(elapsed "$t0")
+			got=$(stat -c %s "$d/snapshot.tar.gz")
+			if [[ $mode == plain && $run == 1 ]]; then
+				content=$(sed -n 's/.*"content_sha256": *"\([0-9a-f]*\)".*/\1/p' "$d/terraform.tfstate" | head -n1)
+				echo "    provider content_sha256: ${content:-null}"
+			fi
+			echo "$mib export-$mode $run $c $p $got $(peak_rss "$d/rss")" >>"$results"
+			echo "    run $run export ($mode): curl ${c}s, tofu apply ${p}s"
+			rm -rf "$d"
+		done
+
+		# import: curl, then the provider
+		t0=$(now)
+		curl -sS --fail --max-time "$limit" -o /dev/null -X POST -H "Authorization: Bearer $token" \
+			-F "file=@$archive;type=application/gzip" -F "password=" "$url_plain/api:meta/workspace/2/import"
+		c=$(elapsed "$t0")
+		d="$work/import-$mib-$run"
+		mkdir -p "$d"
+		cat >"$d/main.tf" <<EOF
+terraform {
+  required_providers {
+    xano = { source = "xano-community/xano" }
+  }
+}
+provider "xano" {
+  instance_url    = "$url_plain"
+  request_timeout = "${limit}s"
+}
+resource "xano_workspace_import" "bench" {
+  workspace_id  = 2
+  source_path   = "$archive"
+  source_sha256 = "$sha"
+  timeouts {
+    create = "${limit}s"
+  }
+}
+EOF
+		t0=$(now)
+		XANO_TOKEN="$token" run_tofu "$d" "$d/rss"
+		p=$(elapsed "$t0")
+		echo "$mib import $run $c $p $bytes $(peak_rss "$d/rss")" >>"$results"
+		echo "    run $run import: curl ${c}s, tofu apply ${p}s"
+		rm -rf "$d"
+
+		# content hash: gzip -dc | sha256sum, then bench-hash
+		if [[ -n "$hasher" ]]; then
+			t0=$(now)
+			timeout "$limit" sh -c 'gzip -dc "$1" | sha256sum >/dev/null' sh "$archive"
+			c=$(elapsed "$t0")
+			t0=$(now)
+			timeout "$limit" "$hasher" "$archive" >"$work/hash.out"
+			p=$(elapsed "$t0")
+			if [[ $run == 1 ]]; then
+				echo "    bench-hash: $(head -n1 "$work/hash.out")"
+				h="$(grep -oE '[0-9a-f]{64}' "$work/hash.out" | head -n1 || true)"
+				if [[ -n "$h" && -n "$content" && "$h" != "$content" ]]; then
+					echo "    WARNING: bench-hash's content_sha256 ($h) is not the snapshot's ($content)"
+				elif [[ -n "$h" && -n "$content" ]]; then
+					echo "    bench-hash's content_sha256 is the snapshot's"
+				fi
+			fi
+			echo "$mib hash $run $c $p $bytes 0" >>"$results"
+			echo "    run $run hash: gzip -dc | sha256sum ${c}s, bench-hash ${p}s"
+		fi
+	done
+	rm -f "$archive"
+done
+
+# ---- the table ----
+
+echo
+echo "make bench: $(nproc) CPUs, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1), $runs run(s) per row"
+echo "ratio = provider throughput / curl throughput (hash: gzip -dc|sha256sum time / bench-hash time); median (min..max)"
+awk -v rate="$rate" '
+function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t } }
+function med(a, n) { sort(a, n); return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2 }
+{
+	key = $1 SUBSEP $2
+	if (!(key in n)) { order[++keys] = key; size[key] = $1; kind[key] = $2 }
+	i = ++n[key]
+	c = $4 > 0 ? $4 : 0.001; p = $5 > 0 ? $5 : 0.001
+	ratio[key, i] = c / p; cs[key, i] = c; ps[key, i] = p; rss[key, i] = $7 / 1024; bytes[key] = $6
+}
+END {
+	printf "%-8s %-18s %10s %10s %10s %10s %-22s %s\n", "archive", "measure", "curl s", "tofu s", "curl MB/s", "tofu MB/s", "ratio med (min..max)", "provider peak RSS MiB med (min..max)"
+	for (k = 1; k <= keys; k++) {
+		key = order[k]; m = n[key]
+		lo = 1e18; hi = 0; rlo = 1e18; rhi = 0
+		for (i = 1; i <= m; i++) {
+			r[i] = ratio[key, i]; c2[i] = cs[key, i]; p2[i] = ps[key, i]; s2[i] = rss[key, i]
+			if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i]
+			if (s2[i] < rlo) rlo = s2[i]; if (s2[i] > rhi) rhi = s2[i]
+		}
+		rm = med(r, m); cm = med(c2, m); pm = med(p2, m); sm = med(s2, m)
+		name = kind[key]
+		if (name == "export-plain") name = "export"
+		if (name == "export-slow") name = sprintf("export @%d MB/s", rate / 1e6)
+		if (name == "hash") name = "content hash"
+		mb = bytes[key] / 1e6
+		rs = name == "content hash" ? "-" : sprintf("%.1f (%.1f..%.1f)", sm, rlo, rhi)
+		printf "%-8s %-18s %10.2f %10.2f %10.1f %10.1f %-22s %s\n", size[key] " MiB", name, cm, pm, mb / cm, mb / pm, sprintf("%.2fx (%.2f..%.2f)", rm, lo, hi), rs
+	}
+}' "$results"
+if [[ $throttle == 0 ]]; then
+	echo "note: this emulator has no -export-bytes-per-second flag: the 100 MB/s export rows were skipped"
+fi
+if [[ -z "$hasher" ]]; then
+	echo "note: scripts/bench-hash is absent: the content hash rows were skipped"
+fi
+if [[ -z "$row_kind" ]]; then
+	echo "note: this emulator has no FixtureTable.row_kind: its own rows (compressing $ratio:1) were used"
+fi
+echo "note: tofu s is the wall time of the whole tofu apply (CLI start, plan, provider start, apply)"

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -33,7 +34,8 @@ func (p *xanoProvider) Functions(_ context.Context) []func() function.Function {
 // argument's position, for the error.
 func readArchiveInfo(arg int64, name, p string) (archive.Info, *function.FuncError) {
 	fail := func(text string) (archive.Info, *function.FuncError) {
-		return archive.Info{}, function.NewArgumentFuncError(arg, fmt.Sprintf("%s: %s", name, text))
+		// The CLI ends the message with a period of its own.
+		return archive.Info{}, function.NewArgumentFuncError(arg, fmt.Sprintf("%s: %s", name, strings.TrimSuffix(text, ".")))
 	}
 	if p == "" {
 		return fail("the path is empty: give the path of an archive exported from Xano (a xano_workspace_snapshot's output_path, say).")

@@ -140,7 +140,9 @@ func TestAccWorkspaceSchemaImport_promotionPreview(t *testing.T) {
 		return providerConfig(inst) + siResource(src, "set_live = true\n  detect_drift = false\n  retain_on_destroy = true")
 	}
 	log := &warningLog{}
-	exports := func(want int) plancheck.PlanCheck { return requestCount(inst, http.MethodPost, "/workspace/2/export-schema", want) }
+	exports := func(want int) plancheck.PlanCheck {
+		return requestCount(inst, http.MethodPost, "/workspace/2/export-schema", want)
+	}
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: recordingFactories(log),

@@ -132,7 +132,7 @@ func testExamplePromotionGuard(t *testing.T, ex *exampleRun) {
 
 	// The next candidate drops an endpoint that production serves: the plan fails, naming it,
 	// and nothing is imported.
-	oobDeleteEndpoint(t, inst, 1, oobAPIGroupID(t, inst, 1, "", "public"), "GET", "legacy")
+	oobDeleteLegacyEndpoint(t, inst, 1, oobPublicGroupID(t, inst, 1, ""))
 	candidate()
 	msg := ex.expectPlanExit(1)
 	if !strings.Contains(strings.Join(strings.Fields(msg), " "), "removes endpoints that production serves now: endpoint/public/GET legacy") {

@@ -57,7 +57,7 @@ func TestAccFunctions_archives(t *testing.T) {
 	inst.AddFunction(t, 1, "", "promo_new", "return 1\n")
 	inst.AddFunction(t, 1, "", "compute_invoice_total", "return 0\n")
 	oobDeleteFunction(t, inst, 1, "", "send_welcome_email")
-	oobDeleteEndpoint(t, inst, 1, oobAPIGroupID(t, inst, 1, "", "public"), "GET", "legacy")
+	oobDeleteLegacyEndpoint(t, inst, 1, oobPublicGroupID(t, inst, 1, ""))
 	oobUpdateTask(t, inst, 1, "", "nightly_sync", "syncs twice a night")
 	after := siExport(t, inst, 1, dir, "after.tar.gz")
 
@@ -119,7 +119,7 @@ func TestAccFunctions_unreadable(t *testing.T) {
 	inst := startEmulator(t, nil)
 	dir := t.TempDir()
 	good := siExport(t, inst, 1, dir, "staging.tar.gz")
-	encrypted, _ := writeTestArchive(t, dir, "encrypted.tar.gz", encryptedExport(t, inst, 1, "pw"))
+	encrypted, _ := writeTestArchive(t, dir, "encrypted.tar.gz", encryptedExport(t, inst, 2, "pw"))
 	notArchive := filepath.Join(dir, "page.tar.gz")
 	if err := os.WriteFile(notArchive, []byte("<html><body>Bad gateway</body></html>\n"), 0o644); err != nil {
 		t.Fatal(err)

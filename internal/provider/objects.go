@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
@@ -41,14 +40,15 @@ func objectsValue(objects map[string]string) types.Map {
 	return m
 }
 
-// objectsFromValue is the inverse of objectsValue: nil for a null or unknown map.
-func objectsFromValue(ctx context.Context, v types.Map) (map[string]string, diag.Diagnostics) {
+// objectsFromValue is the inverse of objectsValue: nil for a null or unknown map (a map of
+// strings always converts).
+func objectsFromValue(ctx context.Context, v types.Map) map[string]string {
 	if !isKnown(v) {
-		return nil, nil
+		return nil
 	}
 	out := map[string]string{}
-	diags := v.ElementsAs(ctx, &out, false)
-	return out, diags
+	_ = v.ElementsAs(ctx, &out, false)
+	return out
 }
 
 // objects is an export's inventory as an attribute value.

@@ -241,11 +241,12 @@ func oobAddAPIGroup(t *testing.T, inst *emulatortest.Instance, ws int64, branch,
 		map[string]any{"branch": branch, "name": name, "description": "", "swagger": false, "tag": []string{}})
 }
 
-func oobAPIGroupID(t *testing.T, inst *emulatortest.Instance, ws int64, branch, name string) int64 {
+// oobPublicGroupID is the id of API group public (seedStagingObjects) in a branch.
+func oobPublicGroupID(t *testing.T, inst *emulatortest.Instance, ws int64, branch string) int64 {
 	t.Helper()
-	id, ok := oobList(t, inst, fmt.Sprintf("/workspace/%d/apigroup?branch=%s&per_page=1000", ws, branch))[name]
+	id, ok := oobList(t, inst, fmt.Sprintf("/workspace/%d/apigroup?branch=%s&per_page=1000", ws, branch))["public"]
 	if !ok {
-		t.Fatalf("no API group %q in branch %q of workspace %d", name, branch, ws)
+		t.Fatalf("no API group public in branch %q of workspace %d", branch, ws)
 	}
 	return id
 }
@@ -271,9 +272,10 @@ func oobUpdateEndpoint(t *testing.T, inst *emulatortest.Instance, ws, group int6
 		map[string]any{"name": path, "verb": verb, "description": desc})
 }
 
-func oobDeleteEndpoint(t *testing.T, inst *emulatortest.Instance, ws, group int64, verb, path string) {
+// oobDeleteLegacyEndpoint deletes the endpoint GET legacy (seedStagingObjects) of an API group.
+func oobDeleteLegacyEndpoint(t *testing.T, inst *emulatortest.Instance, ws, group int64) {
 	t.Helper()
-	oobID(t, inst, http.MethodDelete, fmt.Sprintf("/workspace/%d/apigroup/%d/api/%d", ws, group, oobEndpointID(t, inst, ws, group, verb, path)), nil)
+	oobID(t, inst, http.MethodDelete, fmt.Sprintf("/workspace/%d/apigroup/%d/api/%d", ws, group, oobEndpointID(t, inst, ws, group, "GET", "legacy")), nil)
 }
 
 func oobAddTask(t *testing.T, inst *emulatortest.Instance, ws int64, branch, name, desc string) {

@@ -78,7 +78,7 @@ type branchObservation struct {
 
 // baseline is the observation as a drift baseline.
 func (o branchObservation) baseline(ctx context.Context) baselineData {
-	objs, _ := objectsFromValue(ctx, o.Objects)
+	objs := objectsFromValue(ctx, o.Objects)
 	return baselineData{ContentSHA256: o.ContentSHA256.ValueString(), Objects: objs}
 }
 
@@ -170,7 +170,7 @@ func baselineAdoptedWarning(ws int64, label string, content types.String) diag.D
 // driftChanges says which objects changed from the baseline to what the last refresh observed,
 // in the words of archive.ObjectDiff.Lines.
 func driftChanges(ctx context.Context, baseline baselineData, observed types.Map) string {
-	now, _ := objectsFromValue(ctx, observed)
+	now := objectsFromValue(ctx, observed)
 	if baseline.Objects == nil || now == nil {
 		return "Which objects changed is not known: the inventory recorded after the import predates this " +
 			"version of the provider (the next import records it)."

@@ -81,7 +81,7 @@ func (r *workspaceSchemaImportResource) promotionPreview(ctx context.Context, cf
 	} else {
 		objs := baseline.Objects
 		if objs == nil {
-			objs, _ = objectsFromValue(ctx, state.Objects)
+			objs = objectsFromValue(ctx, state.Objects)
 		}
 		if objs == nil {
 			return unavailable(fmt.Sprintf("no inventory of branch %q was recorded after its last import (it "+
@@ -135,7 +135,7 @@ func (r *workspaceSchemaImportResource) liveSide(ctx context.Context, plan works
 			"with, failed: %sThe import itself is not affected.", plan.workspace(), diagnosticsText(diags)))
 		return previewSide{}, warn
 	}
-	objs, _ := objectsFromValue(ctx, seen.Objects)
+	objs := objectsFromValue(ctx, seen.Objects)
 	if objs == nil {
 		warn.AddWarning(summary, fmt.Sprintf("The live branch %q of workspace %d could not be inventoried (its "+
 			"export is encrypted or beyond the reader's limits).", live, plan.workspace()))

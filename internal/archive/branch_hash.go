@@ -38,9 +38,13 @@ var (
 // It streams r once, under lim (zero fields take defaults), and returns ErrEncrypted for an
 // encrypted archive.
 func BranchContentSHA256(r io.Reader, lim Limits) (string, error) {
-	w := newWalker(lim)
-	h := newContentHasher(w.lim)
-	err := w.run(r, func(e Entry, body io.Reader) error {
+	bi, err := InspectBranch(r, lim)
+	return bi.ContentSHA256, err
+}
+
+// branchEntryFunc returns the Walk function that feeds h what BranchContentSHA256 hashes.
+func branchEntryFunc(h *contentHasher) func(Entry, io.Reader) error {
+	return func(e Entry, body io.Reader) error {
 		if isWorkspaceWideEntry(e.Name) {
 			return nil
 		}
@@ -55,11 +59,7 @@ func BranchContentSHA256(r io.Reader, lim Limits) (string, error) {
 		}
 		raw = withoutWorkspacePayload(raw)
 		return h.add(Entry{Name: e.Name, Size: int64(len(raw))}, bytes.NewReader(raw))
-	})
-	if err != nil {
-		return "", err
 	}
-	return h.sum(), nil
 }
 
 // isWorkspaceWideEntry reports an entry that holds workspace data rather than branch content.

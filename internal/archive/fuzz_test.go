@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"testing"
 )
 
@@ -54,14 +55,17 @@ func FuzzInspect(f *testing.F) {
 			return
 		}
 		again, err := Inspect(bytes.NewReader(data), fuzzLimits)
-		if err != nil || again != info {
+		if err != nil || !reflect.DeepEqual(again, info) {
 			t.Fatalf("Inspect is not deterministic: %+v then %+v, %v", info, again, err)
 		}
 		if info.Encrypted {
-			if info.ContentSHA256 != "" {
-				t.Fatal("an encrypted archive has a content hash")
+			if info.ContentSHA256 != "" || info.Objects != nil {
+				t.Fatal("an encrypted archive has a content hash or an inventory")
 			}
 			return
+		}
+		if info.Objects == nil {
+			t.Fatal("a readable archive has a nil inventory")
 		}
 		if len(info.ContentSHA256) != 64 {
 			t.Fatalf("ContentSHA256 = %q", info.ContentSHA256)

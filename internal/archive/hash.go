@@ -60,8 +60,10 @@ type hashedEntry struct {
 type contentHasher struct {
 	lim        Limits
 	entries    []hashedEntry
-	bundleType string // the root document's type (see noteRoot)
-	rootRank   int    // RootDocumentRank of the root document found so far, -1 before
+	bundleType string            // the root document's type (see noteRoot)
+	rootRank   int               // RootDocumentRank of the root document found so far, -1 before
+	branchOnly bool              // the inventory leaves out tables (InspectBranch)
+	objects    map[string]string // the root document's object inventory (inventory.go)
 
 	copyBuf []byte
 	jsonBuf bytes.Buffer
@@ -124,11 +126,15 @@ func (h *contentHasher) addJSON(e Entry, body io.Reader, eh hash.Hash) error {
 	out, isJSON := h.canonicalJSON(raw)
 	if !isJSON {
 		_, _ = eh.Write(raw) // not JSON after all: hashed as raw bytes
-		h.noteRoot(e.Name, false, "")
+		if h.noteRoot(e.Name, false, "") {
+			h.noteRootObjects(nil)
+		}
 		return nil
 	}
 	_, _ = eh.Write(out)
-	h.noteRoot(e.Name, h.canon.bundle, h.canon.bundleType)
+	if h.noteRoot(e.Name, h.canon.bundle, h.canon.bundleType) {
+		h.noteRootObjects(bundleDoc(out, h.canon.bundle))
+	}
 	if cap(out) > maxKeptJSONBuffer {
 		h.canon = canonicalizer{}
 	}
@@ -137,15 +143,17 @@ func (h *contentHasher) addJSON(e Entry, body io.Reader, eh hash.Hash) error {
 
 // noteRoot applies the root document rule (RootDocumentRank) to a JSON entry: bundle tells
 // whether it is a signed bundle, typ its "type". The root's type is kept when it is a bundle.
-func (h *contentHasher) noteRoot(name string, bundle bool, typ string) {
+// It reports whether the entry became the root.
+func (h *contentHasher) noteRoot(name string, bundle bool, typ string) bool {
 	rank := RootDocumentRank(name)
 	if rank <= h.rootRank || (rank == 0 && !bundle) {
-		return
+		return false
 	}
 	h.rootRank, h.bundleType = rank, ""
 	if bundle {
 		h.bundleType = typ
 	}
+	return true
 }
 
 // sum returns the final content hash in lower-case hex.

@@ -27,6 +27,10 @@ type Info struct {
 	Entries int
 	// ContentSHA256 is the canonical content hash (see ContentSHA256), lowercase hex.
 	ContentSHA256 string
+	// Objects is the object inventory of the root document (see the package doc): inventory key
+	// -> canonical SHA-256 of the object, lowercase hex. It is nil when Encrypted, and empty
+	// when the archive has no root bundle or its payload lists nothing.
+	Objects map[string]string
 }
 
 // Inspect streams an archive once and reports what it is and its canonical content hash.
@@ -49,6 +53,7 @@ func Inspect(r io.Reader, lim Limits) (Info, error) {
 		Type:          h.bundleType,
 		Entries:       len(h.entries),
 		ContentSHA256: h.sum(),
+		Objects:       h.inventory(),
 	}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -294,7 +295,7 @@ func TestInspectOneByteReader(t *testing.T) {
 	data := build(t, exportFixture(t), buildOpts{layers: 2})
 	a := inspectBytes(t, data)
 	b, err := Inspect(iotest.OneByteReader(bytes.NewReader(data)), Limits{})
-	if err != nil || a != b {
+	if err != nil || !reflect.DeepEqual(a, b) {
 		t.Fatalf("Inspect(OneByteReader) = %+v, %v; want %+v", b, err, a)
 	}
 }

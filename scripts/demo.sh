@@ -9,9 +9,12 @@
 #      promotion of staging's schema into a new production branch set live
 #   5. plan: nothing to do
 #   6. change production out of band, as a person in the Xano UI would
-#   7. plan: the drift is shown
+#   7. plan: the drift is shown, object by object (added function/hotfix)
 #   8. apply: the drift is repaired
 #   9. plan: nothing to do
+#  10. staging gains a function; a new snapshot of it is written (apply -target)
+#  11. plan: the promotion preview says what the re-import adds to production
+#  12. apply: the promotion; plan: nothing to do
 #
 # Every step checks that it did what it says; the script exits non-zero
 # otherwise. The emulator and the temporary files are removed on exit.
@@ -127,11 +130,19 @@ echo "working directory: $work/demo"
 color=()
 [[ -t 1 ]] || color=(-no-color)
 
-# plan_exit: runs `tofu plan -detailed-exitcode` and prints its exit code last.
+# plan_exit: runs `tofu plan -detailed-exitcode` and prints its exit code last;
+# the plan's output is also kept in $work/plan.out, for the steps to check.
 plan_exit() {
 	local rc=0
-	"$tofu" plan -detailed-exitcode -input=false "${color[@]}" >&2 || rc=$?
+	"$tofu" plan -detailed-exitcode -input=false -no-color >"$work/plan.out" 2>&1 || rc=$?
+	cat "$work/plan.out" >&2
 	echo "$rc"
+}
+
+# plan_says TEXT: the last plan's output holds TEXT.
+plan_says() {
+	grep -qF -- "$1" "$work/plan.out" || fail "the plan does not say \"$1\""
+	echo "the plan says: $1"
 }
 
 step "tofu apply: snapshot staging (schema only, and full), promote its schema into production branch release_1, set it live"
@@ -168,6 +179,9 @@ step "tofu plan: the drift is shown (exit code 2)"
 rc="$(plan_exit)"
 [[ "$rc" == 2 ]] || fail "tofu plan -detailed-exitcode exited $rc, expected 2 (drift)"
 echo "plan exit code: 2 (drift detected)"
+plan_says "added function/hotfix"
+plan_says 'Objects have changed outside of OpenTofu'
+plan_says '"function/hotfix"'
 
 step "tofu apply: repair the drift"
 "$tofu" apply -auto-approve -input=false "${color[@]}" || fail "tofu apply failed"
@@ -177,6 +191,30 @@ fi
 echo "production's live branch matches staging's schema again (no hotfix function)"
 
 step "tofu plan: nothing to change (exit code 0)"
+rc="$(plan_exit)"
+[[ "$rc" == 0 ]] || fail "tofu plan -detailed-exitcode exited $rc, expected 0"
+echo "plan exit code: 0"
+
+step "Change staging: a person adds function \"promo_feature\" to its live branch; write a new snapshot of it"
+api POST /workspace/1/function \
+	'{"name":"promo_feature","body":"// the next release\nreturn \"new\"\n","branch":""}' >/dev/null ||
+	fail "POST /workspace/1/function failed"
+# The archive is written first, alone, so that the plan of the promotion can read it: a plan
+# cannot preview an archive that is only written during its apply.
+"$tofu" apply -auto-approve -input=false "${color[@]}" \
+	-replace=xano_workspace_snapshot.staging_schema -target=xano_workspace_snapshot.staging_schema ||
+	fail "tofu apply -target=xano_workspace_snapshot.staging_schema failed"
+
+step "tofu plan: the promotion preview says what the import changes in production's live branch (exit code 2)"
+rc="$(plan_exit)"
+[[ "$rc" == 2 ]] || fail "tofu plan -detailed-exitcode exited $rc, expected 2 (a new archive)"
+plan_says "Promotion preview of branch \"release_1\" of workspace 2"
+plan_says "added function/promo_feature"
+
+step "tofu apply: promote; then tofu plan: nothing to change (exit code 0)"
+"$tofu" apply -auto-approve -input=false "${color[@]}" || fail "tofu apply failed"
+api GET /workspace/2/function | grep -q '"name": *"promo_feature"' || fail "promo_feature is not on production's live branch"
+echo "function promo_feature is now on production's live branch"
 rc="$(plan_exit)"
 [[ "$rc" == 0 ]] || fail "tofu plan -detailed-exitcode exited $rc, expected 0"
 echo "plan exit code: 0"

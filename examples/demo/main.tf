@@ -54,3 +54,11 @@ output "production_branch" {
   description = "The production branch the schema was imported into."
   value       = xano_workspace_schema_import.production.branch
 }
+
+# What production's branch holds, object by object (function/..., endpoint/..., task/...).
+# Referencing objects also makes the plan list, under "Objects have changed outside of
+# OpenTofu", which objects a refresh found added, changed or removed.
+output "production_objects" {
+  description = "The keys of the objects of production's branch, as last observed."
+  value       = sort(keys(xano_workspace_schema_import.production.objects))
+}

@@ -47,6 +47,7 @@ type workspaceExportModel struct {
 	ArchiveBase64SHA256 types.String   `tfsdk:"archive_base64sha256"`
 	ArchiveSize         types.Int64    `tfsdk:"archive_size"`
 	ContentSHA256       types.String   `tfsdk:"content_sha256"`
+	Objects             types.Map      `tfsdk:"objects"`
 	Encrypted           types.Bool     `tfsdk:"encrypted"`
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
@@ -122,6 +123,11 @@ func (d *workspaceExportDataSource) Schema(ctx context.Context, _ datasource.Sch
 					"with `include_data`, the data) changes. Null for an encrypted archive.",
 				Computed: true,
 			},
+			"objects": schema.MapAttribute{
+				MarkdownDescription: objectsDescription("as exported (the tables included)"),
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
 			"encrypted": schema.BoolAttribute{
 				MarkdownDescription: "Whether the archive is encrypted (exported with a password).",
 				Computed:            true,
@@ -170,6 +176,7 @@ func (d *workspaceExportDataSource) Read(ctx context.Context, req datasource.Rea
 	cfg.ArchiveBase64SHA256 = types.StringValue(res.Digest.Base64SHA256)
 	cfg.ArchiveSize = types.Int64Value(res.Digest.Size)
 	cfg.ContentSHA256 = res.contentSHA256()
+	cfg.Objects = res.objects()
 	cfg.Encrypted = types.BoolValue(res.Info.Encrypted)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }

@@ -66,6 +66,7 @@ func TestExamples(t *testing.T) {
 		{"restore", testExampleRestore},
 		{"ci-drift-check", testExampleCIDriftCheck},
 		{"emulator-in-ci", testExampleEmulatorInCI},
+		{"promotion-guard", testExamplePromotionGuard},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -112,6 +113,77 @@ func testExampleEmulatorInCI(t *testing.T, ex *exampleRun) {
 	out = ex.expectExitCmd(1, bash, "./ci.sh")
 	if !strings.Contains(out, "ci: the emulator did not start") || !strings.Contains(out, `unknown field "workspace"`) {
 		t.Errorf("ci.sh with a bad fixture:\n%s", out)
+	}
+}
+
+// exampleCLIAtLeast reports whether the CLI's version is at least major.minor (OpenTofu's numbers
+// line up with Terraform's for the features the use cases need).
+func exampleCLIAtLeast(t *testing.T, cli string, major, minor int) bool {
+	t.Helper()
+	out, err := exec.Command(cli, "version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s version: %v", cli, err)
+	}
+	line := exampleVersionLine(string(out))
+	_, v, ok := strings.Cut(line, " v")
+	var gotMajor, gotMinor int
+	if !ok {
+		t.Fatalf("no version in %q", line)
+	}
+	if _, err := fmt.Sscanf(v, "%d.%d", &gotMajor, &gotMinor); err != nil {
+		t.Fatalf("version %q: %v", v, err)
+	}
+	return gotMajor > major || (gotMajor == major && gotMinor >= minor)
+}
+
+func testExamplePromotionGuard(t *testing.T, ex *exampleRun) {
+	if !exampleCLIAtLeast(t, ex.cli, 1, 8) {
+		t.Skip("provider functions need Terraform 1.8 or OpenTofu 1.7")
+	}
+	inst := ex.startEmulator(nil)
+	seedStagingObjects(t, inst)
+	candidate := func() { ex.writeFile("archives/candidate.tar.gz", inst.Export(t, 1, "", false)) }
+	candidate()
+	ex.env("XANO_INSTANCE_URL", inst.URL)
+	ex.env("XANO_TOKEN", inst.Token)
+	ex.env("TF_VAR_workspace_id", "2")
+
+	ex.initValidateApplyPlan()
+	if err := expectBranches(t, inst, 2, "release", "v1"); err != nil {
+		t.Error(err)
+	}
+	var out struct {
+		Added   []string `json:"added"`
+		Removed []string `json:"removed"`
+		Live    bool     `json:"release_live"`
+	}
+	ex.outputs(&out)
+	for _, k := range []string{"endpoint/public/GET users", "endpoint/public/GET legacy", "task/nightly_sync"} {
+		if !slices.Contains(out.Added, k) {
+			t.Errorf("added %q lacks %q", out.Added, k)
+		}
+	}
+	if !out.Live {
+		t.Error("the release branch is not live")
+	}
+
+	// The next candidate drops an endpoint that production serves: the plan fails, naming it,
+	// and nothing is imported.
+	oobDeleteLegacyEndpoint(t, inst, 1, oobPublicGroupID(t, inst, 1, ""))
+	candidate()
+	msg := ex.expectPlanExit(1)
+	if !strings.Contains(strings.Join(strings.Fields(msg), " "), "removes endpoints that production serves now: endpoint/public/GET legacy") {
+		t.Errorf("the plan does not name the removed endpoint:\n%s", msg)
+	}
+	if err := expectBranches(t, inst, 2, "release", "v1"); err != nil {
+		t.Error(err)
+	}
+	// Allowed on purpose, it goes through.
+	ex.mustRun("apply", "-auto-approve", "-input=false", "-var", "allow_endpoint_removal=true")
+	ex.expectPlanExit(0, "-var", "allow_endpoint_removal=true")
+	ex.outputs(&out)
+	if len(out.Removed) != 0 {
+		t.Errorf("after the promotion, removed is %q, want none", out.Removed)
 	}
 }
 

@@ -76,6 +76,7 @@ type workspaceSchemaImportModel struct {
 	PasswordWOVersion types.Int64    `tfsdk:"password_wo_version"`
 	Live              types.Bool     `tfsdk:"live"`
 	ContentSHA256     types.String   `tfsdk:"content_sha256"`
+	Objects           types.Map      `tfsdk:"objects"`
 	CreatedAt         types.String   `tfsdk:"created_at"`
 	ImportedSHA256    types.String   `tfsdk:"imported_sha256"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
@@ -177,6 +178,14 @@ func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.S
 				"branch shares, and stands for the branch's business logic whatever the archive's compression or " +
 				"signature.",
 			Computed: true,
+		},
+		"objects": schema.MapAttribute{
+			MarkdownDescription: objectsDescription("as an export-schema of the branch shows them, last observed "+
+				"when `content_sha256` was, without the workspace's tables (`table/...`), which every branch shares") +
+				" A refresh that finds the branch edited in the Xano UI shows the objects that changed in the plan's " +
+				"\"changed outside of Terraform\" section, and the drift warning lists them.",
+			ElementType: types.StringType,
+			Computed:    true,
 		},
 		"created_at": schema.StringAttribute{
 			MarkdownDescription: "When Xano created the branch, in RFC 3339 UTC (`2026-11-27T08:10:20Z`). A " +
@@ -306,16 +315,17 @@ func (r *workspaceSchemaImportResource) recordImport(ctx context.Context, client
 	m.PasswordWO = types.StringNull()
 	diags.Append(setImportedContent(ctx, private, src.ContentSHA256)...)
 
-	content, exportDiags := branchContentSHA256(ctx, client, ws, label)
+	seen, _, exportDiags := observeBranch(ctx, client, ws, label)
 	if exportDiags.HasError() {
 		diags.AddWarning("Cannot record the branch's content",
 			fmt.Sprintf("Branch %q of workspace %d was imported, but exporting it to record its content_sha256 (the "+
 				"baseline of drift detection) failed: %s The next refresh records it instead.",
 				label, ws, diagnosticsText(exportDiags)))
-		content = types.StringNull()
 	}
+	content := seen.ContentSHA256
 	m.ContentSHA256 = content
-	diags.Append(setBaseline(ctx, private, content.ValueString())...)
+	m.Objects = seen.Objects
+	diags.Append(setBaseline(ctx, private, seen.baseline(ctx))...)
 
 	b, err := client.GetBranch(ctx, ws, label)
 	if err != nil {
@@ -382,20 +392,23 @@ func (r *workspaceSchemaImportResource) Read(ctx context.Context, req resource.R
 	}
 
 	if state.DetectDrift.ValueBool() {
-		content, diags := branchContentSHA256(ctx, client, ws, label)
+		seen, _, diags := observeBranch(ctx, client, ws, label)
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		content := seen.ContentSHA256
 		state.ContentSHA256 = content
+		state.Objects = seen.Objects
 		baseline, diags := getBaseline(ctx, req.Private)
 		resp.Diagnostics.Append(diags...)
-		if baseline == "" {
-			resp.Diagnostics.Append(setBaseline(ctx, resp.Private, content.ValueString())...)
+		switch {
+		case baseline.ContentSHA256 == "":
+			resp.Diagnostics.Append(setBaseline(ctx, resp.Private, seen.baseline(ctx))...)
 			resp.Diagnostics.Append(baselineAdoptedWarning(ws, label, content)...)
-		} else if baseline != content.ValueString() {
+		case baseline.ContentSHA256 != content.ValueString():
 			tflog.Info(ctx, "The branch's content differs from what was imported", map[string]any{
-				"baseline": baseline, "observed": content.ValueString(),
+				"baseline": baseline.ContentSHA256, "observed": content.ValueString(),
 			})
 		}
 	}
@@ -512,12 +525,13 @@ func (r *workspaceSchemaImportResource) reimport(ctx context.Context, client *xa
 		plan.ID = types.StringValue(branchID(plan.workspace(), plan.label()))
 		plan.ImportedSHA256 = plan.SourceSHA256
 		plan.ContentSHA256 = types.StringNull()
+		plan.Objects = types.MapNull(types.StringType)
 		plan.CreatedAt = types.StringNull()
 		if plan.Live.IsUnknown() {
 			plan.Live = types.BoolValue(false)
 		}
 		plan.PasswordWO = types.StringNull()
-		resp.Diagnostics.Append(setBaseline(ctx, resp.Private, "")...)
+		resp.Diagnostics.Append(setBaseline(ctx, resp.Private, baselineData{})...)
 		resp.Diagnostics.Append(setImportedContent(ctx, resp.Private, src.ContentSHA256)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 		return
@@ -561,6 +575,7 @@ func (r *workspaceSchemaImportResource) updateInPlace(ctx context.Context, clien
 	plan.Live = types.BoolValue(live)
 	plan.ImportedSHA256 = plan.SourceSHA256
 	plan.ContentSHA256 = state.ContentSHA256
+	plan.Objects = state.Objects
 	plan.CreatedAt = types.StringValue(rfc3339FromXano(b.CreatedAt))
 	plan.PasswordWO = types.StringNull()
 	return diags

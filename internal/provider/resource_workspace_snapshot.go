@@ -68,6 +68,7 @@ type workspaceSnapshotModel struct {
 	ArchiveBase64SHA256 types.String   `tfsdk:"archive_base64sha256"`
 	ArchiveSize         types.Int64    `tfsdk:"archive_size"`
 	ContentSHA256       types.String   `tfsdk:"content_sha256"`
+	Objects             types.Map      `tfsdk:"objects"`
 	Encrypted           types.Bool     `tfsdk:"encrypted"`
 	CreatedAt           types.String   `tfsdk:"created_at"`
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
@@ -170,6 +171,12 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 			Computed:      true,
 			PlanModifiers: stable,
 		},
+		"objects": schema.MapAttribute{
+			MarkdownDescription: objectsDescription("as written at export (the tables included)"),
+			ElementType:         types.StringType,
+			Computed:            true,
+			PlanModifiers:       []planmodifier.Map{mapplanmodifier.UseStateForUnknown()},
+		},
 		"encrypted": schema.BoolAttribute{
 			MarkdownDescription: "Whether the archive is encrypted (exported with a password).",
 			Computed:            true,
@@ -264,6 +271,7 @@ func (r *workspaceSnapshotResource) Create(ctx context.Context, req resource.Cre
 	plan.ArchiveBase64SHA256 = types.StringValue(res.Digest.Base64SHA256)
 	plan.ArchiveSize = types.Int64Value(res.Digest.Size)
 	plan.ContentSHA256 = res.contentSHA256()
+	plan.Objects = res.objects()
 	plan.Encrypted = types.BoolValue(res.Info.Encrypted)
 	plan.PasswordWO = types.StringNull()
 	tflog.Info(ctx, "Workspace snapshot written", map[string]any{

@@ -26,8 +26,12 @@ import (
 // baselineKey is the private state key of the baseline.
 const baselineKey = "baseline"
 
+// baselineData is what the branch held right after its import: its branch content hash and its
+// object inventory (absent from a baseline recorded by an earlier version of the provider: the
+// drift warning then names no object).
 type baselineData struct {
-	ContentSHA256 string `json:"content_sha256"`
+	ContentSHA256 string            `json:"content_sha256"`
+	Objects       map[string]string `json:"objects,omitempty"`
 }
 
 // privateData is the part of the framework's private state that the resource uses (its type is
@@ -37,27 +41,27 @@ type privateData interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
-// getBaseline returns the recorded baseline, or "" when none is recorded (just imported into
-// Terraform, or the export after the import failed).
-func getBaseline(ctx context.Context, p privateData) (string, diag.Diagnostics) {
+// getBaseline returns the recorded baseline, or a zero one when none is recorded (just imported
+// into Terraform, or the export after the import failed).
+func getBaseline(ctx context.Context, p privateData) (baselineData, diag.Diagnostics) {
 	raw, diags := p.GetKey(ctx, baselineKey)
 	if diags.HasError() || len(raw) == 0 {
-		return "", diags
+		return baselineData{}, diags
 	}
 	var b baselineData
 	if err := json.Unmarshal(raw, &b); err != nil {
 		// An unreadable baseline is as good as none: the next refresh records a new one.
-		return "", diags
+		return baselineData{}, diags
 	}
-	return b.ContentSHA256, diags
+	return b, diags
 }
 
-// setBaseline records content as the baseline; "" forgets it.
-func setBaseline(ctx context.Context, p privateData, content string) diag.Diagnostics {
-	if content == "" {
+// setBaseline records b as the baseline; one without content forgets it.
+func setBaseline(ctx context.Context, p privateData, b baselineData) diag.Diagnostics {
+	if b.ContentSHA256 == "" {
 		return p.SetKey(ctx, baselineKey, nil)
 	}
-	raw, err := json.Marshal(baselineData{ContentSHA256: content})
+	raw, err := json.Marshal(b)
 	if err != nil {
 		var diags diag.Diagnostics
 		diags.AddError("Cannot record the drift baseline", err.Error())
@@ -66,26 +70,38 @@ func setBaseline(ctx context.Context, p privateData, content string) diag.Diagno
 	return p.SetKey(ctx, baselineKey, raw)
 }
 
-// branchContentSHA256 exports the schema of one branch in memory (nothing is written to disk) and
-// returns its branch content hash (archive.BranchContentSHA256): the tables, which every branch of
-// the workspace shares, are not part of it, so that an import into another branch of the same
-// workspace is not drift of this one.
-func branchContentSHA256(ctx context.Context, client *xano.Client, ws int64, label string) (types.String, diag.Diagnostics) {
-	res, diags := exportArchive(ctx, client, exportRequest{WorkspaceID: ws, Branch: label}, newHashSink(inspectBranch))
-	if diags.HasError() {
-		return types.StringNull(), diags
-	}
-	return res.contentSHA256(), diags
+// branchObservation is what an in-memory export-schema of a branch shows of it.
+type branchObservation struct {
+	ContentSHA256 types.String // the branch content hash; null for an encrypted export
+	Objects       types.Map    // its inventory without the workspace-wide tables; null likewise
 }
 
-// inspectBranch reports an archive's branch content hash (archive.BranchContentSHA256) as its
-// ContentSHA256, for a hashSink that streams an export into it.
+// baseline is the observation as a drift baseline.
+func (o branchObservation) baseline(ctx context.Context) baselineData {
+	objs := objectsFromValue(ctx, o.Objects)
+	return baselineData{ContentSHA256: o.ContentSHA256.ValueString(), Objects: objs}
+}
+
+// observeBranch exports the schema of one branch in memory (nothing is written to disk) and
+// returns its branch content hash and inventory (archive.InspectBranch): the tables, which every
+// branch of the workspace shares, are not part of them, so that an import into another branch of
+// the same workspace is not drift of this one. label "" is the live branch.
+func observeBranch(ctx context.Context, client *xano.Client, ws int64, label string) (branchObservation, string, diag.Diagnostics) {
+	res, diags := exportArchive(ctx, client, exportRequest{WorkspaceID: ws, Branch: label}, newHashSink(inspectBranch))
+	if diags.HasError() {
+		return branchObservation{ContentSHA256: types.StringNull(), Objects: types.MapNull(types.StringType)}, "", diags
+	}
+	return branchObservation{ContentSHA256: res.contentSHA256(), Objects: res.objects()}, res.Branch, diags
+}
+
+// inspectBranch reports an archive's branch content hash and inventory (archive.InspectBranch)
+// as its ContentSHA256 and Objects, for a hashSink that streams an export into it.
 func inspectBranch(r io.Reader) (archive.Info, error) {
-	sum, err := archive.BranchContentSHA256(r, archive.Limits{})
+	b, err := archive.InspectBranch(r, archive.Limits{})
 	if errors.Is(err, archive.ErrEncrypted) {
 		return archive.Info{Encrypted: true}, nil
 	}
-	return archive.Info{ContentSHA256: sum}, err
+	return archive.Info{ContentSHA256: b.ContentSHA256, Objects: b.Objects}, err
 }
 
 // driftDetected reports whether the content observed by the last refresh differs from the
@@ -98,13 +114,13 @@ func driftDetected(detectDrift bool, observed types.String, baseline string) boo
 // over state does about it: a schema that no longer matches the baseline is re-imported, and a
 // branch that set_live keeps live but is no longer live is made live again. A change of the
 // configuration (a new source_sha256, set_live turned on) is not drift: it gets no warning.
-func driftWarnings(plan, state workspaceSchemaImportModel, baseline string) diag.Diagnostics {
+func driftWarnings(ctx context.Context, plan, state workspaceSchemaImportModel, baseline baselineData) diag.Diagnostics {
 	var diags diag.Diagnostics
 	ws, label := state.workspace(), state.label()
 	// set_live was already true, and stays true: its branch was made not live by someone else.
 	notLive := state.SetLive.ValueBool() && plan.SetLive.ValueBool() && isKnown(state.Live) && !state.Live.ValueBool()
 
-	if driftDetected(plan.DetectDrift.ValueBool(), state.ContentSHA256, baseline) {
+	if driftDetected(plan.DetectDrift.ValueBool(), state.ContentSHA256, baseline.ContentSHA256) {
 		liveness := ""
 		switch {
 		case notLive:
@@ -117,10 +133,13 @@ func driftWarnings(plan, state workspaceSchemaImportModel, baseline string) diag
 			source += fmt.Sprintf(" %q", plan.SourcePath.ValueString())
 		}
 		diags.AddWarning(fmt.Sprintf("Branch %q of workspace %d has drifted", label, ws),
-			fmt.Sprintf("Its schema no longer matches the archive imported by Terraform (content_sha256 was %s, is "+
-				"now %s): someone changed it outside Terraform. Apply re-imports %s into the branch, keeping its "+
-				"label%s. Set detect_drift = false to stop checking.",
-				baseline, state.ContentSHA256.ValueString(), source, liveness))
+			fmt.Sprintf("Its schema no longer matches the archive imported by Terraform: someone changed it outside "+
+				"Terraform. %s\n\nApply re-imports %s into the branch, keeping its label%s. Workspace-wide tables are "+
+				"not part of drift: every branch of the workspace shares them, so a table added or changed (by an "+
+				"import into another branch, say) is not drift of this one. Set detect_drift = false to stop "+
+				"checking.\n\n(content_sha256 was %s, is now %s.)",
+				driftChanges(ctx, baseline, state.Objects), source, liveness, baseline.ContentSHA256,
+				state.ContentSHA256.ValueString()))
 	}
 	if notLive {
 		diags.AddWarning(fmt.Sprintf("Branch %q of workspace %d is no longer live", label, ws),
@@ -146,4 +165,20 @@ func baselineAdoptedWarning(ws int64, label string, content types.String) diag.D
 			"detection compares with. A change made to the branch before this refresh is not detected: if it may "+
 			"have been edited since it was imported, check it in the Xano UI.", label, ws, content.ValueString()))
 	return diags
+}
+
+// driftChanges says which objects changed from the baseline to what the last refresh observed,
+// in the words of archive.ObjectDiff.Lines.
+func driftChanges(ctx context.Context, baseline baselineData, observed types.Map) string {
+	now := objectsFromValue(ctx, observed)
+	if baseline.Objects == nil || now == nil {
+		return "Which objects changed is not known: the inventory recorded after the import predates this " +
+			"version of the provider (the next import records it)."
+	}
+	d := archive.DiffObjects(baseline.Objects, now)
+	if d.Empty() {
+		return "No function, API, task or other object of the export's payload changed: other parts of the " +
+			"export did."
+	}
+	return "Changes since the import:\n" + diffText(d)
 }

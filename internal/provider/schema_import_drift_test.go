@@ -1,16 +1,20 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
 )
 
 // The plan of xano_workspace_schema_import explains drift with warnings, and records what apply
@@ -23,31 +27,71 @@ const (
 	driftObserved = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 )
 
-// driftArchives are two source files: the one imported (source, sha256) and a new one.
+// driftArchives are two source files: the one imported (source, sha256, whose branch inventory
+// is the baseline's) and a new one, which adds function hotfix, changes send_welcome_email and
+// removes compute_invoice_total.
 type driftArchives struct {
 	source, sha256, newSource, newSHA256 string
+	baseline                             map[string]string
 }
 
-// writeDriftArchives writes the source files the plans read when they import. The plan only hashes
-// them (and sniffs for encryption), so any bytes do.
+// writeSchemaArchive writes a schema archive at p whose payload holds the functions (name ->
+// body), and returns its SHA-256.
+func writeSchemaArchive(t *testing.T, p string, functions map[string]string) string {
+	t.Helper()
+	fns := []any{}
+	for name, body := range functions {
+		fns = append(fns, map[string]any{"guid": "guid-" + name, "name": name, "body": body})
+	}
+	b, err := archive.NewBundle("schema", map[string]any{"function": fns, "dbo": []any{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	w := archive.NewWriter(&buf, time.Unix(0, 0))
+	if err := w.AddJSON("schema.json", b); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := digestFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.SHA256
+}
+
+// writeDriftArchives writes the source files the plans read when they import.
 func writeDriftArchives(t *testing.T) driftArchives {
 	t.Helper()
 	dir := t.TempDir()
-	write := func(name, body string) (string, string) {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		d, err := digestFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p, d.SHA256
-	}
 	var a driftArchives
-	a.source, a.sha256 = write("staging.tar.gz", "the archive imported")
-	a.newSource, a.newSHA256 = write("staging-2.tar.gz", "a new archive")
+	a.source = filepath.Join(dir, "staging.tar.gz")
+	a.sha256 = writeSchemaArchive(t, a.source, map[string]string{
+		"send_welcome_email": "return 1", "compute_invoice_total": "return 2"})
+	a.newSource = filepath.Join(dir, "staging-2.tar.gz")
+	a.newSHA256 = writeSchemaArchive(t, a.newSource, map[string]string{
+		"send_welcome_email": "return 3", "hotfix": "return 4"})
+	inv, err := readBranchInventory(a.source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.baseline = inv.Objects
 	return a
+}
+
+// withHotfix is the baseline inventory plus a function hotfix, as a refresh observes it after
+// someone added the function in the Xano UI.
+func (a driftArchives) withHotfix() map[string]string {
+	m := map[string]string{"function/hotfix": driftObserved}
+	for k, v := range a.baseline {
+		m[k] = v
+	}
+	return m
 }
 
 // driftCase is a refreshed state of branch release_1 of workspace 2 (imported from the archives'
@@ -81,20 +125,14 @@ func TestSchemaImportPlanExplainsDrift(t *testing.T) {
 		{
 			name: "content drift of a live branch",
 			c:    with(func(c *driftCase) { c.observed = driftObserved }),
-			want: []string{`Branch "release_1" of workspace 2 has drifted: Its schema no longer matches the archive ` +
-				`imported by Terraform (content_sha256 was ` + driftBaseline + `, is now ` + driftObserved + `): ` +
-				`someone changed it outside Terraform. Apply re-imports source_path "` + a.source + `" into the ` +
-				`branch, keeping its label, and the branch stays live. Set detect_drift = false to stop checking.`},
+			want: []string{driftText(a, ", and the branch stays live")},
 		},
 		{
 			name: "content drift of a branch that is not live",
 			c: with(func(c *driftCase) {
 				c.observed, c.live, c.setLive, c.cfgSetLive = driftObserved, false, false, false
 			}),
-			want: []string{`Branch "release_1" of workspace 2 has drifted: Its schema no longer matches the archive ` +
-				`imported by Terraform (content_sha256 was ` + driftBaseline + `, is now ` + driftObserved + `): ` +
-				`someone changed it outside Terraform. Apply re-imports source_path "` + a.source + `" into the ` +
-				`branch, keeping its label. Set detect_drift = false to stop checking.`},
+			want: []string{driftText(a, "")},
 		},
 		{
 			name: "another branch made live",
@@ -108,10 +146,7 @@ func TestSchemaImportPlanExplainsDrift(t *testing.T) {
 			name: "both",
 			c:    with(func(c *driftCase) { c.observed, c.live = driftObserved, false }),
 			want: []string{
-				`Branch "release_1" of workspace 2 has drifted: Its schema no longer matches the archive imported ` +
-					`by Terraform (content_sha256 was ` + driftBaseline + `, is now ` + driftObserved + `): someone ` +
-					`changed it outside Terraform. Apply re-imports source_path "` + a.source + `" into the ` +
-					`branch, keeping its label, and makes it live again. Set detect_drift = false to stop checking.`,
+				driftText(a, ", and makes it live again"),
 				`Branch "release_1" of workspace 2 is no longer live: set_live is true, but another branch of ` +
 					`workspace 2 was made live outside of this resource. Apply makes branch "release_1" live again. ` +
 					`If another branch is meant to be live (with xano_workspace_live_branch, say), set ` +
@@ -119,7 +154,20 @@ func TestSchemaImportPlanExplainsDrift(t *testing.T) {
 			},
 		},
 		// Changes of the configuration are not drift.
-		{name: "new archive", c: with(func(c *driftCase) { c.cfgNew = true })},
+		{
+			name: "new archive",
+			c:    with(func(c *driftCase) { c.cfgNew = true }),
+			want: []string{`Promotion preview of branch "release_1" of workspace 2: Applying re-imports source_path "` +
+				a.newSource + `" into branch "release_1", keeping its label. The branch is live once applied. Compared ` +
+				`with what branch "release_1" held after its last import (the baseline recorded in state), the objects ` +
+				`change so:
+  added function/hotfix
+  changed function/send_welcome_email
+  removed function/compute_invoice_total
+
+Workspace-wide tables (table/...) are left out: every branch of the workspace shares them, and the import ` +
+				`may add or change some. It was read from the archive and the state: it made no request.`},
+		},
 		{name: "set_live turned on", c: with(func(c *driftCase) { c.live, c.setLive = false, false })},
 		{name: "detect_drift off", c: with(func(c *driftCase) { c.observed, c.detectDrift = driftObserved, false })},
 		// A replacement makes the old branch's drift moot; a live old branch gets a warning that
@@ -252,6 +300,28 @@ func tfString(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, 
 func tfBool(b bool) tftypes.Value     { return tftypes.NewValue(tftypes.Bool, b) }
 func tfNumber(n int) tftypes.Value    { return tftypes.NewValue(tftypes.Number, n) }
 
+func tfStringMap(m map[string]string) tftypes.Value {
+	vals := map[string]tftypes.Value{}
+	for k, v := range m {
+		vals[k] = tfString(v)
+	}
+	return tftypes.NewValue(tftypes.Map{ElementType: tftypes.String}, vals)
+}
+
+// driftText is the drift warning of the test's branch, whose refresh found function hotfix added.
+func driftText(a driftArchives, liveness string) string {
+	return `Branch "release_1" of workspace 2 has drifted: Its schema no longer matches the archive imported by ` +
+		`Terraform: someone changed it outside Terraform. Changes since the import:
+  added function/hotfix
+
+Apply re-imports source_path "` + a.source + `" into the branch, keeping its label` + liveness + `. ` +
+		`Workspace-wide tables are not part of drift: every branch of the workspace shares them, so a table added ` +
+		`or changed (by an import into another branch, say) is not drift of this one. Set detect_drift = false to ` +
+		`stop checking.
+
+(content_sha256 was ` + driftBaseline + `, is now ` + driftObserved + `.)`
+}
+
 // schemaImportPrior is the state of branch release_1 of workspace 2 imported from source.
 func schemaImportPrior(source, sha256, content string, live, setLive, detectDrift, retain bool) map[string]tftypes.Value {
 	return map[string]tftypes.Value{
@@ -316,6 +386,11 @@ func planSchemaImport(t *testing.T, a driftArchives, c driftCase) *tfprotov6.Pla
 		"retain_on_destroy": tfBool(c.retain),
 	}
 	prior := schemaImportPrior(a.source, a.sha256, c.observed, c.live, c.setLive, c.detectDrift, c.retain)
+	observed := a.baseline
+	if c.observed != driftBaseline {
+		observed = a.withHotfix()
+	}
+	prior["objects"] = tfStringMap(observed)
 	proposed := map[string]tftypes.Value{}
 	for k, v := range prior {
 		proposed[k] = v
@@ -329,7 +404,9 @@ func planSchemaImport(t *testing.T, a driftArchives, c driftCase) *tfprotov6.Pla
 		PriorState:       objectValue(t, typ, prior),
 		ProposedNewState: objectValue(t, typ, proposed),
 		Config:           objectValue(t, typ, config),
-		PriorPrivate:     privateState(t, map[string]any{baselineKey: baselineData{ContentSHA256: driftBaseline}}),
+		PriorPrivate: privateState(t, map[string]any{
+			baselineKey: baselineData{ContentSHA256: driftBaseline, Objects: a.baseline},
+		}),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -92,6 +92,9 @@ func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req reso
 	if req.State.Raw.IsNull() {
 		planNewBranch(&plan)
 		resp.Diagnostics.Append(checkSourceAtPlan(ctx, req.Config)...)
+		if !resp.Diagnostics.HasError() {
+			resp.Diagnostics.Append(r.promotionPreview(ctx, req.Config, plan, nil, baselineData{})...)
+		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
@@ -117,17 +120,23 @@ func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(driftWarnings(plan, state, baseline)...)
+	resp.Diagnostics.Append(driftWarnings(ctx, plan, state, baseline)...)
 
-	what := plannedImportFor(plan, state, baseline)
+	what := plannedImportFor(plan, state, baseline.ContentSHA256)
 	if what == planNoImport {
 		plan.ContentSHA256 = state.ContentSHA256
+		plan.Objects = state.Objects
 		plan.CreatedAt = state.CreatedAt
 	} else {
 		// A re-import makes a new branch under the same label: new content, new created_at.
 		plan.ContentSHA256 = types.StringUnknown()
+		plan.Objects = types.MapUnknown(types.StringType)
 		plan.CreatedAt = types.StringUnknown()
 		resp.Diagnostics.Append(checkSourceAtPlan(ctx, req.Config)...)
+		// A drift repair re-imports the archive last imported: the drift warning says what it undoes.
+		if what == planNewSource && !resp.Diagnostics.HasError() {
+			resp.Diagnostics.Append(r.promotionPreview(ctx, req.Config, plan, &state, baseline)...)
+		}
 	}
 	// The branch ends up live when set_live asks for it; otherwise its liveness is kept (a
 	// re-import of a live branch makes the new one live, or the old one could not be deleted).
@@ -148,6 +157,7 @@ func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req reso
 func planNewBranch(plan *workspaceSchemaImportModel) {
 	plan.Live = plan.SetLive
 	plan.ContentSHA256 = types.StringUnknown()
+	plan.Objects = types.MapUnknown(types.StringType)
 	plan.CreatedAt = types.StringUnknown()
 }
 

@@ -321,3 +321,46 @@ func TestPermissionValidator(t *testing.T) {
 		}
 	}
 }
+
+// TestAccWorkspaceImport_backupPastInspectionLimit: with archive_inspection.max_bytes below the
+// workspace's content, the backup before a restore is still written whole (0640 as asked, in a
+// new 0700 folder) and recorded with backup_content_sha256 null, and the source archive, also past
+// the limit at plan time, is imported: a backup that was received is a backup.
+func TestAccWorkspaceImport_backupPastInspectionLimit(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	staging, stagingSHA := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
+	backup := filepath.Join(dir, "backups", "before.tar.gz")
+	config := fmt.Sprintf(`
+provider "xano" {
+  instance_url       = %q
+  token              = %q
+  archive_inspection = { max_bytes = 16 }
+}
+
+resource "xano_workspace_import" "restore" {
+  workspace_id    = 2
+  source_path     = %q
+  source_sha256   = %q
+  backup_path     = %q
+  file_permission = "0640"
+}
+`, inst.URL, inst.Token, staging, stagingSHA, backup)
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(stagingSHA)),
+				statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256(backup)),
+				statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256"), knownvalue.Null()),
+				expectMode(backup, 0o640),
+				expectMode(filepath.Dir(backup), 0o700),
+				checkEmulator("workspace 2 holds staging's content", func() error {
+					return expectBranchFunctions(t, inst, 2, "", "compute_invoice_total", "send_welcome_email")
+				}),
+			},
+		}},
+	})
+}

@@ -3,6 +3,7 @@ package archive
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Limits bound what a reader accepts. The zero value of a field means "use the default".
@@ -15,27 +16,30 @@ type Limits struct {
 	// MaxJSONEntryBytes is the largest single JSON entry that is parsed (JSON is canonicalised
 	// in memory, one entry at a time).
 	MaxJSONEntryBytes int64
-	// MaxTotalBytes is the largest total of uncompressed tar entry bytes accepted.
+	// MaxTotalBytes is the largest total of uncompressed tar entry bytes inspected (a
+	// decompression-bomb guard, with MaxDuration).
 	MaxTotalBytes int64
-	// MaxRatio is the largest uncompressed/compressed ratio accepted once MaxRatioFloor
-	// uncompressed bytes have been read (a decompression-bomb guard).
-	MaxRatio int64
+	// MaxDuration is the longest an inspection may take, from the first read to the end of the
+	// tar (a decompression-bomb guard that also bounds how long a slow reader may keep it).
+	MaxDuration time.Duration
 }
 
-// Default limits: generous for real workspaces, small enough to stop a bomb early.
+// Default limits: generous for real workspaces, small enough to stop a bomb in bounded time.
 //
-// DefaultMaxRatio is below what one deflate layer reaches on repetitive input (at most about
-// 1030:1, 1011:1 with compress/flate), so a single-layer bomb is refused once MaxRatioFloor bytes
-// came out rather than at MaxTotalBytes. Exports of real-looking rows stay well below it: the
-// emulator's generated rows compress 15:1 (128-byte rows) to 143:1 (64 KiB rows, gzip -9 alike).
-// Data that repeats whole multi-KiB values row after row can come close; raise MaxRatio for it.
+// The bomb guard bounds the total decompressed bytes and the time spent, not the ratio of one
+// deflate layer: a legitimate export can reach any ratio deflate produces (about 1030:1 on a
+// column of zero-padded strings). DefaultMaxTotalBytes is far above any real export (Xano
+// workspaces are limited well below it) and, at the speed of this package, is inspected in about
+// a minute; DefaultMaxDuration stops inspection of an archive that takes longer, whatever its
+// size. An archive stopped by a limit is still read to its end and its outer gzip checksums
+// verified by Inspect (see Info.Incomplete): a limit never turns a complete download into an
+// error.
 const (
 	DefaultMaxGzipLayers     = 4
 	DefaultMaxEntries        = 1_000_000
 	DefaultMaxJSONEntryBytes = 256 << 20 // 256 MiB
 	DefaultMaxTotalBytes     = 64 << 30  // 64 GiB
-	DefaultMaxRatio          = 256
-	MaxRatioFloor            = 64 << 20 // ratios are only judged past 64 MiB of output
+	DefaultMaxDuration       = 30 * time.Minute
 )
 
 // ErrEncrypted reports that an archive has no gzip/tar structure: it was exported with a password
@@ -49,13 +53,17 @@ var ErrNotArchive = errors.New("not a Xano export archive")
 // LimitError reports that an archive exceeded one of the Limits.
 type LimitError struct {
 	Limit string // which limit, e.g. "MaxJSONEntryBytes"
-	Value int64  // the limit's value
+	Value int64  // the limit's value (nanoseconds for MaxDuration)
 	Entry string // the tar entry being read, if any
 }
 
 func (e *LimitError) Error() string {
-	if e.Entry != "" {
-		return fmt.Sprintf("archive refused: entry %q exceeds the %s limit (%d)", e.Entry, e.Limit, e.Value)
+	v := fmt.Sprint(e.Value)
+	if e.Limit == "MaxDuration" {
+		v = time.Duration(e.Value).String()
 	}
-	return fmt.Sprintf("archive refused: it exceeds the %s limit (%d)", e.Limit, e.Value)
+	if e.Entry != "" {
+		return fmt.Sprintf("archive inspection stopped: entry %q exceeds the %s limit (%s)", e.Entry, e.Limit, v)
+	}
+	return fmt.Sprintf("archive inspection stopped: it exceeds the %s limit (%s)", e.Limit, v)
 }

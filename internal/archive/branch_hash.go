@@ -39,7 +39,9 @@ var (
 // encrypted archive.
 func BranchContentSHA256(r io.Reader, lim Limits) (string, error) {
 	w := newWalker(lim)
+	defer w.close()
 	h := newContentHasher(w.lim)
+	defer h.close()
 	err := w.run(r, func(e Entry, body io.Reader) error {
 		if isWorkspaceWideEntry(e.Name) {
 			return nil

@@ -205,13 +205,22 @@ func (c *canonicalizer) object(top bool) error {
 				c.out = append(c.out, ',')
 			}
 			m := member{k0: len(c.keys), start: len(c.out)}
-			var err error
-			if c.keys, err = c.decodeString(c.keys); err != nil {
-				return err
+			if k, ok := c.plainString(); ok {
+				// Printable ASCII without escapes: decoded and canonical forms are the raw bytes.
+				c.keys = append(c.keys, k...)
+				c.out = append(c.out, '"')
+				c.out = append(c.out, k...)
+				c.out = append(c.out, '"', ':')
+				m.k1 = len(c.keys)
+			} else {
+				var err error
+				if c.keys, err = c.decodeString(c.keys); err != nil {
+					return err
+				}
+				m.k1 = len(c.keys)
+				c.out = appendCanonicalString(c.out, c.keys[m.k0:m.k1])
+				c.out = append(c.out, ':')
 			}
-			m.k1 = len(c.keys)
-			c.out = appendCanonicalString(c.out, c.keys[m.k0:m.k1])
-			c.out = append(c.out, ':')
 			c.skipSpace()
 			if c.pos >= len(c.src) || c.src[c.pos] != ':' {
 				return errSyntax
@@ -306,6 +315,24 @@ func (c *canonicalizer) signedBundle(members []member) int {
 	}
 	c.bundle, c.bundleType = true, typ
 	return sig
+}
+
+// plainString reads the string at c.pos when it is printable ASCII without escapes (so its
+// raw, decoded and canonical contents are the same bytes) and returns its contents; otherwise
+// it reads nothing and returns false.
+func (c *canonicalizer) plainString() ([]byte, bool) {
+	src := c.src
+	for i := c.pos + 1; i < len(src); i++ {
+		switch b := src[i]; {
+		case b == '"':
+			k := src[c.pos+1 : i]
+			c.pos = i + 1
+			return k, true
+		case b == '\\' || b < 0x20 || b >= utf8.RuneSelf:
+			return nil, false
+		}
+	}
+	return nil, false
 }
 
 // stringValue copies a string value in canonical form.

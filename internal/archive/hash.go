@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"hash"
 	"io"
 	"sort"
+	"sync"
 )
 
 // ContentSHA256 returns the canonical content hash of an archive, read with the default Limits.
@@ -53,6 +53,7 @@ func ContentSHA256(r io.Reader) (string, error) {
 type hashedEntry struct {
 	name   string
 	digest [sha256.Size]byte
+	job    int // the hashing job computing digest (see jsonHasher), -1 when digest is set
 }
 
 // contentHasher computes the content hash from the entries Walk yields. It holds one JSON
@@ -66,6 +67,7 @@ type contentHasher struct {
 	copyBuf []byte
 	jsonBuf bytes.Buffer
 	canon   canonicalizer
+	jobs    *jsonHasher // hashes canonical JSON on a goroutine of its own
 }
 
 // maxKeptJSONBuffer is the largest JSON read buffer kept for the next entry, and
@@ -85,16 +87,20 @@ func newContentHasher(lim Limits) *contentHasher {
 
 // add hashes one entry; its signature fits Walk.
 func (h *contentHasher) add(e Entry, body io.Reader) error {
-	eh := sha256.New()
+	he := hashedEntry{name: e.Name, job: -1}
 	if isJSONName(e.Name) {
-		if err := h.addJSON(e, body, eh); err != nil {
+		job, err := h.addJSON(e, body)
+		if err != nil {
 			return err
 		}
-	} else if _, err := io.CopyBuffer(eh, body, h.copyBuf); err != nil {
-		return err
+		he.job = job
+	} else {
+		eh := sha256.New()
+		if _, err := io.CopyBuffer(eh, body, h.copyBuf); err != nil {
+			return err
+		}
+		eh.Sum(he.digest[:0])
 	}
-	he := hashedEntry{name: e.Name}
-	eh.Sum(he.digest[:0])
 	h.entries = append(h.entries, he)
 	return nil
 }
@@ -106,8 +112,9 @@ func (h *contentHasher) canonicalJSON(raw []byte) (out []byte, isJSON bool) {
 	return out, err == nil
 }
 
-// addJSON reads a JSON entry (bounded by MaxJSONEntryBytes) and hashes its canonical form.
-func (h *contentHasher) addJSON(e Entry, body io.Reader, eh hash.Hash) error {
+// addJSON reads a JSON entry (bounded by MaxJSONEntryBytes) and queues its canonical form (or
+// its raw bytes) for hashing; it returns the hashing job.
+func (h *contentHasher) addJSON(e Entry, body io.Reader) (int, error) {
 	if h.jsonBuf.Cap() > maxKeptJSONBuffer {
 		h.jsonBuf = bytes.Buffer{}
 	}
@@ -115,24 +122,29 @@ func (h *contentHasher) addJSON(e Entry, body io.Reader, eh hash.Hash) error {
 	h.jsonBuf.Grow(int(min(max(e.Size, 0), maxPreallocJSON)) + bytes.MinRead) // the header is not trusted
 	n, err := h.jsonBuf.ReadFrom(io.LimitReader(body, h.lim.MaxJSONEntryBytes+1))
 	if err != nil {
-		return err
+		return -1, err
 	}
 	if n > h.lim.MaxJSONEntryBytes {
-		return &LimitError{Limit: "MaxJSONEntryBytes", Value: h.lim.MaxJSONEntryBytes, Entry: e.Name}
+		return -1, &LimitError{Limit: "MaxJSONEntryBytes", Value: h.lim.MaxJSONEntryBytes, Entry: e.Name}
+	}
+	if h.jobs == nil {
+		h.jobs = newJSONHasher()
 	}
 	raw := h.jsonBuf.Bytes()
+	h.canon.out = h.jobs.buffer()
 	out, isJSON := h.canonicalJSON(raw)
 	if !isJSON {
-		_, _ = eh.Write(raw) // not JSON after all: hashed as raw bytes
+		// Not JSON after all: hashed as raw bytes.
+		out = append(out[:0], raw...)
 		h.noteRoot(e.Name, false, "")
-		return nil
+	} else {
+		h.noteRoot(e.Name, h.canon.bundle, h.canon.bundleType)
 	}
-	_, _ = eh.Write(out)
-	h.noteRoot(e.Name, h.canon.bundle, h.canon.bundleType)
-	if cap(out) > maxKeptJSONBuffer {
+	h.canon.out = nil // the buffer now belongs to the hashing job
+	if c := &h.canon; max(cap(c.scratch), cap(c.tmp), cap(c.keys)) > maxKeptJSONBuffer {
 		h.canon = canonicalizer{}
 	}
-	return nil
+	return h.jobs.submit(out), nil
 }
 
 // noteRoot applies the root document rule (RootDocumentRank) to a JSON entry: bundle tells
@@ -148,8 +160,23 @@ func (h *contentHasher) noteRoot(name string, bundle bool, typ string) {
 	}
 }
 
+// close stops the hashing goroutine, if any; sum must not be called after it.
+func (h *contentHasher) close() {
+	if h.jobs != nil {
+		h.jobs.wait()
+	}
+}
+
 // sum returns the final content hash in lower-case hex.
 func (h *contentHasher) sum() string {
+	if h.jobs != nil {
+		digests := h.jobs.wait()
+		for i := range h.entries {
+			if j := h.entries[i].job; j >= 0 {
+				h.entries[i].digest, h.entries[i].job = digests[j], -1
+			}
+		}
+	}
 	sort.Slice(h.entries, func(i, j int) bool { return h.entries[i].name < h.entries[j].name })
 	fh := sha256.New()
 	line := make([]byte, 0, 256)
@@ -161,4 +188,65 @@ func (h *contentHasher) sum() string {
 		_, _ = fh.Write(line)
 	}
 	return hex.EncodeToString(fh.Sum(nil))
+}
+
+// jsonHasher computes the SHA-256 of canonical JSON documents on a goroutine of its own, in the
+// order they were submitted, while the caller canonicalises the next entry. It owns
+// jsonHashBuffers output buffers, handed out by buffer and given back once hashed, so at most
+// that many canonical documents exist at a time.
+type jsonHasher struct {
+	todo    chan []byte
+	free    chan []byte
+	done    chan struct{}
+	n       int
+	digests [][sha256.Size]byte // written by the goroutine, read after done
+	once    sync.Once
+}
+
+const jsonHashBuffers = 2
+
+func newJSONHasher() *jsonHasher {
+	j := &jsonHasher{
+		todo: make(chan []byte, jsonHashBuffers),
+		free: make(chan []byte, jsonHashBuffers),
+		done: make(chan struct{}),
+	}
+	for range jsonHashBuffers {
+		j.free <- nil
+	}
+	go j.run()
+	return j
+}
+
+func (j *jsonHasher) run() {
+	defer close(j.done)
+	eh := sha256.New()
+	var d [sha256.Size]byte
+	for b := range j.todo {
+		eh.Reset()
+		_, _ = eh.Write(b)
+		eh.Sum(d[:0])
+		j.digests = append(j.digests, d)
+		if cap(b) > maxKeptJSONBuffer {
+			b = nil
+		}
+		j.free <- b[:0]
+	}
+}
+
+// buffer returns an empty output buffer, waiting for one to be hashed if both are in use.
+func (j *jsonHasher) buffer() []byte { return <-j.free }
+
+// submit queues b (from buffer) for hashing and returns its job number.
+func (j *jsonHasher) submit(b []byte) int {
+	j.todo <- b
+	j.n++
+	return j.n - 1
+}
+
+// wait ends the goroutine and returns the digests, by job number.
+func (j *jsonHasher) wait() [][sha256.Size]byte {
+	j.once.Do(func() { close(j.todo) })
+	<-j.done
+	return j.digests
 }

@@ -3,13 +3,15 @@ package archive
 import (
 	"archive/tar"
 	"bufio"
-	"compress/flate"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"path"
 	"strings"
+	"time"
+
+	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/gzip"
 )
 
 // Info describes an archive read by Inspect.
@@ -25,21 +27,41 @@ type Info struct {
 	Type string
 	// Entries is the number of regular-file tar entries.
 	Entries int
-	// ContentSHA256 is the canonical content hash (see ContentSHA256), lowercase hex.
+	// ContentSHA256 is the canonical content hash (see ContentSHA256), lowercase hex. It is
+	// empty when Encrypted or Incomplete.
 	ContentSHA256 string
+	// Incomplete is the limit that stopped the inspection of the content, nil when the content
+	// was inspected whole. The archive itself is complete: Inspect still read it to its end and
+	// verified the outer gzip layer's checksums (damaged bytes are an error, not Incomplete).
+	// Then ContentSHA256 is empty and Type and Entries describe only what was read.
+	Incomplete *LimitError
 }
 
 // Inspect streams an archive once and reports what it is and its canonical content hash.
 // An encrypted archive is not an error: Info.Encrypted is set. Zero-valued limits take defaults.
 //
+// Nor is a limit: when one stops the inspection, Inspect reads the rest of r, verifies the
+// outermost gzip layer (its checksums and length), and returns Info.Incomplete set, an empty
+// ContentSHA256 and a nil error; a truncated or corrupt archive is still an error wrapping
+// ErrNotArchive, and an error of r itself is returned as such.
+//
 // The root document whose type is reported is chosen by the rule of RootDocumentRank:
 // workspace.json, else schema.json, else the first signed bundle at the root of the tar.
 func Inspect(r io.Reader, lim Limits) (Info, error) {
 	w := newWalker(lim)
+	defer w.close()
 	h := newContentHasher(w.lim)
+	defer h.close()
 	err := w.run(r, h.add)
 	if errors.Is(err, ErrEncrypted) {
 		return Info{Encrypted: true, GzipLayers: w.layers}, nil
+	}
+	var le *LimitError
+	if errors.As(err, &le) {
+		if derr := w.drain(); derr != nil {
+			return Info{}, derr
+		}
+		return Info{GzipLayers: w.layers, Type: h.bundleType, Entries: len(h.entries), Incomplete: le}, nil
 	}
 	if err != nil {
 		return Info{}, err
@@ -67,7 +89,9 @@ type Entry struct {
 // ".json" never yields more than MaxJSONEntryBytes, so fn may read it whole. An error returned
 // by fn stops the walk and is returned unchanged.
 func Walk(r io.Reader, lim Limits, fn func(e Entry, body io.Reader) error) error {
-	return newWalker(lim).run(r, fn)
+	w := newWalker(lim)
+	defer w.close()
+	return w.run(r, fn)
 }
 
 // resolved returns l with every zero (or negative) field replaced by its default.
@@ -84,8 +108,8 @@ func (l Limits) resolved() Limits {
 	if l.MaxTotalBytes <= 0 {
 		l.MaxTotalBytes = DefaultMaxTotalBytes
 	}
-	if l.MaxRatio <= 0 {
-		l.MaxRatio = DefaultMaxRatio
+	if l.MaxDuration <= 0 {
+		l.MaxDuration = DefaultMaxDuration
 	}
 	return l
 }
@@ -99,7 +123,6 @@ type walker struct {
 	lim Limits
 
 	layers     int   // gzip layers peeled
-	compressed int64 // bytes read from the caller's reader (under the outermost gzip)
 	stream     int64 // bytes of the decompressed tar stream read
 	entryBytes int64 // entry body bytes actually read (sparse entries can exceed stream)
 	declared   int64 // sum of the regular entries' header sizes
@@ -109,10 +132,37 @@ type walker struct {
 	hint     string // what the innermost layer looks like, when it is not a tar
 	ioErr    error  // the first error of the caller's reader, other than io.EOF
 	limitErr error  // the first *LimitError raised inside a reader
+
+	deadline time.Time    // when MaxDuration runs out
+	outer    io.Reader    // the outermost layer's content (see drain)
+	async    *asyncReader // the outermost gzip layer, inflated on its own goroutine
 }
 
 func newWalker(lim Limits) *walker {
-	return &walker{lim: lim.resolved(), names: make(map[string]struct{})}
+	lim = lim.resolved()
+	return &walker{lim: lim, names: make(map[string]struct{}), deadline: time.Now().Add(lim.MaxDuration)}
+}
+
+// close stops the inflating goroutine, if any, and waits for it: the caller's reader is not
+// read once Inspect or Walk returned.
+func (w *walker) close() {
+	if w.async != nil {
+		w.async.Close()
+	}
+}
+
+// drain reads the outermost layer to its end after a limit stopped the walk, so that a
+// complete archive is told from a truncated or corrupt one without inspecting its content: the
+// outer gzip layer's checksums and length are verified (inner layers are not decompressed).
+func (w *walker) drain() error {
+	if w.outer == nil {
+		return nil
+	}
+	if _, err := io.CopyBuffer(io.Discard, w.outer, make([]byte, 32<<10)); err != nil {
+		w.limitErr = nil
+		return w.fail(err, "reading the rest of the archive after an inspection limit")
+	}
+	return nil
 }
 
 // run walks r, calling fn for every regular entry.
@@ -146,11 +196,12 @@ func (w *walker) run(r io.Reader, fn func(Entry, io.Reader) error) error {
 }
 
 // open peels the gzip layers of r and returns the tar stream, wrapped so that reads are
-// counted against MaxRatio. It returns ErrEncrypted when the input or the content of a gzip layer
+// counted and timed. It returns ErrEncrypted when the input or the content of a gzip layer
 // looks encrypted (see LooksEncrypted), and ErrNotArchive when the innermost layer is too short
 // to be a tar.
 func (w *walker) open(r io.Reader) (io.Reader, error) {
 	br := bufio.NewReaderSize(&countingReader{r: r, w: w}, ioBufferSize)
+	w.outer = br
 	for {
 		head, err := br.Peek(SniffBytes)
 		if err != nil && err != io.EOF {
@@ -174,7 +225,15 @@ func (w *walker) open(r io.Reader) (io.Reader, error) {
 			return nil, w.fail(err, fmt.Sprintf("gzip layer %d has a bad header", w.layers+1))
 		}
 		w.layers++
-		br = bufio.NewReaderSize(zr, ioBufferSize)
+		if w.layers == 1 {
+			// Inflate the outer layer on its own goroutine while this one reads the tar and
+			// hashes: the two halves of the work then use two cores.
+			w.async = newAsyncReader(zr)
+			w.outer = w.async
+			br = bufio.NewReaderSize(w.async, ioBufferSize)
+		} else {
+			br = bufio.NewReaderSize(zr, ioBufferSize)
+		}
 	}
 	head, err := br.Peek(tarBlockSize)
 	if err != nil && err != io.EOF {
@@ -184,7 +243,7 @@ func (w *walker) open(r io.Reader) (io.Reader, error) {
 		return nil, fmt.Errorf("%w: %s", ErrNotArchive, describeShort(head, w.layers))
 	}
 	w.hint = responseHint(head)
-	return &ratioReader{r: br, w: w}, nil
+	return &streamReader{r: br, w: w}, nil
 }
 
 // describeShort explains why bytes too short for a tar header are not an archive.
@@ -343,19 +402,17 @@ func (w *walker) fail(err error, doing string) error {
 	return fmt.Errorf("%w: %s: %w", ErrNotArchive, doing, err)
 }
 
-// checkRatio records a MaxRatio violation once the output passed MaxRatioFloor.
-func (w *walker) checkRatio() error {
-	if w.limitErr != nil {
-		return w.limitErr
-	}
-	out := max(w.stream, w.entryBytes)
-	if out > MaxRatioFloor && out/max(w.compressed, 1) > w.lim.MaxRatio {
-		w.limitErr = &LimitError{Limit: "MaxRatio", Value: w.lim.MaxRatio}
+// checkTime records a MaxDuration violation.
+func (w *walker) checkTime() error {
+	if w.limitErr == nil && time.Now().After(w.deadline) {
+		w.limitErr = &LimitError{Limit: "MaxDuration", Value: int64(w.lim.MaxDuration)}
 	}
 	return w.limitErr
 }
 
-// countingReader counts the bytes read from the caller's reader and remembers its error.
+// countingReader remembers the first error of the caller's reader. It may run on the
+// inflating goroutine: the error reaches the walker through asyncReader's channel, after it was
+// recorded.
 type countingReader struct {
 	r io.Reader
 	w *walker
@@ -363,30 +420,29 @@ type countingReader struct {
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.w.compressed += int64(n)
 	if err != nil && err != io.EOF && c.w.ioErr == nil {
 		c.w.ioErr = err
 	}
 	return n, err
 }
 
-// ratioReader counts the decompressed tar stream and enforces MaxRatio on it.
-type ratioReader struct {
+// streamReader counts the decompressed tar stream and enforces MaxDuration on it.
+type streamReader struct {
 	r io.Reader
 	w *walker
 }
 
-func (c *ratioReader) Read(p []byte) (int, error) {
+func (c *streamReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.w.stream += int64(n)
-	if lerr := c.w.checkRatio(); lerr != nil {
+	if lerr := c.w.checkTime(); lerr != nil {
 		return n, lerr
 	}
 	return n, err
 }
 
 // entryReader is the body of one entry: it counts what is read against MaxTotalBytes,
-// MaxRatio and (for JSON entries) MaxJSONEntryBytes, and explains read errors.
+// MaxDuration and (for JSON entries) MaxJSONEntryBytes, and explains read errors.
 type entryReader struct {
 	r    io.Reader
 	w    *walker
@@ -418,7 +474,7 @@ func (e *entryReader) check() error {
 	case w.entryBytes > w.lim.MaxTotalBytes:
 		w.limitErr = &LimitError{Limit: "MaxTotalBytes", Value: w.lim.MaxTotalBytes, Entry: e.name}
 	default:
-		return w.checkRatio()
+		return w.checkTime()
 	}
 	return w.limitErr
 }

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -134,20 +134,24 @@ func mkdirAll(dir string, perm os.FileMode) error {
 	return os.Chmod(dir, perm)
 }
 
-// inspectionLimits are the provider's archive_inspection settings as archive.Limits. The ratio
-// guard is switched off: a single deflate layer of legitimate data can reach about 1000:1, and the
-// bound on total bytes (max_bytes) stops a decompression bomb just as well.
-func inspectionLimits(maxBytes int64) archive.Limits {
-	return archive.Limits{MaxTotalBytes: maxBytes, MaxRatio: math.MaxInt64}
+// inspectionLimits are the provider's archive_inspection settings as archive.Limits (zero values
+// take the archive package's defaults). The decompression-bomb guard bounds total bytes and time,
+// never the ratio of one deflate layer: legitimate data can reach about 1000:1.
+func inspectionLimits(maxBytes int64, timeout time.Duration) archive.Limits {
+	return archive.Limits{MaxTotalBytes: maxBytes, MaxDuration: timeout}
 }
 
 // raiseLimitHint says how to raise the limit that stopped an inspection.
 func raiseLimitHint(lim *archive.LimitError) string {
 	switch lim.Limit {
 	case "MaxTotalBytes":
-		return fmt.Sprintf("To inspect it, raise max_bytes in the provider's archive_inspection block "+
+		return fmt.Sprintf("To inspect it, raise max_bytes in the provider's archive_inspection attribute "+
 			"(now %d bytes of uncompressed content), for example archive_inspection = { max_bytes = %d }.",
 			lim.Value, lim.Value*4)
+	case "MaxDuration":
+		return fmt.Sprintf("To inspect it, raise timeout in the provider's archive_inspection attribute "+
+			"(now %s), for example archive_inspection = { timeout = \"%s\" }.",
+			time.Duration(lim.Value), 4*time.Duration(lim.Value))
 	default:
 		return fmt.Sprintf("The %s limit (%d) cannot be changed in the configuration; please report the archive's "+
 			"shape (entry sizes and counts, not its content) if it is a real export.", lim.Limit, lim.Value)

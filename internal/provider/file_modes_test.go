@@ -252,11 +252,11 @@ func TestAtomicFile_highRatioArchive(t *testing.T) {
 		return info, incomplete, err
 	}
 
-	info, incomplete, err := write("full.tar.gz", data, inspectionLimits(0))
+	info, incomplete, err := write("full.tar.gz", data, inspectionLimits(0, 0))
 	if err != nil || incomplete != nil || info.ContentSHA256 == "" {
 		t.Fatalf("inspected with the provider's limits: info %+v, incomplete %v, err %v", info, incomplete, err)
 	}
-	info, incomplete, err = write("limited.tar.gz", data, inspectionLimits(1<<20))
+	info, incomplete, err = write("limited.tar.gz", data, inspectionLimits(1<<20, 0))
 	if err != nil || incomplete == nil || incomplete.Limit != "MaxTotalBytes" || info.ContentSHA256 != "" {
 		t.Fatalf("past max_bytes: info %+v, incomplete %v, err %v", info, incomplete, err)
 	}
@@ -267,7 +267,7 @@ func TestAtomicFile_highRatioArchive(t *testing.T) {
 	if err != nil || !bytes.Equal(kept, data) {
 		t.Fatalf("the archive past max_bytes was not saved whole (err %v)", err)
 	}
-	_, _, err = write("limited.tar.gz", data[:len(data)-9], inspectionLimits(1<<20))
+	_, _, err = write("limited.tar.gz", data[:len(data)-9], inspectionLimits(1<<20, 0))
 	if err == nil {
 		t.Fatal("a truncated archive past max_bytes was accepted")
 	}

@@ -133,6 +133,8 @@ func (a *atomicFile) Reset() error {
 func (a *atomicFile) Commit() (fileDigest, archive.Info, *archive.LimitError, error) {
 	info, incomplete, inspErr := inspectionOutcome(a.insp.finish())
 	if inspErr == nil && incomplete != nil {
+		// archive.Inspect verifies the outer gzip layer of what it did not inspect; checked again
+		// here, so that no limit can let a damaged download replace a good file.
 		inspErr = verifyGzipFile(a.tmp.Name())
 	}
 	if inspErr != nil {
@@ -162,6 +164,8 @@ func (a *atomicFile) Commit() (fileDigest, archive.Info, *archive.LimitError, er
 func inspectionOutcome(info archive.Info, err error) (archive.Info, *archive.LimitError, error) {
 	var lim *archive.LimitError
 	switch {
+	case err == nil && info.Incomplete != nil:
+		return archive.Info{}, info.Incomplete, nil
 	case err == nil:
 		return info, nil, nil
 	case errors.Is(err, archive.ErrEncrypted):

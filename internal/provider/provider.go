@@ -65,7 +65,8 @@ type providerModel struct {
 
 // archiveInspectionModel is the provider's archive_inspection attribute.
 type archiveInspectionModel struct {
-	MaxBytes types.Int64 `tfsdk:"max_bytes"`
+	MaxBytes types.Int64  `tfsdk:"max_bytes"`
+	Timeout  types.String `tfsdk:"timeout"`
 }
 
 func (p *xanoProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -129,6 +130,12 @@ func (p *xanoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 						Optional:   true,
 						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},
+					"timeout": schema.StringAttribute{
+						MarkdownDescription: fmt.Sprintf("The longest the inspection of one archive may take, as a Go "+
+							"duration such as `1h`. Defaults to `%s`.", archive.DefaultMaxDuration),
+						Optional:   true,
+						Validators: []validator.String{durationValidator{}},
+					},
 				},
 			},
 		},
@@ -142,7 +149,7 @@ func (p *xanoProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	data := &providerData{version: p.version, limits: inspectionLimits(0)}
+	data := &providerData{version: p.version, limits: inspectionLimits(0, 0)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	if isKnown(cfg.ArchiveInspection) {
@@ -151,11 +158,21 @@ func (p *xanoProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if ai.MaxBytes.IsUnknown() {
+		if ai.MaxBytes.IsUnknown() || ai.Timeout.IsUnknown() {
 			data.unknown = true
 			return
 		}
-		data.limits = inspectionLimits(ai.MaxBytes.ValueInt64())
+		var timeout time.Duration
+		if s := ai.Timeout.ValueString(); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d <= 0 {
+				resp.Diagnostics.AddAttributeError(path.Root("archive_inspection").AtName("timeout"),
+					"Invalid archive_inspection timeout", fmt.Sprintf("%q is not a positive duration such as \"1h\".", s))
+				return
+			}
+			timeout = d
+		}
+		data.limits = inspectionLimits(ai.MaxBytes.ValueInt64(), timeout)
 	} else if cfg.ArchiveInspection.IsUnknown() {
 		data.unknown = true
 		return

@@ -28,7 +28,7 @@ type providerData struct {
 // inspectionLimits returns the configured bounds of the content inspection.
 func (d *providerData) inspectionLimits() archive.Limits {
 	if d == nil {
-		return inspectionLimits(0)
+		return inspectionLimits(0, 0)
 	}
 	return d.limits
 }

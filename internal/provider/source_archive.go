@@ -76,6 +76,9 @@ func inspectSourceArchive(ctx context.Context, lim archive.Limits, p, want strin
 		return archive.Info{}, diags
 	}
 	d, info, err := readSourceArchive(p, lim)
+	if err == nil && info.Incomplete != nil {
+		err = info.Incomplete // reported below, as the *LimitError error of earlier archive versions
+	}
 	var pathErr *fs.PathError
 	var limErr *archive.LimitError
 	switch {

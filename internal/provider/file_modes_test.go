@@ -157,13 +157,15 @@ func TestAccWorkspaceSnapshot_inspectionLimitKeepsArchive(t *testing.T) {
 	}}})
 	dir := t.TempDir()
 	p := filepath.Join(dir, "snap.tar.gz")
-	config := func(trigger string) string {
+	var limitConfig func(trigger, limits string) string
+	config := func(trigger string) string { return limitConfig(trigger, "max_bytes = 65536") }
+	limitConfig = func(trigger, limits string) string {
 		return fmt.Sprintf(`
 provider "xano" {
   instance_url       = %q
   token              = %q
   max_retries        = 0
-  archive_inspection = { max_bytes = 65536 }
+  archive_inspection = { %s }
 }
 
 resource "xano_workspace_snapshot" "test" {
@@ -172,13 +174,18 @@ resource "xano_workspace_snapshot" "test" {
   output_path  = %q
   triggers     = { run = %q }
 }
-`, inst.URL, inst.Token, p, trigger)
+`, inst.URL, inst.Token, limits, p, trigger)
 	}
 	var good []byte
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
+			{
+				Config:      limitConfig("0", `timeout = "soon"`),
+				PlanOnly:    true,
+				ExpectError: errorPattern("Invalid duration", `"soon" is not a positive duration`),
+			},
 			{
 				Config: config("1"),
 				ConfigStateChecks: append(expectFile(snapshotAddr, p),

@@ -41,6 +41,8 @@ type workspaceExportModel struct {
 	Branch              types.String   `tfsdk:"branch"`
 	IncludeData         types.Bool     `tfsdk:"include_data"`
 	OutputPath          types.String   `tfsdk:"output_path"`
+	FilePermission      types.String   `tfsdk:"file_permission"`
+	DirPermission       types.String   `tfsdk:"directory_permission"`
 	Password            types.String   `tfsdk:"password"`
 	ExportedBranch      types.String   `tfsdk:"exported_branch"`
 	ArchiveSHA256       types.String   `tfsdk:"archive_sha256"`
@@ -62,7 +64,7 @@ func (d *workspaceExportDataSource) Schema(ctx context.Context, _ datasource.Sch
 			"`content_sha256` of a branch with a snapshot's. Data sources are read on **every** plan and " +
 			"refresh, so this exports every time; for a backup kept on disk use the " +
 			"`xano_workspace_snapshot` resource.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<workspace_id>/<exported_branch>/<archive>`: the branch label is URL-escaped " +
 					"(a `/` becomes `%2F`) and `<archive>` is the first 12 hex digits of `archive_sha256`.",
@@ -132,7 +134,7 @@ func (d *workspaceExportDataSource) Schema(ctx context.Context, _ datasource.Sch
 				MarkdownDescription: "Whether the archive is encrypted (exported with a password).",
 				Computed:            true,
 			},
-		},
+		}, dataSourcePermissionAttributes("the archive file at `output_path`")),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx),
 		},
@@ -157,6 +159,8 @@ func (d *workspaceExportDataSource) Read(ctx context.Context, req datasource.Rea
 		Branch:      cfg.Branch.ValueString(),
 		IncludeData: cfg.IncludeData.ValueBool(),
 		Password:    cfg.Password.ValueString(),
+		Limits:      d.data.inspectionLimits(),
+		Modes:       modesFrom(cfg.FilePermission, cfg.DirPermission),
 	}
 	var res exportResult
 	var diags diag.Diagnostics

@@ -25,6 +25,10 @@ type exportRequest struct {
 	Branch      string // "" exports the live branch
 	IncludeData bool   // POST export with records (table rows) instead of POST export-schema
 	Password    string // non-empty: Xano encrypts the archive
+	// Limits bound the content inspection (the provider's archive_inspection settings).
+	Limits archive.Limits
+	// Modes are the file and folder modes of an archive written to disk.
+	Modes fileModes
 }
 
 // exportResult is what an export produced.
@@ -34,6 +38,9 @@ type exportResult struct {
 	Branch string
 	Digest fileDigest   // of the exact bytes
 	Info   archive.Info // what the archive holds (Info.Encrypted for a password-protected one)
+	// Incomplete is the limit that stopped the content inspection of a complete archive (then
+	// Info is empty and content_sha256 null); nil when the inspection finished.
+	Incomplete *archive.LimitError
 }
 
 // contentSHA256 is the canonical content hash as an attribute value: null for an encrypted
@@ -51,7 +58,7 @@ func (r exportResult) contentSHA256() types.String {
 type archiveSink interface {
 	io.Writer
 	Reset() error
-	Commit() (fileDigest, archive.Info, error)
+	Commit() (fileDigest, archive.Info, *archive.LimitError, error)
 	Abort()
 }
 
@@ -84,12 +91,12 @@ func (s *hashSink) Reset() error {
 	return nil
 }
 
-func (s *hashSink) Commit() (fileDigest, archive.Info, error) {
-	info, err := s.insp.finish()
-	if err != nil && !errors.Is(err, archive.ErrEncrypted) {
-		return fileDigest{}, archive.Info{}, fmt.Errorf("the export is not a readable Xano archive: %w", err)
+func (s *hashSink) Commit() (fileDigest, archive.Info, *archive.LimitError, error) {
+	info, incomplete, err := inspectionOutcome(s.insp.finish())
+	if err != nil {
+		return fileDigest{}, archive.Info{}, nil, fmt.Errorf("the export is not a readable Xano archive: %w", err)
 	}
-	return s.dig.digest(), info, nil
+	return s.dig.digest(), info, incomplete, nil
 }
 
 func (s *hashSink) Abort() { s.insp.abort() }
@@ -100,11 +107,12 @@ func (s *hashSink) Abort() { s.insp.abort() }
 // holds dst, for the diagnostics.
 func exportToFile(ctx context.Context, client *xano.Client, req exportRequest, dst string, attr path.Path) (exportResult, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	if err := prepareOutputPath(dst); err != nil {
+	modes := req.Modes.orDefault()
+	if err := prepareOutputPath(dst, modes.dir); err != nil {
 		diags.AddAttributeError(attr, "Cannot write the archive", err.Error())
 		return exportResult{}, diags
 	}
-	sink, err := createAtomic(dst)
+	sink, err := createAtomic(dst, modes.file, archiveInspector(req.Limits))
 	if err != nil {
 		diags.AddAttributeError(attr, "Cannot write the archive",
 			fmt.Sprintf("%s. Check that %s is writable, or choose another path.", err, filepath.Dir(dst)))
@@ -115,12 +123,12 @@ func exportToFile(ctx context.Context, client *xano.Client, req exportRequest, d
 
 // exportToMemory exports and returns the archive's hashes; nothing is written to disk.
 func exportToMemory(ctx context.Context, client *xano.Client, req exportRequest) (exportResult, diag.Diagnostics) {
-	return exportArchive(ctx, client, req, newHashSink(inspectArchive))
+	return exportArchive(ctx, client, req, newHashSink(archiveInspector(req.Limits)))
 }
 
 // prepareOutputPath checks that dst can be an archive file and creates its missing parent
-// folders (0755), as the local provider's local_file does.
-func prepareOutputPath(dst string) error {
+// folders with mode dirPerm (see mkdirAll).
+func prepareOutputPath(dst string, dirPerm os.FileMode) error {
 	if dst == "" {
 		return errors.New("the output path is empty: give a file path such as ./backups/staging.tar.gz")
 	}
@@ -128,7 +136,7 @@ func prepareOutputPath(dst string) error {
 		return fmt.Errorf("%q is a folder: give a file path inside it, such as %q", dst, filepath.Join(dst, "export.tar.gz"))
 	}
 	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := mkdirAll(dir, dirPerm); err != nil {
 		return fmt.Errorf("cannot create the folder %q for %q: %s. Check the path (is one of its parents a "+
 			"file?) and the permissions", dir, dst, unwrapPathError(err))
 	}
@@ -170,7 +178,7 @@ func exportArchive(ctx context.Context, client *xano.Client, req exportRequest, 
 	}
 	prog.done()
 
-	digest, info, err := sink.Commit()
+	digest, info, incomplete, err := sink.Commit()
 	if err != nil {
 		diags.AddError(fmt.Sprintf("Cannot save the export of workspace %d", req.WorkspaceID),
 			fmt.Sprintf("The export of %s was received but could not be saved: %s. Nothing was replaced.",
@@ -182,7 +190,13 @@ func exportArchive(ctx context.Context, client *xano.Client, req exportRequest, 
 			fmt.Sprintf("A password was given, but the archive Xano returned for %s is not encrypted: keep it "+
 				"somewhere safe, as it holds the workspace in clear.", describeExportBranch(req, branch)))
 	}
-	return exportResult{Branch: branch, Digest: digest, Info: info}, diags
+	if incomplete != nil {
+		diags.AddWarning("The archive was saved, but its content was not inspected",
+			fmt.Sprintf("The export of %s was received whole and kept, but reading its content stopped at a limit: %s. "+
+				"content_sha256 is null, so changes of content cannot be told apart from changes of bytes. %s",
+				describeExportBranch(req, branch), incomplete, raiseLimitHint(incomplete)))
+	}
+	return exportResult{Branch: branch, Digest: digest, Info: info, Incomplete: incomplete}, diags
 }
 
 // resolveExportBranch returns the branch an export will come from. For the live branch it asks

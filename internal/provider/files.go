@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"bufio"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -58,35 +60,46 @@ func digestFile(path string) (fileDigest, error) {
 	return d.digest(), nil
 }
 
-// inspectFile reads an archive file once for its canonical content (see package archive).
-func inspectFile(path string) (archive.Info, error) {
+// inspectFile reads an archive file once for its canonical content (see package archive), within
+// lim. An inspection stopped by a limit is reported as (Info{}, *archive.LimitError).
+func inspectFile(path string, lim archive.Limits) (archive.Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return archive.Info{}, err
 	}
 	defer f.Close()
-	return archive.Inspect(f, archive.Limits{})
+	return archive.Inspect(f, lim)
 }
 
 // atomicFile writes an archive next to its destination and only replaces the destination when
 // Commit succeeds: a failed or interrupted download never leaves a partial file nor replaces a
 // good one. While bytes are written it hashes them and inspects the archive's content, so a
 // large export is read exactly once.
+//
+// The temporary file is created with mode 0600 (os.CreateTemp) and, when another mode is asked,
+// set to it with fchmod before its first byte, so the data is never more open than asked and the
+// umask plays no part; the rename keeps that mode.
 type atomicFile struct {
-	dst  string
-	tmp  *os.File
-	dig  *digester
-	insp *streamInspector
+	dst     string
+	tmp     *os.File
+	dig     *digester
+	inspect inspectFunc
+	insp    *streamInspector
 }
 
-// createAtomic starts writing dst. The folder must exist and be writable.
-func createAtomic(dst string) (*atomicFile, error) {
+// createAtomic starts writing dst with file mode perm. The folder must exist and be writable.
+func createAtomic(dst string, perm os.FileMode, inspect inspectFunc) (*atomicFile, error) {
 	dir := filepath.Dir(dst)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(dst)+".*.partial")
 	if err != nil {
 		return nil, fmt.Errorf("cannot write into %s: %w", dir, err)
 	}
-	return &atomicFile{dst: dst, tmp: tmp, dig: newDigester(), insp: startInspector(inspectArchive)}, nil
+	if err := tmp.Chmod(perm); err != nil {
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
+		return nil, fmt.Errorf("cannot set mode %04o on a file in %s: %w", perm, dir, err)
+	}
+	return &atomicFile{dst: dst, tmp: tmp, dig: newDigester(), inspect: inspect, insp: startInspector(inspect)}, nil
 }
 
 func (a *atomicFile) Write(p []byte) (int, error) {
@@ -109,35 +122,78 @@ func (a *atomicFile) Reset() error {
 	}
 	a.dig = newDigester()
 	a.insp.abort()
-	a.insp = startInspector(inspectArchive)
+	a.insp = startInspector(a.inspect)
 	return nil
 }
 
-// Commit flushes the file to disk, renames it over dst and returns its digest and content.
-func (a *atomicFile) Commit() (fileDigest, archive.Info, error) {
-	info, inspErr := a.insp.finish()
-	if inspErr != nil && !errors.Is(inspErr, archive.ErrEncrypted) {
+// Commit flushes the file to disk, renames it over dst and returns its digest and content. An
+// archive whose inspection stopped at a limit is still committed, once its outer gzip layer is
+// checked whole (its checksum and length): the returned Info is then empty and incomplete says
+// which limit stopped the inspection.
+func (a *atomicFile) Commit() (fileDigest, archive.Info, *archive.LimitError, error) {
+	info, incomplete, inspErr := inspectionOutcome(a.insp.finish())
+	if inspErr == nil && incomplete != nil {
+		// archive.Inspect verifies the outer gzip layer of what it did not inspect; checked again
+		// here, so that no limit can let a damaged download replace a good file.
+		inspErr = verifyGzipFile(a.tmp.Name())
+	}
+	if inspErr != nil {
 		a.Abort()
-		return fileDigest{}, archive.Info{}, fmt.Errorf("the export is not a readable Xano archive: %w", inspErr)
+		return fileDigest{}, archive.Info{}, nil, fmt.Errorf("the export is not a readable Xano archive: %w", inspErr)
 	}
 	if err := a.tmp.Sync(); err != nil {
 		a.Abort()
-		return fileDigest{}, archive.Info{}, fmt.Errorf("flushing %s: %w", a.tmp.Name(), err)
+		return fileDigest{}, archive.Info{}, nil, fmt.Errorf("flushing %s: %w", a.tmp.Name(), err)
 	}
 	if err := a.tmp.Close(); err != nil {
 		a.Abort()
-		return fileDigest{}, archive.Info{}, err
-	}
-	if err := os.Chmod(a.tmp.Name(), 0o644); err != nil {
-		a.Abort()
-		return fileDigest{}, archive.Info{}, err
+		return fileDigest{}, archive.Info{}, nil, err
 	}
 	if err := os.Rename(a.tmp.Name(), a.dst); err != nil {
 		a.Abort()
-		return fileDigest{}, archive.Info{}, fmt.Errorf("replacing %s: %w", a.dst, err)
+		return fileDigest{}, archive.Info{}, nil, fmt.Errorf("replacing %s: %w", a.dst, err)
 	}
 	syncDir(filepath.Dir(a.dst))
-	return a.dig.digest(), info, nil
+	return a.dig.digest(), info, incomplete, nil
+}
+
+// inspectionOutcome sorts an inspection's result: an encrypted archive is a success (Info says
+// Encrypted), an inspection stopped by a limit is an incomplete success (empty Info, the limit),
+// anything else that failed is an error. It accepts both forms of a limit: the *LimitError error
+// of today's archive.Inspect, and Info.Incomplete with a nil error.
+func inspectionOutcome(info archive.Info, err error) (archive.Info, *archive.LimitError, error) {
+	var lim *archive.LimitError
+	switch {
+	case err == nil && info.Incomplete != nil:
+		return archive.Info{}, info.Incomplete, nil
+	case err == nil:
+		return info, nil, nil
+	case errors.Is(err, archive.ErrEncrypted):
+		return info, nil, nil
+	case errors.As(err, &lim):
+		return archive.Info{}, lim, nil
+	default:
+		return archive.Info{}, nil, err
+	}
+}
+
+// verifyGzipFile reads the outer gzip layer of a file to its end, so that a download the content
+// inspection gave up on is still refused when it is truncated or corrupt (a bad checksum or
+// length, a missing end). It holds nothing in memory.
+func verifyGzipFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<20))
+	if err != nil {
+		return fmt.Errorf("%w: %s", archive.ErrNotArchive, err)
+	}
+	if _, err := io.Copy(io.Discard, zr); err != nil {
+		return fmt.Errorf("%w: the gzip stream is damaged or truncated: %s", archive.ErrNotArchive, err)
+	}
+	return zr.Close()
 }
 
 // Abort removes the temporary file; dst is left as it was.
@@ -158,8 +214,11 @@ func syncDir(dir string) {
 // inspectFunc reads a whole archive and reports what it holds.
 type inspectFunc func(io.Reader) (archive.Info, error)
 
-// inspectArchive is the inspection of every archive written or hashed: its canonical content.
-func inspectArchive(r io.Reader) (archive.Info, error) { return archive.Inspect(r, archive.Limits{}) }
+// archiveInspector is the inspection of every archive written or hashed, its canonical content,
+// within lim (the provider's archive_inspection settings).
+func archiveInspector(lim archive.Limits) inspectFunc {
+	return func(r io.Reader) (archive.Info, error) { return archive.Inspect(r, lim) }
+}
 
 // streamInspector runs an inspectFunc on a copy of the bytes being written, in a goroutine.
 type streamInspector struct {

@@ -21,8 +21,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
 	"github.com/xano-community/terraform-provider-xano/internal/xano"
 )
 
@@ -58,6 +60,13 @@ type providerModel struct {
 	MaxRetries         types.Int64  `tfsdk:"max_retries"`
 	CACertFile         types.String `tfsdk:"ca_cert_file"`
 	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
+	ArchiveInspection  types.Object `tfsdk:"archive_inspection"`
+}
+
+// archiveInspectionModel is the provider's archive_inspection attribute.
+type archiveInspectionModel struct {
+	MaxBytes types.Int64  `tfsdk:"max_bytes"`
+	Timeout  types.String `tfsdk:"timeout"`
 }
 
 func (p *xanoProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -108,6 +117,27 @@ func (p *xanoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				MarkdownDescription: "Skip TLS certificate verification. Only for testing; defaults to `false`.",
 				Optional:            true,
 			},
+			"archive_inspection": schema.SingleNestedAttribute{
+				MarkdownDescription: "Bounds on the inspection of archives (the reading of their content that " +
+					"gives `content_sha256`), a guard against decompression bombs. An archive received whole " +
+					"that goes past a bound is still saved, with `content_sha256` null and a warning that names " +
+					"the bound; only a response that is not an archive is refused.",
+				Optional: true,
+				Attributes: map[string]schema.Attribute{
+					"max_bytes": schema.Int64Attribute{
+						MarkdownDescription: fmt.Sprintf("The most uncompressed content bytes read from one archive. "+
+							"Defaults to `%d` (64 GiB).", archive.DefaultMaxTotalBytes),
+						Optional:   true,
+						Validators: []validator.Int64{int64validator.AtLeast(1)},
+					},
+					"timeout": schema.StringAttribute{
+						MarkdownDescription: fmt.Sprintf("The longest the inspection of one archive may take, as a Go "+
+							"duration such as `1h`. Defaults to `%s`.", archive.DefaultMaxDuration),
+						Optional:   true,
+						Validators: []validator.String{durationValidator{}},
+					},
+				},
+			},
 		},
 	}
 }
@@ -119,9 +149,34 @@ func (p *xanoProvider) Configure(ctx context.Context, req provider.ConfigureRequ
 		return
 	}
 
-	data := &providerData{version: p.version}
+	data := &providerData{version: p.version, limits: inspectionLimits(0, 0)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	if isKnown(cfg.ArchiveInspection) {
+		var ai archiveInspectionModel
+		resp.Diagnostics.Append(cfg.ArchiveInspection.As(ctx, &ai, basetypes.ObjectAsOptions{})...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if ai.MaxBytes.IsUnknown() || ai.Timeout.IsUnknown() {
+			data.unknown = true
+			return
+		}
+		var timeout time.Duration
+		if s := ai.Timeout.ValueString(); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d <= 0 {
+				resp.Diagnostics.AddAttributeError(path.Root("archive_inspection").AtName("timeout"),
+					"Invalid archive_inspection timeout", fmt.Sprintf("%q is not a positive duration such as \"1h\".", s))
+				return
+			}
+			timeout = d
+		}
+		data.limits = inspectionLimits(ai.MaxBytes.ValueInt64(), timeout)
+	} else if cfg.ArchiveInspection.IsUnknown() {
+		data.unknown = true
+		return
+	}
 
 	// A value that is unknown until apply (say, a URL from another resource) cannot be checked
 	// now; the objects that need the API say so when they are planned against a known value.

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
 	"github.com/xano-community/terraform-provider-xano/internal/xano"
 )
 
@@ -18,9 +19,18 @@ import (
 type providerData struct {
 	version string
 	client  *xano.Client
-	token   string // kept only to mask it in logs
-	missing string // why there is no client
-	unknown bool   // part of the configuration is unknown until apply
+	token   string         // kept only to mask it in logs
+	missing string         // why there is no client
+	unknown bool           // part of the configuration is unknown until apply
+	limits  archive.Limits // the content inspection's bounds (archive_inspection)
+}
+
+// inspectionLimits returns the configured bounds of the content inspection.
+func (d *providerData) inspectionLimits() archive.Limits {
+	if d == nil {
+		return inspectionLimits(0, 0)
+	}
+	return d.limits
 }
 
 // apiClient returns the client, or a diagnostic saying what to configure.

@@ -63,6 +63,8 @@ type workspaceImportModel struct {
 	SourcePath          types.String   `tfsdk:"source_path"`
 	SourceSHA256        types.String   `tfsdk:"source_sha256"`
 	BackupPath          types.String   `tfsdk:"backup_path"`
+	FilePermission      types.String   `tfsdk:"file_permission"`
+	DirPermission       types.String   `tfsdk:"directory_permission"`
 	Password            types.String   `tfsdk:"password"`
 	PasswordWO          types.String   `tfsdk:"password_wo"`
 	PasswordWOVersion   types.Int64    `tfsdk:"password_wo_version"`
@@ -168,7 +170,8 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 			"with other content; every plan that will import says so in a warning. Refreshing only checks that " +
 			"the workspace still exists: later changes to the workspace are not drift. " +
 			"Destroying the resource cannot undo the import: it only removes it from the state.",
-		Attributes: attrs,
+		Attributes: withAttributes(attrs, resourcePermissionAttributes("the backup file at `backup_path`; a change "+
+			"applies to the next backup")),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true}),
 		},
@@ -303,7 +306,7 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 	ws := m.WorkspaceID.ValueInt64()
 	ctx = tflog.SetField(ctx, "workspace_id", ws)
 	src, sum := m.SourcePath.ValueString(), m.SourceSHA256.ValueString()
-	info, idiags := inspectSourceArchive(ctx, src, sum)
+	info, idiags := inspectSourceArchive(ctx, r.data.inspectionLimits(), src, sum)
 	if diags.Append(idiags...); diags.HasError() {
 		return diags
 	}
@@ -317,7 +320,11 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 
 	m.BackupSHA256, m.BackupContentSHA256 = types.StringNull(), types.StringNull()
 	if isKnown(m.BackupPath) {
-		backup, bdiags := backUpBeforeImport(ctx, client, ws, m.BackupPath.ValueString(), recordedBackup(prior))
+		backup, bdiags := backUpBeforeImport(ctx, client, exportRequest{
+			WorkspaceID: ws,
+			Limits:      r.data.inspectionLimits(),
+			Modes:       modesFrom(m.FilePermission, m.DirPermission),
+		}, m.BackupPath.ValueString(), recordedBackup(prior))
 		diags.Append(bdiags...)
 		if diags.HasError() {
 			diags.AddAttributeError(backupPathAttr, "Nothing was imported",

@@ -231,7 +231,7 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 
 	ws, label, sourcePath := plan.workspace(), plan.label(), plan.SourcePath.ValueString()
 	ctx = withBranchFields(ctx, ws, label)
-	src, diags := checkSourceForImport(ctx, sourcePath, plan.SourceSHA256.ValueString(), password)
+	src, diags := checkSourceForImport(ctx, r.data.inspectionLimits(), sourcePath, plan.SourceSHA256.ValueString(), password)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -486,7 +486,7 @@ func (r *workspaceSchemaImportResource) Update(ctx context.Context, req resource
 // written again on a fresh CI runner, say) is not uploaded: the update only records it.
 func (r *workspaceSchemaImportResource) reimport(ctx context.Context, client *xano.Client, plan *workspaceSchemaImportModel, state workspaceSchemaImportModel, what plannedImport, password string, resp *resource.UpdateResponse) {
 	sourcePath, sum := plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString()
-	src, diags := checkSourceForImport(ctx, sourcePath, sum, password)
+	src, diags := checkSourceForImport(ctx, r.data.inspectionLimits(), sourcePath, sum, password)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

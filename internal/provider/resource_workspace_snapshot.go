@@ -57,6 +57,8 @@ type workspaceSnapshotModel struct {
 	Branch              types.String   `tfsdk:"branch"`
 	IncludeData         types.Bool     `tfsdk:"include_data"`
 	OutputPath          types.String   `tfsdk:"output_path"`
+	FilePermission      types.String   `tfsdk:"file_permission"`
+	DirPermission       types.String   `tfsdk:"directory_permission"`
 	Triggers            types.Map      `tfsdk:"triggers"`
 	TrackFile           types.Bool     `tfsdk:"track_file"`
 	RetainOnDestroy     types.Bool     `tfsdk:"retain_on_destroy"`
@@ -113,7 +115,7 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 		},
 		"output_path": schema.StringAttribute{
 			MarkdownDescription: "The file the archive is written to. Missing parent folders are created (mode " +
-				"`0755`). The file is written atomically: a failed or interrupted export leaves no partial file " +
+				"`directory_permission`, `0700` by default). The file is written atomically: a failed or interrupted export leaves no partial file " +
 				"and leaves an existing file untouched. Changing it makes a new snapshot.",
 			Required:      true,
 			Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
@@ -188,6 +190,10 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 			PlanModifiers:       stable,
 		},
 	}
+	for name, a := range resourcePermissionAttributes("the archive file at `output_path`. A change is applied in " +
+		"place: the file is chmod-ed, no new export is made") {
+		attrs[name] = a
+	}
 	for name, a := range passwordAttributes("with which Xano encrypts the archive (a change makes a new snapshot)",
 		"Changing it makes a new snapshot, encrypted with the password `password_wo` then holds.",
 		[]planmodifier.String{stringplanmodifier.RequiresReplace()},
@@ -256,6 +262,8 @@ func (r *workspaceSnapshotResource) Create(ctx context.Context, req resource.Cre
 		Branch:      plan.Branch.ValueString(),
 		IncludeData: plan.IncludeData.ValueBool(),
 		Password:    password,
+		Limits:      r.data.inspectionLimits(),
+		Modes:       modesFrom(plan.FilePermission, plan.DirPermission),
 	}
 	res, diags := exportToFile(ctx, client, exportReq, plan.OutputPath.ValueString(), path.Root("output_path"))
 	resp.Diagnostics.Append(diags...)
@@ -331,12 +339,20 @@ func snapshotGone(state workspaceSnapshotModel, why string) diag.Diagnostics {
 }
 
 // Update only records the arguments that do not make a new snapshot (track_file,
-// retain_on_destroy, timeouts); every other change replaces the resource.
+// retain_on_destroy, timeouts, directory_permission) and applies a new file_permission to the
+// file in place; every other change replaces the resource.
 func (r *workspaceSnapshotResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan workspaceSnapshotModel
+	var plan, state workspaceSnapshotModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if !plan.FilePermission.Equal(state.FilePermission) {
+		resp.Diagnostics.Append(chmodSnapshot(plan, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
 	}
 	plan.PasswordWO = types.StringNull()
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -406,4 +422,30 @@ func digestFileContext(ctx context.Context, file string) (fileDigest, error) {
 	case <-ctx.Done():
 		return fileDigest{}, fmt.Errorf("hashing did not finish in time (raise the timeouts): %w", ctx.Err())
 	}
+}
+
+// chmodSnapshot applies plan's file_permission to the snapshot's file, when the file still holds
+// the archive state records (a file changed since is not the snapshot's: it is left alone, and
+// the next refresh plans a new snapshot, written with the new mode).
+func chmodSnapshot(plan, state workspaceSnapshotModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	file := state.OutputPath.ValueString()
+	mode := modesFrom(plan.FilePermission, plan.DirPermission).file
+	digest, err := digestFile(file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return diags
+	case err != nil:
+		diags.AddAttributeError(path.Root("file_permission"), "Cannot change the snapshot file's mode",
+			fmt.Sprintf("Reading %q to check that it holds the snapshot failed: %s. Fix its permissions and apply again.",
+				file, unwrapPathError(err)))
+	case digest.SHA256 != state.ArchiveSHA256.ValueString():
+		return diags
+	default:
+		if err := os.Chmod(file, mode); err != nil {
+			diags.AddAttributeError(path.Root("file_permission"), "Cannot change the snapshot file's mode",
+				fmt.Sprintf("chmod %04o %q failed: %s. Nothing else was changed.", mode, file, unwrapPathError(err)))
+		}
+	}
+	return diags
 }

@@ -68,14 +68,24 @@ func checkSourceArchive(p, want string) diag.Diagnostics {
 // single pass over the file, it also reads what the archive holds (whether it is encrypted, its
 // canonical content hash). An archive that cannot be inspected (not a Xano archive, or beyond the
 // reader's limits) is not an error here: Xano judges it, and the Info is then empty.
-func inspectSourceArchive(ctx context.Context, p, want string) (archive.Info, diag.Diagnostics) {
+//
+// An archive that goes past lim is uploaded all the same, with a warning that names the limit.
+func inspectSourceArchive(ctx context.Context, lim archive.Limits, p, want string) (archive.Info, diag.Diagnostics) {
 	diags := checkSourceFile(p)
 	if diags.HasError() {
 		return archive.Info{}, diags
 	}
-	d, info, err := readSourceArchive(p)
+	d, info, err := readSourceArchive(p, lim)
+	if err == nil && info.Incomplete != nil {
+		err = info.Incomplete // reported below, as the *LimitError error of earlier archive versions
+	}
 	var pathErr *fs.PathError
+	var limErr *archive.LimitError
 	switch {
+	case errors.As(err, &limErr):
+		diags.AddAttributeWarning(sourcePathAttr, "The source archive's content was not inspected",
+			fmt.Sprintf("Reading the content of source_path %q stopped at a limit: %s. It is uploaded as it is, and "+
+				"its content hash is unknown. %s", p, limErr, raiseLimitHint(limErr)))
 	case errors.As(err, &pathErr):
 		diags.AddAttributeError(sourcePathAttr, "Cannot read the source archive",
 			fmt.Sprintf("Reading source_path %q failed: %s.", p, err))
@@ -90,14 +100,14 @@ func inspectSourceArchive(ctx context.Context, p, want string) (archive.Info, di
 // readSourceArchive reads the file at p once, hashing its bytes and inspecting its content. The
 // digest is complete even when the archive cannot be inspected; err is then Inspect's error, or a
 // *fs.PathError when the file cannot be read.
-func readSourceArchive(p string) (fileDigest, archive.Info, error) {
+func readSourceArchive(p string, lim archive.Limits) (fileDigest, archive.Info, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return fileDigest{}, archive.Info{}, err
 	}
 	defer f.Close()
 	d := newDigester()
-	info, inspectErr := archive.Inspect(io.TeeReader(f, d), archive.Limits{})
+	info, inspectErr := archive.Inspect(io.TeeReader(f, d), lim)
 	// Inspect may stop before the end (after a failure, or bytes after the last gzip member):
 	// the rest is hashed too.
 	if _, err := io.Copy(d, f); err != nil {

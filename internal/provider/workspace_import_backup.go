@@ -35,8 +35,12 @@ func recordedBackup(prior *workspaceImportModel) *backupRecord {
 // to a temporary file first, and the file at dst is kept when it holds the same content as the
 // workspace now (then it is just as good a backup: the earlier import was refused or not
 // applied), else the backup fails and nothing is imported.
-func backUpBeforeImport(ctx context.Context, client *xano.Client, ws int64, dst string, recorded *backupRecord) (exportResult, diag.Diagnostics) {
-	req := exportRequest{WorkspaceID: ws, IncludeData: true}
+//
+// req names the workspace and carries the inspection limits and file modes; the export always
+// includes the records. A backup received whole is kept even when its content inspection stops at
+// a limit (a warning says so): a backup that was received is a backup.
+func backUpBeforeImport(ctx context.Context, client *xano.Client, req exportRequest, dst string, recorded *backupRecord) (exportResult, diag.Diagnostics) {
+	req.IncludeData = true
 	if st, err := os.Stat(dst); err != nil || st.IsDir() {
 		// Nothing there (or a folder, or an unusable path, which exportToFile explains).
 		return writeBackup(ctx, client, req, dst)
@@ -81,8 +85,12 @@ func keepUnrecordedBackup(ctx context.Context, client *xano.Client, req exportRe
 	if diags.HasError() {
 		return exportResult{}, diags
 	}
-	old, err := inspectFile(dst)
-	if err == nil && !old.Encrypted && old.ContentSHA256 != "" && old.ContentSHA256 == now.Info.ContentSHA256 {
+	old, err := inspectFile(dst, req.Limits)
+	sameContent := err == nil && !old.Encrypted && old.ContentSHA256 != "" && old.ContentSHA256 == now.Info.ContentSHA256
+	if sameContent || existing.SHA256 == now.Digest.SHA256 {
+		if !sameContent {
+			old = now.Info // the same bytes: what the export's inspection found holds for the file too
+		}
 		tflog.Info(ctx, "backup_path already holds the workspace as it is: kept as the backup", map[string]any{
 			"backup_path": dst, "backup_sha256": existing.SHA256,
 		})

@@ -9,6 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
 )
 
 // What a plan of xano_workspace_import does to the workspace.
@@ -60,7 +62,7 @@ func (r *workspaceImportResource) ModifyPlan(ctx context.Context, req resource.M
 		}
 	}
 
-	decision, diags := decideImport(ctx, plan, prior)
+	decision, diags := decideImport(ctx, r.data.inspectionLimits(), plan, prior)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -80,7 +82,7 @@ func (r *workspaceImportResource) ModifyPlan(ctx context.Context, req resource.M
 // decideImport is ModifyPlan's decision; prior is nil on create. When a restore is planned and
 // the archive is known, it checks the file; for a new archive after an import whose content is
 // recorded, it also reads the new archive's content, in the same pass over the file.
-func decideImport(ctx context.Context, plan workspaceImportModel, prior *workspaceImportModel) (importPlan, diag.Diagnostics) {
+func decideImport(ctx context.Context, lim archive.Limits, plan workspaceImportModel, prior *workspaceImportModel) (importPlan, diag.Diagnostics) {
 	known := isKnown(plan.SourcePath) && isKnown(plan.SourceSHA256)
 	switch {
 	case prior == nil:
@@ -97,7 +99,7 @@ func decideImport(ctx context.Context, plan workspaceImportModel, prior *workspa
 	case !isKnown(prior.ImportedContent):
 		return restoreArchive, checkSourceArchive(plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString())
 	}
-	info, diags := inspectSourceArchive(ctx, plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString())
+	info, diags := inspectSourceArchive(ctx, lim, plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString())
 	if !diags.HasError() && contentSHA256Of(info).Equal(prior.ImportedContent) {
 		return sameContent, diags
 	}

@@ -51,7 +51,8 @@ func readArchiveInfo(arg int64, name, p string) (archive.Info, *function.FuncErr
 	case !st.Mode().IsRegular():
 		return fail(fmt.Sprintf("%q is not a regular file: give the path of an archive exported from Xano.", p))
 	}
-	info, err := inspectFile(p)
+	// Functions get no provider configuration, so the archive reader's default limits apply.
+	info, err := inspectFile(p, archive.Limits{})
 	switch {
 	case err != nil && errors.Is(err, archive.ErrNotArchive):
 		return fail(fmt.Sprintf("%q is not a Xano export archive (%s). Give the path of a file exported by "+
@@ -61,6 +62,9 @@ func readArchiveInfo(arg int64, name, p string) (archive.Info, *function.FuncErr
 	case info.Encrypted:
 		return fail(fmt.Sprintf("%q is encrypted (it was exported with a password), so its content cannot be read. "+
 			"Compare archives exported without a password.", p))
+	case info.Incomplete != nil:
+		return fail(fmt.Sprintf("%q could not be inventoried completely: %s. Functions use the default limits; "+
+			"compare the objects attribute of a resource whose provider sets archive_inspection instead.", p, info.Incomplete))
 	case info.Objects == nil || info.ContentSHA256 == "":
 		return fail(fmt.Sprintf("%q could not be inventoried completely (it is beyond the archive reader's limits).", p))
 	}

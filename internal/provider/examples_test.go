@@ -798,34 +798,41 @@ var exampleEmulator struct {
 func exampleEmulatorBinary(t *testing.T, root string) string {
 	t.Helper()
 	exampleEmulator.once.Do(func() {
-		if bin := os.Getenv("XANO_EMULATOR_BINARY"); bin != "" {
-			exampleEmulator.bin, exampleEmulator.err = exampleEnvPath(root, bin)
-			if exampleEmulator.err == nil {
-				if _, err := os.Stat(exampleEmulator.bin); err != nil {
-					exampleEmulator.err = fmt.Errorf("XANO_EMULATOR_BINARY: %w (run make emulator, or unset it to have the test build it)", err)
-				}
-			}
-			return
-		}
-		tmp, err := os.MkdirTemp("", "xano-example-emulator-")
-		if err != nil {
-			exampleEmulator.err = err
-			return
-		}
-		exampleEmulator.tmp = tmp
-		exampleEmulator.bin = filepath.Join(tmp, "xano-emulator")
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, "go", "build", "-o", exampleEmulator.bin, "./cmd/xano-emulator")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			exampleEmulator.err = fmt.Errorf("building the emulator (go build in %s): %v\n%s", root, err, out)
-		}
+		exampleEmulator.bin, exampleEmulator.err = prepareExampleEmulator(root)
 	})
 	if exampleEmulator.err != nil {
 		t.Fatal(exampleEmulator.err)
 	}
 	return exampleEmulator.bin
+}
+
+// prepareExampleEmulator returns XANO_EMULATOR_BINARY, or builds the command into a folder of
+// this process that outlives any one test (the use cases share it; TestMain removes it).
+func prepareExampleEmulator(root string) (string, error) {
+	if bin := os.Getenv("XANO_EMULATOR_BINARY"); bin != "" {
+		bin, err := exampleEnvPath(root, bin)
+		if err != nil {
+			return "", err
+		}
+		if _, err := os.Stat(bin); err != nil {
+			return "", fmt.Errorf("XANO_EMULATOR_BINARY: %w (run make emulator, or unset it to have the test build it)", err)
+		}
+		return bin, nil
+	}
+	tmp, err := os.MkdirTemp("", "xano-example-emulator-")
+	if err != nil {
+		return "", err
+	}
+	exampleEmulator.tmp = tmp
+	bin := filepath.Join(tmp, "xano-emulator")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/xano-emulator")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the emulator (go build in %s): %v\n%s", root, err, out)
+	}
+	return bin, nil
 }
 
 // moduleRoot is the folder of go.mod, found from this file's path.

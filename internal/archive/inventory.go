@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -32,17 +31,12 @@ func InspectBranch(r io.Reader, lim Limits) (BranchInfo, error) {
 	h := newContentHasher(w.lim)
 	defer h.close()
 	h.branchOnly = true
-	err := w.run(r, branchEntryFunc(h))
-	var le *LimitError
-	if errors.As(err, &le) {
-		// As Inspect: a complete archive stopped by a limit is drained and reported, not refused.
-		if derr := w.drain(); derr != nil {
-			return BranchInfo{}, derr
-		}
-		return BranchInfo{Incomplete: le}, nil
-	}
+	le, err := w.inspect(r, branchEntryFunc(h))
 	if err != nil {
 		return BranchInfo{}, err
+	}
+	if le != nil {
+		return BranchInfo{Incomplete: le}, nil
 	}
 	return BranchInfo{ContentSHA256: h.sum(), Objects: h.inventory()}, nil
 }

@@ -56,19 +56,15 @@ func Inspect(r io.Reader, lim Limits) (Info, error) {
 	defer w.close()
 	h := newContentHasher(w.lim)
 	defer h.close()
-	err := w.run(r, h.add)
+	le, err := w.inspect(r, h.add)
 	if errors.Is(err, ErrEncrypted) {
 		return Info{Encrypted: true, GzipLayers: w.layers}, nil
 	}
-	var le *LimitError
-	if errors.As(err, &le) {
-		if derr := w.drain(); derr != nil {
-			return Info{}, derr
-		}
-		return Info{GzipLayers: w.layers, Type: h.bundleType, Entries: len(h.entries), Incomplete: le}, nil
-	}
 	if err != nil {
 		return Info{}, err
+	}
+	if le != nil {
+		return Info{GzipLayers: w.layers, Type: h.bundleType, Entries: len(h.entries), Incomplete: le}, nil
 	}
 	return Info{
 		GzipLayers:    w.layers,
@@ -154,6 +150,19 @@ func (w *walker) close() {
 	if w.async != nil {
 		w.async.Close()
 	}
+}
+
+// inspect runs the walk for an inspection: a limit that stops it is returned as le, not as an
+// error, once drain has verified that the archive itself is complete (a damaged one is an error).
+func (w *walker) inspect(r io.Reader, fn func(Entry, io.Reader) error) (le *LimitError, err error) {
+	err = w.run(r, fn)
+	if !errors.As(err, &le) {
+		return nil, err
+	}
+	if derr := w.drain(); derr != nil {
+		return nil, derr
+	}
+	return le, nil
 }
 
 // drain reads the outermost layer to its end after a limit stopped the walk, so that a

@@ -128,9 +128,9 @@ func TestParseFlagsToggles(t *testing.T) {
 	}
 }
 
-// startupLines runs the command until it has printed its token, then stops it with SIGTERM and
-// returns the printed lines by prefix.
-func startupLines(t *testing.T, args ...string) map[string]string {
+// startRun runs the command until it has printed its token and returns the printed lines by
+// prefix, with a function that stops it with SIGTERM and checks that it exits cleanly.
+func startRun(t *testing.T, args ...string) (lines map[string]string, stop func()) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -138,7 +138,7 @@ func startupLines(t *testing.T, args ...string) map[string]string {
 		done <- run(append([]string{"-addr", "127.0.0.1:0"}, args...), pw, io.Discard)
 		pw.Close()
 	}()
-	lines := map[string]string{}
+	lines = map[string]string{}
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		if k, v, ok := strings.Cut(sc.Text(), ": "); ok {
@@ -149,17 +149,28 @@ func startupLines(t *testing.T, args ...string) map[string]string {
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run: %v", err)
+	return lines, func() {
+		t.Helper()
+		if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no clean exit on SIGTERM")
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no clean exit on SIGTERM")
+		}
 	}
+}
+
+// startupLines runs the command until it has printed its token, then stops it with SIGTERM and
+// returns the printed lines by prefix.
+func startupLines(t *testing.T, args ...string) map[string]string {
+	t.Helper()
+	lines, stop := startRun(t, args...)
+	stop()
 	return lines
 }
 
@@ -227,23 +238,12 @@ func TestFixtureFlagServesTheFixture(t *testing.T) {
 	if err := os.WriteFile(good, []byte(`{"workspaces":[{"id":7,"name":"ci"}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run([]string{"-addr", "127.0.0.1:0", "-token", "tok", "-fixture", good}, pw, io.Discard)
-		pw.Close()
-	}()
-	sc := bufio.NewScanner(pr)
-	var url string
-	for url == "" && sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "instance_url: "); ok {
-			url = v
-		}
-	}
+	lines, stop := startRun(t, "-token", "tok", "-fixture", good)
+	defer stop()
+	url := lines["instance_url"]
 	if url == "" {
-		t.Fatalf("no instance_url printed: %v", <-done)
+		t.Fatalf("no instance_url printed: %v", lines)
 	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	req, _ := http.NewRequest("GET", url+"/api:meta/workspace", nil)
 	req.Header.Set("Authorization", "Bearer tok")
 	resp, err := http.DefaultClient.Do(req)
@@ -254,16 +254,5 @@ func TestFixtureFlagServesTheFixture(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"ci"`) || strings.Contains(string(body), `"staging"`) {
 		t.Fatalf("GET /workspace: %d %s", resp.StatusCode, body)
-	}
-	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no clean exit on SIGTERM")
 	}
 }

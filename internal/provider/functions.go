@@ -94,17 +94,23 @@ func (archiveObjectsFunction) Definition(_ context.Context, _ function.Definitio
 }
 
 func (archiveObjectsFunction) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
+	runOnArchive(ctx, req, resp, "archive_objects", func(info archive.Info) any { return objectsValue(info.Objects) })
+}
+
+// runOnArchive is the Run of a function whose one argument is an archive's path: it reads the
+// archive and sets the result that value derives from it.
+func runOnArchive(ctx context.Context, req function.RunRequest, resp *function.RunResponse, name string, value func(archive.Info) any) {
 	var p string
 	resp.Error = function.ConcatFuncErrors(resp.Error, req.Arguments.Get(ctx, &p))
 	if resp.Error != nil {
 		return
 	}
-	info, ferr := readArchiveInfo(0, "archive_objects", p)
+	info, ferr := readArchiveInfo(0, name, p)
 	if ferr != nil {
 		resp.Error = ferr
 		return
 	}
-	resp.Error = resp.Result.Set(ctx, objectsValue(info.Objects))
+	resp.Error = resp.Result.Set(ctx, value(info))
 }
 
 // archiveContentSHA256Function is provider::xano::archive_content_sha256(path).
@@ -129,17 +135,7 @@ func (archiveContentSHA256Function) Definition(_ context.Context, _ function.Def
 }
 
 func (archiveContentSHA256Function) Run(ctx context.Context, req function.RunRequest, resp *function.RunResponse) {
-	var p string
-	resp.Error = function.ConcatFuncErrors(resp.Error, req.Arguments.Get(ctx, &p))
-	if resp.Error != nil {
-		return
-	}
-	info, ferr := readArchiveInfo(0, "archive_content_sha256", p)
-	if ferr != nil {
-		resp.Error = ferr
-		return
-	}
-	resp.Error = resp.Result.Set(ctx, info.ContentSHA256)
+	runOnArchive(ctx, req, resp, "archive_content_sha256", func(info archive.Info) any { return info.ContentSHA256 })
 }
 
 // archiveDiffFunction is provider::xano::archive_diff(old_path, new_path).

@@ -420,16 +420,16 @@ func branchOf(ws *workspace, label string) *branch {
 }
 
 // queryBranch is the branch named by the request's branch query parameter ("" = live).
-func queryBranch(c *call) (*workspace, *branch, error) {
+func queryBranch(c *call) (*branch, error) {
 	ws := c.st.workspace(c.wsID)
 	if ws == nil {
-		return nil, nil, errNoWorkspace
+		return nil, errNoWorkspace
 	}
 	b := branchOf(ws, c.r.URL.Query().Get("branch"))
 	if b == nil {
-		return nil, nil, errNoBranch
+		return nil, errNoBranch
 	}
-	return ws, b, nil
+	return b, nil
 }
 
 // findObject finds an object of a kind by route id on any branch of ws.
@@ -518,7 +518,7 @@ func (s *Server) mutateObject(c *call, fn func(st *state, ws *workspace) (map[st
 // ---- functions ----
 
 func (s *Server) listFunctions(c *call) error {
-	_, b, err := queryBranch(c)
+	b, err := queryBranch(c)
 	if err != nil {
 		return err
 	}
@@ -626,7 +626,7 @@ func (s *Server) deleteFunction(c *call) error {
 // ---- API groups ----
 
 func (s *Server) listAPIGroups(c *call) error {
-	_, b, err := queryBranch(c)
+	b, err := queryBranch(c)
 	if err != nil {
 		return err
 	}
@@ -907,7 +907,7 @@ func (s *Server) deleteEndpoint(c *call) error {
 // ---- tasks ----
 
 func (s *Server) listTasks(c *call) error {
-	_, b, err := queryBranch(c)
+	b, err := queryBranch(c)
 	if err != nil {
 		return err
 	}

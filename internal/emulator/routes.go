@@ -11,6 +11,7 @@ import (
 
 // call is what a route's handler gets: the request's token and workspace id.
 type call struct {
+	s    *Server
 	w    http.ResponseWriter
 	r    *http.Request
 	tok  tokenInfo
@@ -86,7 +87,11 @@ var metaMux = func() *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, rt := range metaRoutes {
 		mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
-			c := r.Context().Value(callKey{}).(*call)
+			c, ok := r.Context().Value(callKey{}).(*call)
+			if !ok {
+				writeError(w, errFatal("The route was reached without its request context."))
+				return
+			}
 			c.r = r
 			if err := c.serve(rt); err != nil {
 				writeError(w, err)
@@ -98,7 +103,7 @@ var metaMux = func() *http.ServeMux {
 
 // serve checks the workspace id and the token's scope, then runs the route.
 func (c *call) serve(rt metaRoute) error {
-	s := c.r.Context().Value(serverKey{}).(*Server)
+	s := c.s
 	if strings.Contains(rt.pattern, "{workspace_id}") {
 		id, err := pathID(c.r, "workspace_id")
 		if err != nil {
@@ -111,8 +116,6 @@ func (c *call) serve(rt metaRoute) error {
 	}
 	return rt.fn(s, c)
 }
-
-type serverKey struct{}
 
 // pathID parses a positive integer path wildcard, or answers Xano's 400 naming it.
 func pathID(r *http.Request, name string) (int64, error) {
@@ -155,8 +158,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rest string) e
 	}
 	u := *r.URL
 	u.Path, u.RawPath = unescaped, rest
-	r2 := r.WithContext(context.WithValue(context.WithValue(r.Context(), serverKey{}, s),
-		callKey{}, &call{w: w, tok: tok, st: st}))
+	r2 := r.WithContext(context.WithValue(r.Context(), callKey{}, &call{s: s, w: w, tok: tok, st: st}))
 	r2.URL = &u
 	if _, pattern := metaMux.Handler(r2); pattern == "" {
 		return errNotFound("Unable to locate request.")

@@ -167,17 +167,6 @@ func (w *workspace) tableByGUID(guid string) *table {
 	return nil
 }
 
-func (w *workspace) function(id int64) (*branch, *function) {
-	for _, b := range w.Branches {
-		for _, f := range b.Functions {
-			if f.ID == id {
-				return b, f
-			}
-		}
-	}
-	return nil, nil
-}
-
 func (b *branch) functionByName(name string) *function {
 	for _, f := range b.Functions {
 		if f.Name == name {

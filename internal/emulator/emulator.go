@@ -19,9 +19,47 @@
 //	POST   /workspace/{id}/import-schema            multipart file, newbranch, setlive, password
 //	POST   /workspace/{id}/import                   multipart file, password (replaces the workspace)
 //	GET    /workspace/{id}/table, POST {name}       workspace-wide tables
-//	GET    /workspace/{id}/function?branch=         functions of a branch ("" = live)
-//	POST   /workspace/{id}/function                 {name, body, branch}: create, or replace the body
-//	GET|PUT /workspace/{id}/function/{function_id}  PUT {body}
+//	GET    /workspace/{id}/function                 ?branch= page per_page search sort order (paged)
+//	POST   /workspace/{id}/function                 {name, body, description, docs, branch}: create, or replace
+//	GET|PUT|DELETE /workspace/{id}/function/{function_id}
+//	GET    /workspace/{id}/apigroup                 ?branch= page per_page search sort order (paged)
+//	POST   /workspace/{id}/apigroup                 {name, description, docs, swagger, tag, branch}
+//	GET|PUT|DELETE /workspace/{id}/apigroup/{apigroup_id}     DELETE also deletes its endpoints
+//	GET    /workspace/{id}/apigroup/{apigroup_id}/api         page per_page search sort order (paged)
+//	POST   /workspace/{id}/apigroup/{apigroup_id}/api         {name (the path), verb, description, docs, tag}
+//	GET|PUT|DELETE /workspace/{id}/apigroup/{apigroup_id}/api/{api_id}   PUT answers {}
+//	GET    /workspace/{id}/task                     ?branch= page per_page search sort order (paged)
+//	POST   /workspace/{id}/task                     {name, description, docs, datasource, active, branch}
+//	GET|PUT|DELETE /workspace/{id}/task/{task_id}
+//
+// The routes are a table (metaRoutes) of Go ServeMux patterns, one line per route of the
+// OpenAPI file; wildcards match escaped path segments, so a label "a%2Fb" is one segment.
+//
+// Inferred behaviours (not in the OpenAPI file):
+//   - Paged lists answer {itemsReceived, curPage, nextPage, prevPage, offset, items}: per_page
+//     defaults to 50, page to 1 (below 1: 400 naming the param); past the end items is [] and
+//     nextPage null; prevPage is null on page 1. search is a case-insensitive substring of the
+//     name; sort (created_at, updated_at, name; default name) and order (asc, desc) else 400.
+//   - branch ("" = the live branch) picks the branch of lists and creations; an unknown one is
+//     404 "Invalid branch.". The by-id routes have no branch parameter: route ids are unique in
+//     the instance (a branch clone or import gives its copies new ids), so the id names the
+//     branch. An endpoint lives on the branch of its API group.
+//   - POST /function replaces the body of a function of that name on the branch (it is how a
+//     person's edit is replayed); API groups and tasks refuse a duplicate name, endpoints a
+//     duplicate (verb, name) in their group, with 400 "duplicate record". description is not
+//     required. Function answers also carry body; no object answer carries cache.
+//   - Exports list functions (sorted by name), API groups (payload "app"), endpoints ("query")
+//     and tasks ("task") in creation order, each {id, guid, name, ...}: id is the payload id,
+//     given at creation (one more than the largest in its list on the branch), kept by branch
+//     clones and taken from the archive on import, so that export, import, export keeps the
+//     content hash. An endpoint's app_id is the payload id of its API group (an imported one may
+//     name it by apigroup_id or app: {id} instead, and is exported as it came). Every other
+//     member of an object (description, docs, tag, active, datasource, and whatever an archive
+//     brought) is kept and re-exported as it is. An imported list that is not a list of named
+//     objects is kept verbatim and cannot be edited (400).
+//   - import-schema adds to the workspace only the archive's tables that it does not have yet:
+//     a table with the same guid or the same name is the workspace's own (tables are
+//     workspace-wide, reference notes section 4) and is kept as it is, definition and rows.
 //
 // Reads need a token with the "read" (or "write") scope, writes (branch create, update, delete
 // and live, import-schema, import, table and function changes) the "write" scope; a token bound

@@ -197,10 +197,7 @@ func bundlePayload(ws *workspace, b *branch, tables []*table) (map[string]any, e
 	}
 	fs := append([]*function(nil), b.Functions...)
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
-	fns := make([]any, 0, len(fs))
-	for _, f := range fs {
-		fns = append(fns, map[string]any{"guid": f.GUID, "name": f.Name, "body": f.Body})
-	}
+	fns := payloadList("function", fs)
 	p := map[string]any{}
 	for _, k := range bundleSections {
 		p[k] = []any{}
@@ -211,6 +208,11 @@ func bundlePayload(ws *workspace, b *branch, tables []*table) (map[string]any, e
 	p["workspace"] = map[string]any{"name": ws.Name, "description": ws.Description}
 	p["dbo"] = dbo
 	p["function"] = fns
+	for _, k := range objectKinds {
+		if _, verbatim := b.Extra[k]; !verbatim || len(*b.objects(k)) > 0 {
+			p[k] = payloadList(k, *b.objects(k))
+		}
+	}
 	return p, nil
 }
 

@@ -187,6 +187,7 @@ type parsedArchive struct {
 	typ       string
 	tables    []*table // guid, name, def; pages and rows when rows were read
 	functions []*function
+	objects   map[string][]*object // app, query and task lists (see parseObjects)
 	extra     map[string]json.RawMessage
 	spool     string // pending spool file holding the pages ("" when none)
 }
@@ -468,6 +469,7 @@ func (pa *parsedArchive) parseRoot(raw []byte) error {
 	if err := pa.parseFunctions(doc.Payload["function"]); err != nil {
 		return err
 	}
+	pa.parseObjects(doc.Payload)
 	return pa.keepExtra(doc.Payload)
 }
 
@@ -515,6 +517,7 @@ func (pa *parsedArchive) parseTables(raw json.RawMessage) error {
 // parseFunctions reads the function list; a name seen before is skipped.
 func (pa *parsedArchive) parseFunctions(raw json.RawMessage) error {
 	var fns []struct {
+		ID   int64           `json:"id"`
 		GUID string          `json:"guid"`
 		Name string          `json:"name"`
 		Body json.RawMessage `json:"body"`
@@ -543,7 +546,7 @@ func (pa *parsedArchive) parseFunctions(raw json.RawMessage) error {
 		if guid == "" {
 			guid = randomGUID()
 		}
-		pa.functions = append(pa.functions, &function{GUID: guid, Name: f.Name, Body: body})
+		pa.functions = append(pa.functions, &function{GUID: guid, Name: f.Name, Body: body, PID: f.ID, NoID: f.ID <= 0})
 	}
 	return nil
 }
@@ -653,9 +656,11 @@ func (s *Server) importSchema(w http.ResponseWriter, r *http.Request, wsID int64
 			fc.ID = st.newID()
 			b.Functions = append(b.Functions, &fc)
 		}
+		pa.addObjects(st, b, now)
+		ws.touch()
 		ws.Branches = append(ws.Branches, b)
 		for _, t := range pa.tables {
-			if ws.tableByGUID(t.GUID) != nil {
+			if ws.hasTable(t.GUID, t.Name) {
 				continue
 			}
 			ws.Tables = append(ws.Tables, &table{
@@ -715,6 +720,8 @@ func (s *Server) importWorkspace(w http.ResponseWriter, r *http.Request, wsID in
 			fc.ID = st.newID()
 			v1.Functions = append(v1.Functions, &fc)
 		}
+		pa.addObjects(st, v1, now)
+		ws.touch()
 		ws.Branches = []*branch{v1}
 		ws.Live = "v1"
 		out = importAnswer(ws, v1)

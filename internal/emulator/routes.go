@@ -1,12 +1,131 @@
 package emulator
 
 import (
+	"context"
 	"net/http"
 	"net/url"
-	"sort"
+	"path"
 	"strconv"
 	"strings"
 )
+
+// call is what a route's handler gets: the request's token and workspace id.
+type call struct {
+	s    *Server
+	w    http.ResponseWriter
+	r    *http.Request
+	tok  tokenInfo
+	st   *state
+	wsID int64
+}
+
+// metaRoute is one line of the route table: a Go ServeMux pattern (method, path with
+// {name} wildcards, as the OpenAPI file spells them), whether it needs the "write" scope, and
+// its handler. Routes without {workspace_id} check no scope themselves.
+type metaRoute struct {
+	pattern string
+	write   bool
+	fn      func(s *Server, c *call) error
+}
+
+// metaRoutes is the route table, one line per route of the OpenAPI file (and the branch routes
+// of the reference notes that the file does not list).
+var metaRoutes = []metaRoute{
+	{"GET /auth/me", false, func(s *Server, c *call) error { return s.authMe(c.w, c.st, c.tok) }},
+	{"GET /workspace", false, func(s *Server, c *call) error { return s.listWorkspaces(c.w, c.st, c.tok) }},
+	{"GET /workspace/{workspace_id}", false, func(s *Server, c *call) error { return s.getWorkspace(c.w, c.wsID) }},
+	{"GET /workspace/{workspace_id}/branch", false, func(s *Server, c *call) error { return s.listBranches(c.w, c.wsID) }},
+	{"POST /workspace/{workspace_id}/branch", true, func(s *Server, c *call) error { return s.createBranch(c.w, c.r, c.wsID) }},
+	{"GET /workspace/{workspace_id}/branch/{branch_label}", false, func(s *Server, c *call) error {
+		return s.getBranch(c.w, c.wsID, c.r.PathValue("branch_label"))
+	}},
+	{"PUT /workspace/{workspace_id}/branch/{branch_label}", true, func(s *Server, c *call) error {
+		return s.updateBranch(c.w, c.r, c.wsID, c.r.PathValue("branch_label"))
+	}},
+	{"DELETE /workspace/{workspace_id}/branch/{branch_label}", true, func(s *Server, c *call) error {
+		return s.deleteBranch(c.w, c.wsID, c.r.PathValue("branch_label"))
+	}},
+	{"POST /workspace/{workspace_id}/branch/{branch_label}/live", true, func(s *Server, c *call) error {
+		return s.setLive(c.w, c.wsID, c.r.PathValue("branch_label"))
+	}},
+	{"POST /workspace/{workspace_id}/export-schema", false, func(s *Server, c *call) error { return s.export(c.w, c.r, c.wsID, false) }},
+	{"POST /workspace/{workspace_id}/export", false, func(s *Server, c *call) error { return s.export(c.w, c.r, c.wsID, true) }},
+	{"POST /workspace/{workspace_id}/import-schema", true, func(s *Server, c *call) error { return s.importSchema(c.w, c.r, c.wsID) }},
+	{"POST /workspace/{workspace_id}/import", true, func(s *Server, c *call) error { return s.importWorkspace(c.w, c.r, c.wsID) }},
+	{"GET /workspace/{workspace_id}/table", false, func(s *Server, c *call) error { return s.listTables(c.w, c.wsID) }},
+	{"POST /workspace/{workspace_id}/table", true, func(s *Server, c *call) error { return s.createTable(c.w, c.r, c.wsID) }},
+
+	{"GET /workspace/{workspace_id}/function", false, (*Server).listFunctions},
+	{"POST /workspace/{workspace_id}/function", true, (*Server).createOrReplaceFunction},
+	{"GET /workspace/{workspace_id}/function/{function_id}", false, (*Server).getFunction},
+	{"PUT /workspace/{workspace_id}/function/{function_id}", true, (*Server).updateFunction},
+	{"DELETE /workspace/{workspace_id}/function/{function_id}", true, (*Server).deleteFunction},
+
+	{"GET /workspace/{workspace_id}/apigroup", false, (*Server).listAPIGroups},
+	{"POST /workspace/{workspace_id}/apigroup", true, (*Server).createAPIGroup},
+	{"GET /workspace/{workspace_id}/apigroup/{apigroup_id}", false, (*Server).getAPIGroup},
+	{"PUT /workspace/{workspace_id}/apigroup/{apigroup_id}", true, (*Server).updateAPIGroup},
+	{"DELETE /workspace/{workspace_id}/apigroup/{apigroup_id}", true, (*Server).deleteAPIGroup},
+	{"GET /workspace/{workspace_id}/apigroup/{apigroup_id}/api", false, (*Server).listEndpoints},
+	{"POST /workspace/{workspace_id}/apigroup/{apigroup_id}/api", true, (*Server).createEndpoint},
+	{"GET /workspace/{workspace_id}/apigroup/{apigroup_id}/api/{api_id}", false, (*Server).getEndpoint},
+	{"PUT /workspace/{workspace_id}/apigroup/{apigroup_id}/api/{api_id}", true, (*Server).updateEndpoint},
+	{"DELETE /workspace/{workspace_id}/apigroup/{apigroup_id}/api/{api_id}", true, (*Server).deleteEndpoint},
+
+	{"GET /workspace/{workspace_id}/task", false, (*Server).listTasks},
+	{"POST /workspace/{workspace_id}/task", true, (*Server).createTask},
+	{"GET /workspace/{workspace_id}/task/{task_id}", false, (*Server).getTask},
+	{"PUT /workspace/{workspace_id}/task/{task_id}", true, (*Server).updateTask},
+	{"DELETE /workspace/{workspace_id}/task/{task_id}", true, (*Server).deleteTask},
+}
+
+type callKey struct{}
+
+// metaMux is the ServeMux built from metaRoutes. ServeMux matches wildcards against the escaped
+// path segments, so a label "a%2Fb" is one segment, and PathValue gives it back unescaped.
+var metaMux = func() *http.ServeMux {
+	mux := http.NewServeMux()
+	for _, rt := range metaRoutes {
+		mux.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
+			c, ok := r.Context().Value(callKey{}).(*call)
+			if !ok {
+				writeError(w, errFatal("The route was reached without its request context."))
+				return
+			}
+			c.r = r
+			if err := c.serve(rt); err != nil {
+				writeError(w, err)
+			}
+		})
+	}
+	return mux
+}()
+
+// serve checks the workspace id and the token's scope, then runs the route.
+func (c *call) serve(rt metaRoute) error {
+	s := c.s
+	if strings.Contains(rt.pattern, "{workspace_id}") {
+		id, err := pathID(c.r, "workspace_id")
+		if err != nil {
+			return err
+		}
+		c.wsID = id
+		if err := c.tok.allow(id, rt.write); err != nil {
+			return err
+		}
+	}
+	return rt.fn(s, c)
+}
+
+// pathID parses a positive integer path wildcard, or answers Xano's 400 naming it.
+func pathID(r *http.Request, name string) (int64, error) {
+	v, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || v <= 0 {
+		return 0, &apiError{Status: http.StatusBadRequest, Code: codeInputError,
+			Message: "Value is not properly formed.", Payload: map[string]string{"param": name}}
+	}
+	return v, nil
+}
 
 // route dispatches an /api:meta request; rest is the escaped path below /api:meta.
 func (s *Server) route(w http.ResponseWriter, r *http.Request, rest string) {
@@ -16,102 +135,36 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, rest string) {
 }
 
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rest string) error {
-	raw := strings.Split(strings.TrimPrefix(rest, "/"), "/")
-	if n := len(raw); n > 1 && raw[n-1] == "" { // tolerate one trailing slash
-		raw = raw[:n-1]
+	if len(rest) > 1 && strings.HasSuffix(rest, "/") { // tolerate one trailing slash
+		rest = rest[:len(rest)-1]
 	}
-	seg := make([]string, len(raw))
-	for i, x := range raw {
-		u, err := url.PathUnescape(x)
-		if err != nil {
+	unescaped, err := url.PathUnescape(rest)
+	if err != nil {
+		return errInput("Invalid path encoding.")
+	}
+	for _, seg := range strings.Split(rest, "/")[1:] {
+		if _, err := url.PathUnescape(seg); err != nil {
 			return errInput("Invalid path encoding.")
 		}
-		seg[i] = u
 	}
 	st := s.snapshot()
 	tok, err := s.authenticate(r, st)
 	if err != nil {
 		return err
 	}
-	m := r.Method
-	notFound := errNotFound("Unable to locate request.")
-
-	if len(seg) == 2 && seg[0] == "auth" && seg[1] == "me" {
-		if m != http.MethodGet {
-			return notFound
-		}
-		return s.authMe(w, st, tok)
+	// ServeMux would redirect a path that is not clean (//, ., ..): those are no route here.
+	if path.Clean(rest) != rest {
+		return errNotFound("Unable to locate request.")
 	}
-	if len(seg) == 0 || seg[0] != "workspace" {
-		return notFound
+	u := *r.URL
+	u.Path, u.RawPath = unescaped, rest
+	r2 := r.WithContext(context.WithValue(r.Context(), callKey{}, &call{s: s, w: w, tok: tok, st: st}))
+	r2.URL = &u
+	if _, pattern := metaMux.Handler(r2); pattern == "" {
+		return errNotFound("Unable to locate request.")
 	}
-	if len(seg) == 1 {
-		if m != http.MethodGet {
-			return notFound
-		}
-		return s.listWorkspaces(w, st, tok)
-	}
-	wsID, err := strconv.ParseInt(seg[1], 10, 64)
-	if err != nil || wsID <= 0 {
-		return &apiError{Status: http.StatusBadRequest, Code: codeInputError,
-			Message: "Value is not properly formed.", Payload: map[string]string{"param": "workspace_id"}}
-	}
-
-	type handler struct {
-		write bool
-		fn    func() error
-	}
-	var h *handler
-	switch {
-	case len(seg) == 2 && m == http.MethodGet:
-		h = &handler{false, func() error { return s.getWorkspace(w, wsID) }}
-	case len(seg) == 3 && seg[2] == "branch" && m == http.MethodGet:
-		h = &handler{false, func() error { return s.listBranches(w, wsID) }}
-	case len(seg) == 3 && seg[2] == "branch" && m == http.MethodPost:
-		h = &handler{true, func() error { return s.createBranch(w, r, wsID) }}
-	case len(seg) == 4 && seg[2] == "branch" && m == http.MethodGet:
-		h = &handler{false, func() error { return s.getBranch(w, wsID, seg[3]) }}
-	case len(seg) == 4 && seg[2] == "branch" && m == http.MethodPut:
-		h = &handler{true, func() error { return s.updateBranch(w, r, wsID, seg[3]) }}
-	case len(seg) == 4 && seg[2] == "branch" && m == http.MethodDelete:
-		h = &handler{true, func() error { return s.deleteBranch(w, wsID, seg[3]) }}
-	case len(seg) == 5 && seg[2] == "branch" && seg[4] == "live" && m == http.MethodPost:
-		h = &handler{true, func() error { return s.setLive(w, wsID, seg[3]) }}
-	case len(seg) == 3 && seg[2] == "export-schema" && m == http.MethodPost:
-		h = &handler{false, func() error { return s.export(w, r, wsID, false) }}
-	case len(seg) == 3 && seg[2] == "export" && m == http.MethodPost:
-		h = &handler{false, func() error { return s.export(w, r, wsID, true) }}
-	case len(seg) == 3 && seg[2] == "import-schema" && m == http.MethodPost:
-		h = &handler{true, func() error { return s.importSchema(w, r, wsID) }}
-	case len(seg) == 3 && seg[2] == "import" && m == http.MethodPost:
-		h = &handler{true, func() error { return s.importWorkspace(w, r, wsID) }}
-	case len(seg) == 3 && seg[2] == "table" && m == http.MethodGet:
-		h = &handler{false, func() error { return s.listTables(w, wsID) }}
-	case len(seg) == 3 && seg[2] == "table" && m == http.MethodPost:
-		h = &handler{true, func() error { return s.createTable(w, r, wsID) }}
-	case len(seg) == 3 && seg[2] == "function" && m == http.MethodGet:
-		h = &handler{false, func() error { return s.listFunctions(w, r, wsID) }}
-	case len(seg) == 3 && seg[2] == "function" && m == http.MethodPost:
-		h = &handler{true, func() error { return s.createOrReplaceFunction(w, r, wsID) }}
-	case len(seg) == 4 && seg[2] == "function" && (m == http.MethodGet || m == http.MethodPut):
-		fid, err := strconv.ParseInt(seg[3], 10, 64)
-		if err != nil || fid <= 0 {
-			return &apiError{Status: http.StatusBadRequest, Code: codeInputError,
-				Message: "Value is not properly formed.", Payload: map[string]string{"param": "function_id"}}
-		}
-		if m == http.MethodGet {
-			h = &handler{false, func() error { return s.getFunction(w, wsID, fid) }}
-		} else {
-			h = &handler{true, func() error { return s.updateFunction(w, r, wsID, fid) }}
-		}
-	}
-	if h == nil {
-		return notFound
-	}
-	if err := tok.allow(wsID, h.write); err != nil {
-		return err
-	}
-	return h.fn()
+	metaMux.ServeHTTP(w, r2)
+	return nil
 }
 
 // ---- JSON shapes ----
@@ -134,10 +187,6 @@ func branchJSON(w *workspace, b *branch) map[string]any {
 		"live":        b.Label == w.Live,
 		"backup":      b.Backup,
 	}
-}
-
-func functionJSON(b *branch, f *function) map[string]any {
-	return map[string]any{"id": f.ID, "guid": f.GUID, "name": f.Name, "body": f.Body, "branch": b.Label}
 }
 
 func tableJSON(t *table) map[string]any {
@@ -268,10 +317,14 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) 
 			CreatedAt: now, UpdatedAt: now,
 		}
 		cl := src.clone()
-		for _, f := range cl.Functions {
-			f.ID = st.newID()
+		for _, l := range [][]*object{cl.Functions, cl.Apps, cl.Queries, cl.Tasks} {
+			for _, o := range l {
+				o.ID = st.newID()
+			}
 		}
 		b.Functions, b.Extra = cl.Functions, cl.Extra
+		b.Apps, b.Queries, b.Tasks = cl.Apps, cl.Queries, cl.Tasks
+		ws.touch()
 		ws.Branches = append(ws.Branches, b)
 		out = branchJSON(ws, b)
 		return nil
@@ -417,117 +470,6 @@ func (s *Server) createTable(w http.ResponseWriter, r *http.Request, id int64) e
 			Storage: storageGenerated, RowBytes: defaultRowBytes}
 		ws.Tables = append(ws.Tables, t)
 		out = tableJSON(t)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
-}
-
-// branchOf resolves a branch label ("" = live).
-func branchOf(ws *workspace, label string) *branch {
-	if label == "" {
-		return ws.liveBranch()
-	}
-	return ws.branch(label)
-}
-
-func (s *Server) listFunctions(w http.ResponseWriter, r *http.Request, id int64) error {
-	label := r.URL.Query().Get("branch")
-	ws := s.snapshot().workspace(id)
-	if ws == nil {
-		return errNoWorkspace
-	}
-	b := branchOf(ws, label)
-	if b == nil {
-		return errNoBranch
-	}
-	fs := append([]*function(nil), b.Functions...)
-	sort.Slice(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
-	out := make([]map[string]any, 0, len(fs))
-	for _, f := range fs {
-		out = append(out, functionJSON(b, f))
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
-}
-
-func (s *Server) getFunction(w http.ResponseWriter, id, fid int64) error {
-	ws := s.snapshot().workspace(id)
-	if ws == nil {
-		return errNoWorkspace
-	}
-	b, f := ws.function(fid)
-	if f == nil {
-		return errNotFound("Invalid function.")
-	}
-	writeJSON(w, http.StatusOK, functionJSON(b, f))
-	return nil
-}
-
-// createOrReplaceFunction creates a function on a branch, or replaces the body of the one with that name.
-func (s *Server) createOrReplaceFunction(w http.ResponseWriter, r *http.Request, id int64) error {
-	p, err := readParams(w, r)
-	if err != nil {
-		return err
-	}
-	name, err := p.required("name")
-	if err != nil {
-		return err
-	}
-	body, _ := p.str("body")
-	label, _ := p.str("branch")
-	var out map[string]any
-	err = s.mutate(func(st *state) error {
-		ws := st.workspace(id)
-		if ws == nil {
-			return errNoWorkspace
-		}
-		b := branchOf(ws, label)
-		if b == nil {
-			return errNoBranch
-		}
-		f := b.functionByName(name)
-		if f == nil {
-			f = &function{ID: st.newID(), GUID: randomGUID(), Name: name}
-			b.Functions = append(b.Functions, f)
-		}
-		f.Body = body
-		b.UpdatedAt = s.now()
-		out = functionJSON(b, f)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
-}
-
-func (s *Server) updateFunction(w http.ResponseWriter, r *http.Request, id, fid int64) error {
-	p, err := readParams(w, r)
-	if err != nil {
-		return err
-	}
-	body, ok := p.str("body")
-	if !ok {
-		return errMissing("body")
-	}
-	var out map[string]any
-	err = s.mutate(func(st *state) error {
-		ws := st.workspace(id)
-		if ws == nil {
-			return errNoWorkspace
-		}
-		b, f := ws.function(fid)
-		if f == nil {
-			return errNotFound("Invalid function.")
-		}
-		f.Body = body
-		b.UpdatedAt = s.now()
-		out = functionJSON(b, f)
 		return nil
 	})
 	if err != nil {

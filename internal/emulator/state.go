@@ -54,18 +54,19 @@ type branch struct {
 	UpdatedAt   time.Time   `json:"updated_at"`
 	Backup      bool        `json:"backup,omitempty"`
 	Functions   []*function `json:"functions"`
+	// Apps (API groups), Queries (their endpoints) and Tasks of the branch: the payload lists
+	// app, query and task of its exports (see objects.go).
+	Apps    []*object `json:"apps,omitempty"`
+	Queries []*object `json:"queries,omitempty"`
+	Tasks   []*object `json:"tasks,omitempty"`
 	// Extra holds every payload member of an imported archive other than dbo, function and
 	// workspace (query, addon, task, trigger, middleware, app, tool, env...), compacted JSON
 	// re-emitted verbatim on export.
 	Extra map[string]json.RawMessage `json:"extra,omitempty"`
 }
 
-type function struct {
-	ID   int64  `json:"id"`
-	GUID string `json:"guid"`
-	Name string `json:"name"`
-	Body string `json:"body"`
-}
+// function is a function of a branch (an object whose Body is its XanoScript).
+type function = object
 
 type table struct {
 	ID   int64  `json:"id"`
@@ -90,7 +91,7 @@ type pageRef struct {
 
 // bundleSections are the payload lists, besides dbo and function, that every export has
 // (empty unless an imported archive brought them; see branch.Extra).
-var bundleSections = []string{"branch", "query", "addon", "task", "trigger", "middleware"}
+var bundleSections = []string{"branch", "app", "query", "addon", "task", "trigger", "middleware"}
 
 func (st *state) clone() *state {
 	c := &state{NextID: st.NextID}
@@ -121,11 +122,8 @@ func (w *workspace) clone() *workspace {
 
 func (b *branch) clone() *branch {
 	c := *b
-	c.Functions = make([]*function, 0, len(b.Functions))
-	for _, f := range b.Functions {
-		fc := *f
-		c.Functions = append(c.Functions, &fc)
-	}
+	c.Functions = cloneObjects(b.Functions)
+	c.Apps, c.Queries, c.Tasks = cloneObjects(b.Apps), cloneObjects(b.Queries), cloneObjects(b.Tasks)
 	if b.Extra != nil {
 		c.Extra = make(map[string]json.RawMessage, len(b.Extra))
 		for k, v := range b.Extra {
@@ -160,24 +158,15 @@ func (w *workspace) branch(label string) *branch {
 
 func (w *workspace) liveBranch() *branch { return w.branch(w.Live) }
 
-func (w *workspace) tableByGUID(guid string) *table {
+// hasTable reports whether the workspace has a table with this guid or this name: tables are
+// workspace-wide, so an import-schema that brings one of them does not add it twice.
+func (w *workspace) hasTable(guid, name string) bool {
 	for _, t := range w.Tables {
-		if t.GUID == guid {
-			return t
+		if t.GUID == guid || t.Name == name {
+			return true
 		}
 	}
-	return nil
-}
-
-func (w *workspace) function(id int64) (*branch, *function) {
-	for _, b := range w.Branches {
-		for _, f := range b.Functions {
-			if f.ID == id {
-				return b, f
-			}
-		}
-	}
-	return nil, nil
+	return false
 }
 
 func (b *branch) functionByName(name string) *function {
@@ -401,7 +390,7 @@ func buildBranch(st *state, fb FixtureBranch, wsID int64, now time.Time) (*branc
 		}
 		names[ff.Name] = true
 		b.Functions = append(b.Functions, &function{
-			ID: st.newID(), GUID: stableGUID("function", wsID, ff.Name), Name: ff.Name, Body: ff.Body,
+			ID: st.newID(), PID: int64(len(b.Functions) + 1), CreatedAt: now, UpdatedAt: now, GUID: stableGUID("function", wsID, ff.Name), Name: ff.Name, Body: ff.Body,
 		})
 	}
 	return b, nil

@@ -61,12 +61,14 @@ func (w *workspace) validate(claim func(int64, string) error) error {
 		if err := claim(b.ID, what); err != nil {
 			return err
 		}
-		for _, f := range b.Functions {
-			if f == nil {
-				return fmt.Errorf("%s: a function is missing", what)
-			}
-			if err := claim(f.ID, fmt.Sprintf("%s function %q", what, f.Name)); err != nil {
-				return err
+		for kind, list := range map[string][]*object{"function": b.Functions, "app": b.Apps, "query": b.Queries, "task": b.Tasks} {
+			for _, f := range list {
+				if f == nil {
+					return fmt.Errorf("%s: a %s is missing", what, kind)
+				}
+				if err := claim(f.ID, fmt.Sprintf("%s %s %q", what, kind, f.Name)); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -181,9 +181,10 @@ func testExamplePromotionGuard(t *testing.T, ex *exampleRun) {
 	// Allowed on purpose, it goes through.
 	ex.mustRun("apply", "-auto-approve", "-input=false", "-var", "allow_endpoint_removal=true")
 	ex.expectPlanExit(0, "-var", "allow_endpoint_removal=true")
+	// The outputs tell what that promotion did, and stay put while the candidate does.
 	ex.outputs(&out)
-	if len(out.Removed) != 0 {
-		t.Errorf("after the promotion, removed is %q, want none", out.Removed)
+	if !slices.Equal(out.Removed, []string{"endpoint/public/GET legacy"}) {
+		t.Errorf("after the promotion, removed is %q, want the legacy endpoint", out.Removed)
 	}
 }
 

@@ -22,7 +22,6 @@ import (
 // endpoints and two tasks, beside its functions send_welcome_email and compute_invoice_total.
 func seedStagingObjects(t *testing.T, inst *emulatortest.Instance) {
 	t.Helper()
-	skipWithoutObjectRoutes(t, inst)
 	g := oobAddAPIGroup(t, inst, 1, "", "public")
 	oobAddEndpoint(t, inst, 1, g, "GET", "users", "lists the users")
 	oobAddEndpoint(t, inst, 1, g, "GET", "legacy", "the old listing")
@@ -299,27 +298,4 @@ data "xano_workspace_export" "staging" {
 			},
 		}},
 	})
-}
-
-// skipWithoutObjectRoutes skips a test whose out-of-band edits need the emulator's API group,
-// endpoint and task routes (the OpenAPI file's /apigroup and /task) while the emulator does not
-// serve them: a 404 of the route itself, not of a workspace. The tests run again by themselves
-// once the routes exist.
-func skipWithoutObjectRoutes(t *testing.T, inst *emulatortest.Instance) {
-	t.Helper()
-	for _, route := range []string{"/workspace/1/apigroup", "/workspace/1/task"} {
-		req, err := http.NewRequest(http.MethodGet, inst.URL+"/api:meta"+route, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+inst.Token)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusNotFound {
-			t.Skipf("the emulator does not serve GET %s yet (API groups, endpoints and tasks: issue 8, section 3)", route)
-		}
-	}
 }

@@ -60,6 +60,20 @@ resource "xano_workspace_schema_import" "release" {
   }
 }
 
+# What this promotion changed, recorded when it was planned. The diff is
+# computed against what production serves *now*, so after the promotion it is
+# empty; keeping the plan-time value here (replaced only when the candidate
+# changes) lets the outputs tell what the last promotion did while the plan
+# after an apply stays empty.
+resource "terraform_data" "promotion" {
+  input            = local.promotion
+  triggers_replace = [filesha256(local.candidate)]
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
 # A softer rule: a removed task is reported as a warning, but does not stop
 # the promotion.
 check "no_task_removed" {

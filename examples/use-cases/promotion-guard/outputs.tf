@@ -1,16 +1,16 @@
 output "added" {
-  description = "The objects the candidate adds to what production serves now (keys such as function/<name>, endpoint/<api group>/<VERB> <path>)."
-  value       = local.promotion.added
+  description = "The objects the last promotion added to what production served (keys such as function/<name>, endpoint/<api group>/<VERB> <path>)."
+  value       = terraform_data.promotion.output.added
 }
 
 output "changed" {
-  description = "The objects the candidate changes."
-  value       = local.promotion.changed
+  description = "The objects the last promotion changed."
+  value       = terraform_data.promotion.output.changed
 }
 
 output "removed" {
-  description = "The objects the candidate removes."
-  value       = local.promotion.removed
+  description = "The objects the last promotion removed."
+  value       = terraform_data.promotion.output.removed
 }
 
 output "release_live" {

@@ -158,8 +158,18 @@ func (in *Instance) UpdateFunction(t testing.TB, ws, id int64, body string) Func
 func (in *Instance) Functions(t testing.TB, ws int64, branch string) []Function {
 	t.Helper()
 	var fs []Function
-	in.must(t, http.MethodGet, fmt.Sprintf("/workspace/%d/function?branch=%s", ws, url.QueryEscape(branch)), nil, &fs)
-	return fs
+	for page := 1; ; page++ {
+		var p struct {
+			NextPage *int       `json:"nextPage"`
+			Items    []Function `json:"items"`
+		}
+		in.must(t, http.MethodGet, fmt.Sprintf("/workspace/%d/function?branch=%s&page=%d&per_page=1000",
+			ws, url.QueryEscape(branch), page), nil, &p)
+		fs = append(fs, p.Items...)
+		if p.NextPage == nil {
+			return fs
+		}
+	}
 }
 
 // AddTable creates a workspace-wide table.

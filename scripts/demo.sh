@@ -8,8 +8,10 @@
 #   4. apply examples/demo: a schema-only and a full snapshot of staging, and the
 #      promotion of staging's schema into a new production branch set live
 #   5. plan: nothing to do
-#   6. change production out of band, as a person in the Xano UI would
-#   7. plan: the drift is shown, object by object (added function/hotfix)
+#   6. change production out of band, as a person in the Xano UI would: add a
+#      function, edit an endpoint, delete a task
+#   7. plan: the drift is shown, object by object (added function/hotfix,
+#      changed endpoint/public/GET users, removed task/weekly_report)
 #   8. apply: the drift is repaired
 #   9. plan: nothing to do
 #  10. staging gains a function; a new snapshot of it is written (apply -target)
@@ -168,18 +170,36 @@ rc="$(plan_exit)"
 [[ "$rc" == 0 ]] || fail "tofu plan -detailed-exitcode exited $rc, expected 0"
 echo "plan exit code: 0"
 
-step "Change production out of band: a person adds function \"hotfix\" on the live branch in the Xano UI"
+# api_id PATH NAME: the route id of the object called NAME in the paged list at PATH.
+api_id() {
+	api GET "$1?search=$2" | grep -oE '"id":[0-9]+,([^{}]*,)?"name":"'"$2"'"' | head -n1 | sed 's/^"id":\([0-9]*\).*/\1/'
+}
+
+step "Change production out of band, as people do in the Xano UI: add function \"hotfix\", edit endpoint GET users of API group public, delete task weekly_report"
 api POST /workspace/2/function \
 	'{"name":"hotfix","body":"// hotfix made in the UI\nreturn \"patched\"\n","branch":""}' >/dev/null ||
 	fail "POST /workspace/2/function failed"
 api GET /workspace/2/function | grep -q '"name": *"hotfix"' || fail "the hotfix function is not on production's live branch"
 echo "function hotfix now exists on production's live branch"
+group="$(api_id /workspace/2/apigroup public)"
+[[ -n "$group" ]] || fail "API group public is not on production's live branch"
+endpoint="$(api_id "/workspace/2/apigroup/$group/api" users)"
+[[ -n "$endpoint" ]] || fail "endpoint GET users is not in API group public"
+api PUT "/workspace/2/apigroup/$group/api/$endpoint" '{"description":"lists the users, 50 a page"}' >/dev/null ||
+	fail "PUT /workspace/2/apigroup/$group/api/$endpoint failed"
+echo "endpoint GET users of API group public has a new description"
+task="$(api_id /workspace/2/task weekly_report)"
+[[ -n "$task" ]] || fail "task weekly_report is not on production's live branch"
+api DELETE "/workspace/2/task/$task" >/dev/null || fail "DELETE /workspace/2/task/$task failed"
+echo "task weekly_report is deleted"
 
 step "tofu plan: the drift is shown (exit code 2)"
 rc="$(plan_exit)"
 [[ "$rc" == 2 ]] || fail "tofu plan -detailed-exitcode exited $rc, expected 2 (drift)"
 echo "plan exit code: 2 (drift detected)"
 plan_says "added function/hotfix"
+plan_says "changed endpoint/public/GET users"
+plan_says "removed task/weekly_report"
 plan_says 'Objects have changed outside of OpenTofu'
 plan_says '"function/hotfix"'
 
@@ -188,7 +208,8 @@ step "tofu apply: repair the drift"
 if api GET /workspace/2/function | grep -q '"name": *"hotfix"'; then
 	fail "the hotfix function is still on production's live branch after the repair"
 fi
-echo "production's live branch matches staging's schema again (no hotfix function)"
+[[ -n "$(api_id /workspace/2/task weekly_report)" ]] || fail "task weekly_report was not restored"
+echo "production's live branch matches staging's schema again (no hotfix function, task weekly_report back)"
 
 step "tofu plan: nothing to change (exit code 0)"
 rc="$(plan_exit)"

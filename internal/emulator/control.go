@@ -33,6 +33,30 @@ type FixtureBranch struct {
 	Live      bool              `json:"live,omitempty"`
 	Backup    bool              `json:"backup,omitempty"`
 	Functions []FixtureFunction `json:"functions,omitempty"`
+	APIGroups []FixtureAPIGroup `json:"api_groups,omitempty"`
+	Tasks     []FixtureTask     `json:"tasks,omitempty"`
+}
+
+// FixtureAPIGroup is one API group of a branch (payload list "app") with its endpoints.
+type FixtureAPIGroup struct {
+	Name        string            `json:"name"`
+	Description string            `json:"description,omitempty"`
+	Endpoints   []FixtureEndpoint `json:"endpoints,omitempty"`
+}
+
+// FixtureEndpoint is one endpoint of an API group (payload list "query"): Verb is GET, POST,
+// PUT, PATCH, DELETE or HEAD (any case), Path its name in the group (e.g. "users/{id}").
+type FixtureEndpoint struct {
+	Verb        string `json:"verb"`
+	Path        string `json:"path"`
+	Description string `json:"description,omitempty"`
+}
+
+// FixtureTask is one scheduled task of a branch (payload list "task").
+type FixtureTask struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Active      bool   `json:"active,omitempty"`
 }
 
 // FixtureFunction is one function of a branch.

@@ -1,7 +1,10 @@
 // Package emulator is a local, faithful stand-in for the Xano Metadata API's workspace, branch,
 // export and import routes (see DESIGN.md and the reference notes' emulator contract), plus enough
-// of tables and functions to change a workspace out of band, and an optional control API for tests
-// and demos (faults, request log, reset, seed).
+// of tables, functions, API groups, endpoints and tasks to change a workspace out of band, and an
+// optional control API for tests and demos (faults, request log, reset, seed).
+//
+// A Fixture seeds workspaces, their branches (functions, API groups with their endpoints, tasks:
+// shaped as the routes below create them) and tables; DemoFixture is the demo seed.
 //
 // # Metadata API (under /api:meta and /api%3Ameta; Authorization: Bearer <token>)
 //

@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -67,12 +68,12 @@ func TestAPIGroupsEndpointsTasks(t *testing.T) {
 	in := emulatortest.Start(t, tokenFixture())
 	in.CreateBranch(t, 1, "a/b", "")
 	var g map[string]any
-	doOK(t, in, "POST", "/workspace/1/apigroup", map[string]any{"name": "public", "description": "d", "branch": "a/b"}, &g)
-	if g["branch"] != "a/b" || g["name"] != "public" {
+	doOK(t, in, "POST", "/workspace/1/apigroup", map[string]any{"name": "admin", "description": "d", "branch": "a/b"}, &g)
+	if g["branch"] != "a/b" || g["name"] != "admin" {
 		t.Fatalf("group %v", g)
 	}
 	gid := toID(t, g["id"])
-	status, data := in.Do(t, "POST", "/workspace/1/apigroup", map[string]any{"name": "public", "branch": "a/b"})
+	status, data := in.Do(t, "POST", "/workspace/1/apigroup", map[string]any{"name": "admin", "branch": "a/b"})
 	wantError(t, status, data, 400, "ERROR_CODE_BAD_REQUEST", "duplicate record")
 	var e map[string]any
 	doOK(t, in, "POST", fmt.Sprintf("/workspace/1/apigroup/%d/api", gid), map[string]any{"name": "users/{id}", "verb": "get"}, &e)
@@ -85,12 +86,13 @@ func TestAPIGroupsEndpointsTasks(t *testing.T) {
 	if len(p.Items) != 1 {
 		t.Fatalf("endpoints %+v", p)
 	}
+	// a/b cloned v1 with the demo seed's group public.
 	doOK(t, in, "GET", "/workspace/1/apigroup?branch=a%2Fb", nil, &p)
-	if len(p.Items) != 1 {
+	if len(p.Items) != 2 {
 		t.Fatalf("groups of a/b %+v", p)
 	}
 	doOK(t, in, "GET", "/workspace/1/apigroup", nil, &p)
-	if len(p.Items) != 0 {
+	if len(p.Items) != 1 || p.Items[0]["name"] != "public" {
 		t.Fatalf("groups of v1 %+v", p)
 	}
 	var empty map[string]any
@@ -117,8 +119,11 @@ func TestAPIGroupsEndpointsTasks(t *testing.T) {
 	_ = json.Unmarshal(pl["app"], &apps)
 	_ = json.Unmarshal(pl["query"], &queries)
 	_ = json.Unmarshal(pl["task"], &tasks)
-	if len(apps) != 1 || len(queries) != 1 || len(tasks) != 1 || queries[0]["app_id"] != apps[0]["id"] ||
-		queries[0]["name"] != "users" || queries[0]["verb"] != "POST" || tasks[0]["name"] != "nightly" {
+	// The demo seed's public (GET users, GET legacy), nightly_sync and weekly_report come
+	// first, in creation order.
+	if len(apps) != 2 || len(queries) != 3 || len(tasks) != 3 || queries[2]["app_id"] != apps[1]["id"] ||
+		apps[1]["name"] != "admin" || queries[2]["name"] != "users" || queries[2]["verb"] != "POST" ||
+		queries[0]["app_id"] != apps[0]["id"] || tasks[2]["name"] != "nightly" {
 		t.Fatalf("payload app %v query %v task %v", apps, queries, tasks)
 	}
 	// Round trip: import into a new branch, export again: same content hash.
@@ -146,4 +151,43 @@ func toID(t *testing.T, v any) int64 {
 		t.Fatalf("id %v is not a number", v)
 	}
 	return int64(f)
+}
+
+// A fixture seeds API groups, endpoints and tasks as the routes create them, and refuses what
+// Xano would refuse, saying where.
+func TestSeedAPIGroupsAndTasks(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	seed := func(branch string) (*http.Response, []byte) {
+		return call(t, in, "POST", "/_emulator/seed", "", strings.NewReader(`{"workspaces":[{"id":1,"branches":[`+branch+`]}]}`), "application/json")
+	}
+	for branch, msg := range map[string]string{
+		`{"label":"v1","api_groups":[{"name":""}]}`:                                                                    `Invalid fixture: workspace 1 branch "v1": an API group has no name`,
+		`{"label":"v1","api_groups":[{"name":"a"},{"name":"a"}]}`:                                                      `Invalid fixture: workspace 1 branch "v1": duplicate API group "a"`,
+		`{"label":"v1","api_groups":[{"name":"a","endpoints":[{"verb":"GIT","path":"x"}]}]}`:                           `Invalid fixture: workspace 1 branch "v1" API group "a": endpoint "x" has verb "GIT", want GET, POST, PUT, PATCH, DELETE or HEAD`,
+		`{"label":"v1","api_groups":[{"name":"a","endpoints":[{"verb":"get"}]}]}`:                                      `Invalid fixture: workspace 1 branch "v1" API group "a": an endpoint has no path`,
+		`{"label":"v1","api_groups":[{"name":"a","endpoints":[{"verb":"get","path":"x"},{"verb":"GET","path":"x"}]}]}`: `Invalid fixture: workspace 1 branch "v1" API group "a": duplicate endpoint GET x`,
+		`{"label":"v1","tasks":[{"name":"t"},{"name":"t"}]}`:                                                           `Invalid fixture: workspace 1 branch "v1": duplicate task "t"`,
+	} {
+		resp, data := seed(branch)
+		wantError(t, resp.StatusCode, data, 400, "ERROR_CODE_INPUT_ERROR", msg)
+	}
+	resp, data := seed(`{"label":"v1","api_groups":[{"name":"public","description":"d","endpoints":[{"verb":"get","path":"users"},{"verb":"POST","path":"users"}]}],"tasks":[{"name":"nightly","active":true}]}`)
+	wantOK(t, resp.StatusCode, data)
+	var p page
+	doOK(t, in, "GET", "/workspace/1/apigroup", nil, &p)
+	if len(p.Items) != 1 || p.Items[0]["name"] != "public" || p.Items[0]["description"] != "d" {
+		t.Fatalf("groups %+v", p)
+	}
+	gid := toID(t, p.Items[0]["id"])
+	doOK(t, in, "GET", fmt.Sprintf("/workspace/1/apigroup/%d/api", gid), nil, &p)
+	if len(p.Items) != 2 || p.Items[0]["verb"] != "GET" || p.Items[1]["verb"] != "POST" || p.Items[0]["name"] != "users" {
+		t.Fatalf("endpoints %+v", p)
+	}
+	doOK(t, in, "GET", "/workspace/1/task", nil, &p)
+	if len(p.Items) != 1 || p.Items[0]["active"] != true {
+		t.Fatalf("tasks %+v", p)
+	}
+	// Seeded objects are edited like created ones: a duplicate is refused by the route too.
+	status, body := in.Do(t, "POST", "/workspace/1/task", map[string]any{"name": "nightly"})
+	wantError(t, status, body, 400, "ERROR_CODE_BAD_REQUEST", "duplicate record")
 }

@@ -229,7 +229,8 @@ func tableDef(guid, name string) json.RawMessage {
 }
 
 // DemoFixture returns the "demo" seed: workspace 1 "staging" (v1 live; tables user and order;
-// two functions) and workspace 2 "production" (v1 live; table user; one function).
+// two functions; API group public with GET users and GET legacy; tasks nightly_sync and
+// weekly_report) and workspace 2 "production" (v1 live; table user; one function).
 func DemoFixture() *Fixture {
 	return &Fixture{Workspaces: []FixtureWorkspace{
 		{
@@ -237,6 +238,12 @@ func DemoFixture() *Fixture {
 			Branches: []FixtureBranch{{Label: "v1", Live: true, Functions: []FixtureFunction{
 				{Name: "send_welcome_email", Body: "// send_welcome_email\nvar user = $input.user\nemail.send(user.email, \"Welcome!\")\n"},
 				{Name: "compute_invoice_total", Body: "// compute_invoice_total\nreturn $input.lines|sum:\"amount\"\n"},
+			}, APIGroups: []FixtureAPIGroup{{Name: "public", Description: "the public API", Endpoints: []FixtureEndpoint{
+				{Verb: "GET", Path: "users", Description: "lists the users"},
+				{Verb: "GET", Path: "legacy", Description: "the old listing"},
+			}}}, Tasks: []FixtureTask{
+				{Name: "nightly_sync", Description: "syncs every night", Active: true},
+				{Name: "weekly_report", Description: "mails a report"},
 			}}},
 			Tables: []FixtureTable{{Name: "user", Rows: 50}, {Name: "order", Rows: 200}},
 		},
@@ -393,7 +400,68 @@ func buildBranch(st *state, fb FixtureBranch, wsID int64, now time.Time) (*branc
 			ID: st.newID(), PID: int64(len(b.Functions) + 1), CreatedAt: now, UpdatedAt: now, GUID: stableGUID("function", wsID, ff.Name), Name: ff.Name, Body: ff.Body,
 		})
 	}
+	if err := buildAPIGroups(st, b, fb.APIGroups, wsID, now); err != nil {
+		return nil, err
+	}
+	if err := buildTasks(st, b, fb.Tasks, wsID, now); err != nil {
+		return nil, err
+	}
 	return b, nil
+}
+
+// buildAPIGroups adds a fixture branch's API groups and their endpoints, shaped as the routes
+// create them (description, canonical; endpoints: verb, name, description, app_id).
+func buildAPIGroups(st *state, b *branch, groups []FixtureAPIGroup, wsID int64, now time.Time) error {
+	where := fmt.Sprintf("workspace %d branch %q", wsID, b.Label)
+	for _, fg := range groups {
+		if fg.Name == "" {
+			return fmt.Errorf("%s: an API group has no name", where)
+		}
+		if nameTaken(b.Apps, fg.Name, nil) {
+			return fmt.Errorf("%s: duplicate API group %q", where, fg.Name)
+		}
+		g := &object{ID: st.newID(), PID: nextPID(b.Apps), GUID: stableGUID("apigroup", wsID, fg.Name),
+			Name: fg.Name, CreatedAt: now, UpdatedAt: now}
+		g.setRest("description", fg.Description)
+		g.setRest("canonical", g.GUID[:8])
+		b.Apps = append(b.Apps, g)
+		for _, fe := range fg.Endpoints {
+			verb := strings.ToUpper(fe.Verb)
+			if !verbs[verb] {
+				return fmt.Errorf("%s API group %q: endpoint %q has verb %q, want GET, POST, PUT, PATCH, DELETE or HEAD",
+					where, fg.Name, fe.Path, fe.Verb)
+			}
+			if fe.Path == "" {
+				return fmt.Errorf("%s API group %q: an endpoint has no path", where, fg.Name)
+			}
+			if endpointTaken(endpointsOf(b, g), verb, fe.Path, nil) {
+				return fmt.Errorf("%s API group %q: duplicate endpoint %s %s", where, fg.Name, verb, fe.Path)
+			}
+			e := &object{ID: st.newID(), PID: nextPID(b.Queries), GUID: stableGUID("endpoint", wsID, fg.Name, verb, fe.Path),
+				Name: fe.Path, Verb: verb, App: g.pid(), CreatedAt: now, UpdatedAt: now}
+			e.setRest("description", fe.Description)
+			b.Queries = append(b.Queries, e)
+		}
+	}
+	return nil
+}
+
+// buildTasks adds a fixture branch's tasks, shaped as POST /task creates them.
+func buildTasks(st *state, b *branch, tasks []FixtureTask, wsID int64, now time.Time) error {
+	for _, ft := range tasks {
+		if ft.Name == "" {
+			return fmt.Errorf("workspace %d branch %q: a task has no name", wsID, b.Label)
+		}
+		if nameTaken(b.Tasks, ft.Name, nil) {
+			return fmt.Errorf("workspace %d branch %q: duplicate task %q", wsID, b.Label, ft.Name)
+		}
+		t := &object{ID: st.newID(), PID: nextPID(b.Tasks), GUID: stableGUID("task", wsID, ft.Name),
+			Name: ft.Name, CreatedAt: now, UpdatedAt: now}
+		t.setRest("description", ft.Description)
+		t.setRest("active", ft.Active)
+		b.Tasks = append(b.Tasks, t)
+	}
+	return nil
 }
 
 // buildTables adds the generated tables of a fixture workspace.

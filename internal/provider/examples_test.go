@@ -141,7 +141,6 @@ func testExamplePromotionGuard(t *testing.T, ex *exampleRun) {
 		t.Skip("provider functions need Terraform 1.8 or OpenTofu 1.7")
 	}
 	inst := ex.startEmulator(nil)
-	seedStagingObjects(t, inst)
 	candidate := func() { ex.writeFile("archives/candidate.tar.gz", inst.Export(t, 1, "", false)) }
 	candidate()
 	ex.env("XANO_INSTANCE_URL", inst.URL)

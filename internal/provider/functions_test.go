@@ -51,7 +51,6 @@ func exactStrings(keys []string) knownvalue.Check {
 // with a function added, one changed and one removed, an endpoint removed and a task changed.
 func TestAccFunctions_archives(t *testing.T) {
 	inst := startEmulator(t, nil)
-	seedStagingObjects(t, inst)
 	dir := t.TempDir()
 	before := siExport(t, inst, 1, dir, "before.tar.gz")
 	inst.AddFunction(t, 1, "", "promo_new", "return 1\n")

@@ -241,7 +241,7 @@ func oobAddAPIGroup(t *testing.T, inst *emulatortest.Instance, ws int64, branch,
 		map[string]any{"branch": branch, "name": name, "description": "", "swagger": false, "tag": []string{}})
 }
 
-// oobPublicGroupID is the id of API group public (seedStagingObjects) in a branch.
+// oobPublicGroupID is the id of API group public (the demo seed) in a branch.
 func oobPublicGroupID(t *testing.T, inst *emulatortest.Instance, ws int64, branch string) int64 {
 	t.Helper()
 	id, ok := oobList(t, inst, fmt.Sprintf("/workspace/%d/apigroup?branch=%s&per_page=1000", ws, branch))["public"]
@@ -272,7 +272,7 @@ func oobUpdateEndpoint(t *testing.T, inst *emulatortest.Instance, ws, group int6
 		map[string]any{"name": path, "verb": verb, "description": desc})
 }
 
-// oobDeleteLegacyEndpoint deletes the endpoint GET legacy (seedStagingObjects) of an API group.
+// oobDeleteLegacyEndpoint deletes the endpoint GET legacy (the demo seed) of an API group.
 func oobDeleteLegacyEndpoint(t *testing.T, inst *emulatortest.Instance, ws, group int64) {
 	t.Helper()
 	oobID(t, inst, http.MethodDelete, fmt.Sprintf("/workspace/%d/apigroup/%d/api/%d", ws, group, oobEndpointID(t, inst, ws, group, "GET", "legacy")), nil)

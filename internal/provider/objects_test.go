@@ -14,20 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-
-	"github.com/xano-community/terraform-provider-xano/internal/emulator/emulatortest"
 )
-
-// seedStagingObjects gives the live branch of staging (workspace 1) an API group public with two
-// endpoints and two tasks, beside its functions send_welcome_email and compute_invoice_total.
-func seedStagingObjects(t *testing.T, inst *emulatortest.Instance) {
-	t.Helper()
-	g := oobAddAPIGroup(t, inst, 1, "", "public")
-	oobAddEndpoint(t, inst, 1, g, "GET", "users", "lists the users")
-	oobAddEndpoint(t, inst, 1, g, "GET", "legacy", "the old listing")
-	oobAddTask(t, inst, 1, "", "nightly_sync", "syncs every night")
-	oobAddTask(t, inst, 1, "", "weekly_report", "mails a report")
-}
 
 // objectKeys checks that an objects map holds the keys want, and no table.
 func objectKeys(want ...string) knownvalue.Check {
@@ -58,7 +45,6 @@ func noTableKeys(addr string) statecheck.StateCheck {
 // and the re-import brings objects back to the archive's.
 func TestAccWorkspaceSchemaImport_objectDrift(t *testing.T) {
 	inst := startEmulator(t, nil)
-	seedStagingObjects(t, inst)
 	src := siExport(t, inst, 1, t.TempDir(), "staging.tar.gz")
 	config := providerConfig(inst) + siResource(src, "")
 	log := &warningLog{}
@@ -134,7 +120,6 @@ func TestAccWorkspaceSchemaImport_objectDrift(t *testing.T) {
 func TestAccWorkspaceSchemaImport_promotionPreview(t *testing.T) {
 	inst := startEmulator(t, nil)
 	dir := t.TempDir()
-	seedStagingObjects(t, inst)
 	first := siExport(t, inst, 1, dir, "staging-1.tar.gz")
 	config := func(src string) string {
 		return providerConfig(inst) + siResource(src, "set_live = true\n  detect_drift = false\n  retain_on_destroy = true")
@@ -263,7 +248,6 @@ func TestAccWorkspaceSchemaImport_previewUnavailable(t *testing.T) {
 // included; null for an encrypted archive.
 func TestAccWorkspaceObjects_snapshotAndExport(t *testing.T) {
 	inst := startEmulator(t, nil)
-	seedStagingObjects(t, inst)
 	dir := t.TempDir()
 	config := providerConfig(inst) + fmt.Sprintf(`
 resource "xano_workspace_snapshot" "plain" {

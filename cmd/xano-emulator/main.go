@@ -85,6 +85,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		`leave "live" out of the branch list's rows that are not live, as Xano does`)
 	fs.Int64Var(&c.opts.MaxUploadBytes, "max-upload-bytes", emulator.DefaultMaxUploadBytes,
 		"largest import request body, in bytes (413 beyond)")
+	fs.Int64Var(&c.opts.ExportBytesPerSecond, "export-bytes-per-second", 0,
+		"send exports no faster than this many bytes per second (0: as fast as the connection)")
 	fixture := fs.String("fixture", "", "seed from this JSON file (a fixture, as POST /_emulator/seed takes) instead of -seed")
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {

@@ -3,7 +3,6 @@ package archive
 import (
 	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"crypto/sha1" //nolint:gosec // Xano's bundle signature is defined over SHA-1.
 	"encoding/base64"
 	"encoding/json"
@@ -13,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // Bundle is Xano's signed JSON envelope: {app, version, type, payload, sig}.

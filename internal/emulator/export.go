@@ -29,7 +29,9 @@ const (
 	pageTarget = 512 << 10
 )
 
-// export streams an export (full) or an export-schema of a workspace branch.
+// export answers an export (full) or an export-schema of a workspace branch: the archive is
+// built first (or reused, see export_cache.go), then sent with its Content-Length, encrypted
+// on the way when a password is set.
 func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full bool) error {
 	p, err := readParams(w, r)
 	if err != nil {
@@ -57,19 +59,50 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full
 	if err != nil {
 		return errFatal("Unable to sign the export.")
 	}
+	bundleJSON, err := json.Marshal(bundle)
+	if err != nil {
+		return errFatal("Unable to build the export.")
+	}
 	modTime := s.exportTime()
+	slot := exportSlot{ws: wsID, branch: job.b.Label, full: full, records: job.records}
+	f, size, err := s.builtArchive(job, slot, typ, bundleJSON, func(dst io.Writer) error {
+		return job.stream(dst, modTime, bundle)
+	})
+	if err != nil {
+		return errFatal("Unable to build the export.")
+	}
+	defer f.Close()
 
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
 	h.Set("Content-Disposition", `attachment; filename="`+safeFilename(fname)+`"`)
 	h.Set("Cache-Control", "no-store")
+	if password == "" {
+		h.Set("Content-Length", strconv.FormatInt(size, 10))
+	}
 	w.WriteHeader(http.StatusOK)
 
 	// From here on the status is sent: a failure can only cut the stream.
-	if err := job.stream(w, password, modTime, bundle); err != nil && !errors.Is(err, errCut) {
+	out := newPacedWriter(r.Context(), w, s.opts.ExportBytesPerSecond)
+	if err := sendEncrypted(out, f, password, modTime); err != nil && !errors.Is(err, errCut) {
 		panic(http.ErrAbortHandler)
 	}
 	return nil
+}
+
+// sendEncrypted sends a built archive, encrypted with password unless it is empty.
+func sendEncrypted(w io.Writer, f io.Reader, password string, modTime time.Time) error {
+	if password == "" {
+		return sendArchive(w, f, modTime)
+	}
+	enc, err := archive.Encrypt(w, password)
+	if err != nil {
+		return err
+	}
+	if err := sendArchive(enc, f, modTime); err != nil {
+		return err
+	}
+	return enc.Close()
 }
 
 // exportJob is what an export reads, taken under the lock: the state itself is immutable, and
@@ -124,17 +157,9 @@ func (job *exportJob) close() {
 }
 
 // stream writes the archive: the bundle as workspace.json, then the content pages of every table when
-// the job has records; encrypted when password is set.
-func (job *exportJob) stream(w io.Writer, password string, modTime time.Time, bundle archive.Bundle) error {
+// the job has records.
+func (job *exportJob) stream(w io.Writer, modTime time.Time, bundle archive.Bundle) error {
 	out := w
-	var enc io.WriteCloser
-	if password != "" {
-		var err error
-		if enc, err = archive.Encrypt(w, password); err != nil {
-			return err
-		}
-		out = enc
-	}
 	var outer *gzip.Writer
 	if job.doubleGzip {
 		// The outer layer compresses compressed bytes: the fastest level loses nothing.
@@ -165,12 +190,7 @@ func (job *exportJob) stream(w io.Writer, password string, modTime time.Time, bu
 		return err
 	}
 	if outer != nil {
-		if err := outer.Close(); err != nil {
-			return err
-		}
-	}
-	if enc != nil {
-		return enc.Close()
+		return outer.Close()
 	}
 	return nil
 }
@@ -227,8 +247,9 @@ func decodeAny(raw []byte) (any, error) {
 // pageEncoder writes generated rows as signed content pages. Its buffers are reused from page
 // to page, so an export allocates the same whatever the number of rows.
 type pageEncoder struct {
-	rows    []byte // "[row,row,...]"
-	pattern []byte // filler source of the current table
+	rows    []byte   // "[row,row,...]"
+	pattern []byte   // filler source of the current table (RowKindRepetitive)
+	words   [][]byte // vocabulary of the current table (RowKindRealistic)
 	h       hash.Hash
 	sum     []byte
 	sig     []byte
@@ -251,23 +272,35 @@ var (
 	pageHead  = []byte(`{"app":"` + bundleApp + `","version":"` + bundleVersion + `","type":"content","payload":`)
 )
 
-// fillerPattern returns the deterministic filler source of a table: patternSpan pseudo-random
-// lowercase letters (derived from the guid), extended so that any window of n bytes fits.
+// patternSpan is the length of a repetitive table's filler source.
 const patternSpan = 8192
 
+// tableSeed is the pseudo-random seed of a table's rows, derived from its guid (never 0).
+func tableSeed(guid string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(guid))
+	return h.Sum64() | 1
+}
+
+// xorshift is the generators' pseudo-random step (Marsaglia's xorshift64).
+func xorshift(x uint64) uint64 {
+	x ^= x << 13
+	x ^= x >> 7
+	x ^= x << 17
+	return x
+}
+
+// setPattern makes the filler source of a repetitive table: patternSpan pseudo-random
+// lowercase letters, extended so that any window of n bytes fits.
 func (pe *pageEncoder) setPattern(guid string, n int) {
 	size := patternSpan + n
 	if cap(pe.pattern) < size {
 		pe.pattern = make([]byte, size)
 	}
 	pe.pattern = pe.pattern[:size]
-	h := fnv.New64a()
-	h.Write([]byte(guid))
-	x := h.Sum64() | 1
+	x := tableSeed(guid)
 	for i := 0; i < patternSpan; i++ {
-		x ^= x << 13
-		x ^= x >> 7
-		x ^= x << 17
+		x = xorshift(x)
 		pe.pattern[i] = 'a' + byte(x%26)
 	}
 	for i := patternSpan; i < size; i++ {
@@ -275,10 +308,75 @@ func (pe *pageEncoder) setPattern(guid string, n int) {
 	}
 }
 
+// vocabularySize is the number of words of a realistic table; numberEvery is how often (one
+// token in numberEvery) a realistic row holds a number instead of a word. Together they give
+// about 3.5:1 under gzip for 1 KiB rows.
+const (
+	vocabularySize = 256
+	numberEvery    = 16
+)
+
+// setVocabulary makes the words of a realistic table: vocabularySize words of 3 to 10
+// lowercase letters.
+func (pe *pageEncoder) setVocabulary(guid string) {
+	if pe.words == nil {
+		pe.words = make([][]byte, vocabularySize)
+	}
+	x := tableSeed(guid)
+	for i := range pe.words {
+		x = xorshift(x)
+		w := pe.words[i][:0]
+		for n := 3 + int(x%8); n > 0; n-- {
+			x = xorshift(x)
+			w = append(w, 'a'+byte(x%26))
+		}
+		pe.words[i] = w
+	}
+}
+
+// appendFiller appends the fill bytes of row n of a table of the given kind; seed is the
+// table's. Every byte is a lowercase letter, a digit or a space, so that the row's PHP-style
+// encoding is the bytes themselves.
+func (pe *pageEncoder) appendFiller(dst []byte, kind string, seed uint64, n int64, fill int) []byte {
+	start := len(dst)
+	x := seed ^ (uint64(n) * 0x9e3779b97f4a7c15)
+	if x == 0 {
+		x = seed
+	}
+	switch kind {
+	case RowKindRealistic:
+		for len(dst)-start < fill {
+			x = xorshift(x)
+			if x%numberEvery == 0 {
+				dst = strconv.AppendUint(dst, (x>>8)%1000000, 10)
+			} else {
+				// Squaring a uniform index favours the first words, as real text does.
+				u := (x >> 20) % vocabularySize
+				dst = append(dst, pe.words[u*u/vocabularySize]...)
+			}
+			dst = append(dst, ' ')
+		}
+		return dst[:start+fill]
+	case RowKindRandom:
+		const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+		for len(dst)-start < fill {
+			x = xorshift(x)
+			for v, k := x, 0; k < 12; k++ { // 36^12 < 2^64: twelve letters of one draw
+				dst = append(dst, alphabet[v%36])
+				v /= 36
+			}
+		}
+		return dst[:start+fill]
+	default: // RowKindRepetitive, and "" (states saved before row kinds)
+		off := int((uint64(n) * 2654435761) % patternSpan)
+		return append(dst, pe.pattern[off:off+fill]...)
+	}
+}
+
 // writeGenerated writes the rows of a generated table: row n (1-based) is
-// {"data":"<filler>","id":n}, a pure function of (guid, n). Rows are added to a page until it
-// reaches pageTarget; a page always takes its first row, so a row larger than pageTarget (up to
-// MaxFixtureRowBytes) is alone in its page.
+// {"data":"<filler>","id":n}, a pure function of (guid, kind, n). Rows are added to a page
+// until it reaches pageTarget; a page always takes its first row, so a row larger than
+// pageTarget (up to MaxFixtureRowBytes) is alone in its page.
 func (pe *pageEncoder) writeGenerated(aw *archive.Writer, t *table) error {
 	if t.Rows <= 0 {
 		return nil
@@ -287,7 +385,14 @@ func (pe *pageEncoder) writeGenerated(aw *archive.Writer, t *table) error {
 	if fill < 8 {
 		fill = 8
 	}
-	pe.setPattern(t.GUID, fill)
+	switch t.RowKind {
+	case RowKindRealistic:
+		pe.setVocabulary(t.GUID)
+	case RowKindRandom:
+	default:
+		pe.setPattern(t.GUID, fill)
+	}
+	seed := tableSeed(t.GUID)
 	page := 0
 	for n := int64(1); n <= t.Rows; {
 		pe.rows = append(pe.rows[:0], '[')
@@ -296,9 +401,8 @@ func (pe *pageEncoder) writeGenerated(aw *archive.Writer, t *table) error {
 				pe.rows = append(pe.rows, ',')
 			}
 			first = false
-			off := int((uint64(n) * 2654435761) % patternSpan)
 			pe.rows = append(pe.rows, `{"data":"`...)
-			pe.rows = append(pe.rows, pe.pattern[off:off+fill]...)
+			pe.rows = pe.appendFiller(pe.rows, t.RowKind, seed, n, fill)
 			pe.rows = append(pe.rows, `","id":`...)
 			pe.rows = strconv.AppendInt(pe.rows, n, 10)
 			pe.rows = append(pe.rows, '}')

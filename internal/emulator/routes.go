@@ -467,7 +467,7 @@ func (s *Server) createTable(w http.ResponseWriter, r *http.Request, id int64) e
 		}
 		guid := randomGUID()
 		t := &table{ID: st.newID(), GUID: guid, Name: name, Def: tableDef(guid, name),
-			Storage: storageGenerated, RowBytes: defaultRowBytes}
+			Storage: storageGenerated, RowBytes: defaultRowBytes, RowKind: RowKindRealistic}
 		ws.Tables = append(ws.Tables, t)
 		out = tableJSON(t)
 		return nil

@@ -78,6 +78,9 @@ type table struct {
 	Rows    int64           `json:"rows"`
 	// RowBytes is the approximate size of a generated row.
 	RowBytes int `json:"row_bytes,omitempty"`
+	// RowKind is how generated rows are made (a FixtureTable.RowKind). Empty in a state saved
+	// before row kinds existed: those rows were RowKindRepetitive, and stay so.
+	RowKind string `json:"row_kind,omitempty"`
 	// Pages are the signed content pages of a spooled table, in page order.
 	Pages []pageRef `json:"pages,omitempty"`
 }
@@ -486,10 +489,14 @@ func buildTables(st *state, w *workspace, fts []FixtureTable) error {
 		if rb == 0 {
 			rb = defaultRowBytes
 		}
+		kind, err := rowKind(ft.RowKind)
+		if err != nil {
+			return fmt.Errorf("workspace %d table %q: %w", w.ID, ft.Name, err)
+		}
 		guid := stableGUID("table", w.ID, ft.Name)
 		w.Tables = append(w.Tables, &table{
 			ID: st.newID(), GUID: guid, Name: ft.Name, Def: tableDef(guid, ft.Name),
-			Storage: storageGenerated, Rows: ft.Rows, RowBytes: rb,
+			Storage: storageGenerated, Rows: ft.Rows, RowBytes: rb, RowKind: kind,
 		})
 	}
 	return nil

@@ -103,6 +103,11 @@ func (t *table) validate(what string, claim func(int64, string) error) error {
 		if t.RowBytes < 0 || t.RowBytes > MaxFixtureRowBytes || len(t.Pages) > 0 {
 			return fmt.Errorf("%s: row_bytes outside 0..%d, or pages for generated rows", what, MaxFixtureRowBytes)
 		}
+		if t.RowKind != "" {
+			if _, err := rowKind(t.RowKind); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+		}
 	case storageSpooled:
 		for _, p := range t.Pages {
 			if !validSpoolName(p.File) {

@@ -78,7 +78,10 @@ trap 'exit 143' TERM
 # ---- what this checkout offers (features of other branches are used once merged) ----
 
 throttle=0
-if "$emulator" -help 2>&1 | grep -q -- '-export-bytes-per-second'; then
+# (the help text is read whole first: with pipefail, grep -q closing the pipe early would make
+# the emulator's SIGPIPE fail the test)
+emulator_help="$("$emulator" -help 2>&1 || true)"
+if grep -q -- '-export-bytes-per-second' <<<"$emulator_help"; then
 	throttle=1
 fi
 row_kind=""

@@ -657,7 +657,6 @@ func (s *Server) importSchema(w http.ResponseWriter, r *http.Request, wsID int64
 			b.Functions = append(b.Functions, &fc)
 		}
 		pa.addObjects(st, b, now)
-		ws.touch()
 		ws.Branches = append(ws.Branches, b)
 		for _, t := range pa.tables {
 			if ws.hasTable(t.GUID, t.Name) {
@@ -721,7 +720,6 @@ func (s *Server) importWorkspace(w http.ResponseWriter, r *http.Request, wsID in
 			v1.Functions = append(v1.Functions, &fc)
 		}
 		pa.addObjects(st, v1, now)
-		ws.touch()
 		ws.Branches = []*branch{v1}
 		ws.Live = "v1"
 		out = importAnswer(ws, v1)

@@ -41,10 +41,6 @@ type object struct {
 	UpdatedAt time.Time                  `json:"updated_at,omitempty"`
 }
 
-// touch records that the workspace's content changed. Every mutation of a workspace's
-// content calls it (an export cache, when there is one, is dropped here).
-func (w *workspace) touch() {}
-
 func cloneObjects(in []*object) []*object {
 	if in == nil {
 		return nil
@@ -502,11 +498,8 @@ func (s *Server) mutateObject(c *call, fn func(st *state, ws *workspace) (map[st
 			return errNoWorkspace
 		}
 		var err error
-		if out, err = fn(st, ws); err != nil {
-			return err
-		}
-		ws.touch()
-		return nil
+		out, err = fn(st, ws)
+		return err
 	})
 	if err != nil {
 		return err

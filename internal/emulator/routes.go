@@ -324,7 +324,6 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) 
 		}
 		b.Functions, b.Extra = cl.Functions, cl.Extra
 		b.Apps, b.Queries, b.Tasks = cl.Apps, cl.Queries, cl.Tasks
-		ws.touch()
 		ws.Branches = append(ws.Branches, b)
 		out = branchJSON(ws, b)
 		return nil

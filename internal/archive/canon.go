@@ -34,12 +34,27 @@ type canonicalizer struct {
 
 	bundle     bool   // the document is a signed bundle ("sig" was dropped)
 	bundleType string // its "type", if a string
+
+	// php selects the form Xano signs bundles over (see phpjson.go) instead of the canonical
+	// form: members keep their order below the top level, strings are written as PHP does, and
+	// the top level drops "sig" and records what Verify needs.
+	php           bool
+	memberTooDeep bool   // php: the top-level member being read nests deeper than maxPHPDepth
+	elems         int    // the number of elements of the last array closed
+	tooDeep       bool   // php: a kept top-level member other than "sig" nests too deep
+	sig           []byte // php: the PHP form of the "sig" member's value (nil when absent)
+	sigBuf        []byte // where sig is kept, reused
+	payloadRows   int    // php: see bundleForm.payloadRows
 }
 
 // member is one "key":value of an object being read.
 type member struct {
 	k0, k1     int // the decoded key is keys[k0:k1]
 	start, end int // its canonical `"key":value` is out[start:end]
+	// For top-level members in php mode: elems is what bundleForm.payloadRows says of its value,
+	// tooDeep whether the value nests deeper than maxPHPDepth.
+	elems   int
+	tooDeep bool
 }
 
 // canonicalize returns the canonical form of src, or errSyntax. The result is valid until the
@@ -48,6 +63,7 @@ func (c *canonicalizer) canonicalize(src []byte) ([]byte, error) {
 	c.src, c.pos, c.depth = src, 0, 0
 	c.out, c.keys = c.out[:0], c.keys[:0]
 	c.bundle, c.bundleType = false, ""
+	c.memberTooDeep, c.tooDeep, c.sig, c.payloadRows = false, false, nil, 0
 	err := c.value(true)
 	c.skipSpace()
 	c.src = nil
@@ -79,6 +95,8 @@ func (c *canonicalizer) value(top bool) error {
 		return c.object(top)
 	case b == '[':
 		return c.array()
+	case b == '"' && c.php:
+		return c.phpString()
 	case b == '"':
 		return c.stringValue()
 	case b == 't':
@@ -147,6 +165,9 @@ func (c *canonicalizer) enter() error {
 	if c.depth > maxJSONDepth {
 		return errSyntax
 	}
+	if c.php {
+		c.phpEnter()
+	}
 	for len(c.stack) < c.depth {
 		c.stack = append(c.stack, nil)
 	}
@@ -159,6 +180,7 @@ func (c *canonicalizer) array() error {
 		return err
 	}
 	c.out = append(c.out, '[')
+	n := 0
 	c.skipSpace()
 	if c.pos < len(c.src) && c.src[c.pos] == ']' {
 		c.pos++
@@ -167,6 +189,7 @@ func (c *canonicalizer) array() error {
 			if err := c.value(false); err != nil {
 				return err
 			}
+			n++
 			c.skipSpace()
 			if c.pos >= len(c.src) {
 				return errSyntax
@@ -182,6 +205,7 @@ func (c *canonicalizer) array() error {
 		}
 	}
 	c.out = append(c.out, ']')
+	c.elems = n
 	c.depth--
 	return nil
 }
@@ -207,20 +231,29 @@ func (c *canonicalizer) object(top bool) error {
 				c.out = append(c.out, ',')
 			}
 			m := member{k0: len(c.keys), start: len(c.out)}
-			if k, ok := c.plainString(); ok {
-				// Printable ASCII without escapes: decoded and canonical forms are the raw bytes.
+			if k, ok := c.plainString(); ok && (!c.php || phpPlainRun(k, 0) == len(k)) {
+				// Printable ASCII without escapes: decoded and canonical forms are the raw bytes
+				// (and the PHP form too, without the characters PHP escapes).
 				c.keys = append(c.keys, k...)
 				c.out = append(c.out, '"')
 				c.out = append(c.out, k...)
 				c.out = append(c.out, '"', ':')
 				m.k1 = len(c.keys)
 			} else {
-				var err error
-				if c.keys, err = c.decodeString(c.keys); err != nil {
-					return err
+				if ok {
+					c.keys = append(c.keys, k...)
+				} else {
+					var err error
+					if c.keys, err = c.decodeString(c.keys); err != nil {
+						return err
+					}
 				}
 				m.k1 = len(c.keys)
-				c.out = appendCanonicalString(c.out, c.keys[m.k0:m.k1])
+				if c.php {
+					c.out = appendPHPString(c.out, c.keys[m.k0:m.k1])
+				} else {
+					c.out = appendCanonicalString(c.out, c.keys[m.k0:m.k1])
+				}
 				c.out = append(c.out, ':')
 			}
 			c.skipSpace()
@@ -228,10 +261,26 @@ func (c *canonicalizer) object(top bool) error {
 				return errSyntax
 			}
 			c.pos++
+			c.skipSpace()
+			kind := byte(0)
+			if c.pos < len(c.src) {
+				kind = c.src[c.pos]
+			}
 			if err := c.value(false); err != nil {
 				return err
 			}
 			m.end = len(c.out)
+			if top && c.php {
+				switch kind {
+				case '[':
+					m.elems = c.elems
+				case 'n':
+					m.elems = 0
+				default:
+					m.elems = -1
+				}
+				m.tooDeep, c.memberTooDeep = c.memberTooDeep, false
+			}
 			members = append(members, m)
 			c.skipSpace()
 			if c.pos >= len(c.src) {
@@ -256,27 +305,17 @@ func (c *canonicalizer) object(top bool) error {
 // finishObject puts the members written since objStart in canonical order: sorted by key, the
 // last of equal keys kept, and "sig" dropped from a top-level signed bundle. Then it closes the
 // object.
+//
+// In php mode only the top level is rewritten so (see phpTop); below it, members stay as written.
 func (c *canonicalizer) finishObject(objStart int, members []member, top bool) {
-	key := func(m member) []byte { return c.keys[m.k0:m.k1] }
-	changed := false
-	for i := 1; i < len(members); i++ {
-		if bytes.Compare(key(members[i-1]), key(members[i])) >= 0 {
-			changed = true
-			break
-		}
+	if c.php && !top {
+		c.out = append(c.out, '}')
+		return
 	}
-	if changed {
-		slices.SortStableFunc(members, func(a, b member) int { return bytes.Compare(key(a), key(b)) })
-		kept := members[:0]
-		for i, m := range members {
-			if i+1 < len(members) && bytes.Equal(key(m), key(members[i+1])) {
-				continue // a later member has the same key and wins
-			}
-			kept = append(kept, m)
-		}
-		members = kept
-	}
-	if top {
+	members, changed := c.sortMembers(members)
+	if c.php {
+		members, changed = c.phpTop(members), true
+	} else if top {
 		if sig := c.signedBundle(members); sig >= 0 {
 			members = slices.Delete(members, sig, sig+1)
 			changed = true

@@ -3,10 +3,13 @@ package archive
 import (
 	"archive/tar"
 	"bytes"
+	"crypto/sha1" //nolint:gosec // Xano's bundle signature is defined over SHA-1.
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -108,7 +111,7 @@ func FuzzCanonicalJSON(f *testing.F) {
 			t.Fatalf("canonical form %q is not a fixed point: %q, %v", want, again, err)
 		}
 		var php bytes.Buffer
-		if err := writePHPJSON(&php, data); err != nil {
+		if err := referencePHPJSON(&php, data); err != nil {
 			return // deeper than PHP's limit
 		}
 		fromPHP, _, _, ok := referenceCanonical(t, php.Bytes())
@@ -136,10 +139,85 @@ func FuzzVerify(f *testing.F) {
 	}
 	f.Add([]byte(`{"app":"xano","sig":"x","payload":[{"z":1,"a":2}]}`))
 	f.Add([]byte(`[]`))
+	f.Add([]byte(`{"app":"xano","payload":[1,[2],{"a":3}],"sig":"x"}`))
+	f.Add([]byte(`{"payload":null,"sig":"x"}`))
+	f.Add([]byte(`{"payload":{"a":1},"sig":"x","sig":null}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ok, err := Verify(data)
+		ok, rows, err := verify(data)
 		if err == nil && ok && !json.Valid(data) {
 			t.Fatalf("Verify accepted invalid JSON %q", data)
+		}
+		wantOK, wantRows, wantErr := referenceVerify(data)
+		if ok != wantOK || (err == nil) != (wantErr == nil) || (err == nil && rows != wantRows) {
+			t.Fatalf("verify(%q) = %v, %d, %v; reference %v, %d, %v", data, ok, rows, err, wantOK, wantRows, wantErr)
+		}
+	})
+}
+
+// FuzzVerifySigned signs any JSON payload by the reference rule and checks that Verify accepts
+// the bundle and VerifyPage counts its rows: the signed forms agree on every valid document,
+// however it is spaced, escaped or ordered.
+func FuzzVerifySigned(f *testing.F) {
+	for _, s := range append(slices.Clone(canonicalSeeds), phpSeeds...) {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		if !json.Valid(payload) {
+			return
+		}
+		bundle := signByReference(payload)
+		if bundle == nil {
+			return // deeper than PHP's limit
+		}
+		ok, rows, err := VerifyPage(bundle)
+		_, wantRows, _ := referenceVerify(bundle)
+		if wantRows < 0 {
+			if err == nil {
+				t.Fatalf("VerifyPage(%q) accepted a payload that is not a list", bundle)
+			}
+			return
+		}
+		if err != nil || !ok || rows != wantRows {
+			t.Fatalf("VerifyPage(%q) = %v, %d, %v; want true, %d", bundle, ok, rows, err, wantRows)
+		}
+	})
+}
+
+// phpSeeds exercise what the PHP form escapes.
+var phpSeeds = []string{
+	`[{"name":"O'Brien & <Co>","note":"a\u2028b\/c"}]`, "[\"\u2028\u2029\", \"\\u2029\"]",
+	`[{"b":1,"a":2,"b":3}]`, ` [ 1 , 2.50 , -0 , 1E+3 ] `, `[["\u003c"],{"k'":"'"}]`, "[\"\xff\xfe\"]",
+	`null`, `{"row":1}`, `"\ud83d\ude00\ud800"`, `[]`, `[{"\u0022":"\"\\"}]`,
+}
+
+// signByReference returns a content bundle of payload signed by referenceVerify's rule, or nil
+// when PHP could not encode the payload.
+func signByReference(payload []byte) []byte {
+	var php bytes.Buffer
+	php.WriteString(`{"app":"xano","payload":`)
+	if err := referencePHPJSON(&php, payload); err != nil {
+		return nil
+	}
+	php.WriteString(`,"type":"content","version":"1.03"}`)
+	sum := sha1.Sum(php.Bytes()) //nolint:gosec // required by the format
+	return fmt.Appendf(nil, `{"app":"xano","version":"1.03","type":"content","payload":%s,"sig":%q}`,
+		payload, websafeBase64(sum[:]))
+}
+
+// FuzzPHPPlainRun checks the word-at-a-time scan against a byte loop.
+func FuzzPHPPlainRun(f *testing.F) {
+	f.Add([]byte(`abcdefgh<ijklmnop&q'r>s"t\\`), 0)
+	f.Add([]byte("0123456789abcdef\x7f\x80\x1f"), 3)
+	f.Fuzz(func(t *testing.T, s []byte, i int) {
+		if i < 0 || i > len(s) {
+			return
+		}
+		want := i
+		for want < len(s) && !phpSpecial(s[want]) {
+			want++
+		}
+		if got := phpPlainRun(s, i); got != want {
+			t.Fatalf("phpPlainRun(%q, %d) = %d, want %d", s, i, got, want)
 		}
 	})
 }

@@ -3,13 +3,11 @@ package archive
 import (
 	"archive/tar"
 	"bytes"
-	"crypto/sha1" //nolint:gosec // Xano's bundle signature is defined over SHA-1.
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -46,81 +44,44 @@ func NewBundle(typ string, payload any) (Bundle, error) {
 // sha1(PHP-style JSON of the top-level keys except sig, sorted). See the reference notes.
 //
 // The PHP-style JSON is what PHP's json_encode writes with JSON_HEX_QUOT, JSON_HEX_TAG,
-// JSON_HEX_AMP, JSON_HEX_APOS, JSON_UNESCAPED_SLASHES and JSON_UNESCAPED_UNICODE. Below the top
-// level, object members keep their order: for Sign, the order encoding/json marshals the payload
-// in (struct fields in declaration order, map keys sorted); for Verify, the order in the raw
-// bytes, as PHP keeps the order of the arrays it decoded. Numbers are kept as written.
+// JSON_HEX_AMP, JSON_HEX_APOS, JSON_UNESCAPED_SLASHES and JSON_UNESCAPED_UNICODE (phpjson.go).
+// Below the top level, object members keep their order: for Sign, the order encoding/json
+// marshals the payload in (struct fields in declaration order, map keys sorted); for Verify, the
+// order in the raw bytes, as PHP keeps the order of the arrays it decoded. Numbers are kept as
+// written.
 func Sign(b Bundle) (string, error) {
-	members := make(map[string]json.RawMessage, 4)
-	for key, v := range map[string]any{"app": b.App, "version": b.Version, "type": b.Type, "payload": b.Payload} {
-		raw, err := json.Marshal(v)
-		if err != nil {
-			return "", fmt.Errorf("signing a %q bundle: encoding %s: %w", b.Type, key, err)
-		}
-		members[key] = raw
+	b.Sig = ""
+	raw, err := json.Marshal(b)
+	if err != nil {
+		return "", fmt.Errorf("signing a %q bundle: %w", b.Type, err)
 	}
-	return signMembers(members)
+	var sig string
+	err = readBundle(raw, func(f bundleForm) error {
+		sig, err = signature(f)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("signing a %q bundle: %w", b.Type, err)
+	}
+	return sig, nil
 }
 
 // Verify reports whether raw (a bundle's JSON bytes) carries a valid signature.
 // A bundle without a string "sig" is not valid; bytes that are not one JSON object are an error.
 func Verify(raw []byte) (bool, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var members map[string]json.RawMessage
-	if err := dec.Decode(&members); err != nil {
-		return false, fmt.Errorf("verifying a bundle: not a JSON object: %w", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return false, errors.New("verifying a bundle: unexpected data after the JSON object")
-	}
-	if members == nil {
-		return false, errors.New("verifying a bundle: not a JSON object")
-	}
-	sig, isString := stringMember(members, "sig")
-	if !isString || sig == "" {
-		return false, nil // no signature: not valid, but not an error either
-	}
-	want, err := signMembers(members)
-	if err != nil {
-		return false, err
-	}
-	return want == sig, nil
+	ok, _, err := verify(raw)
+	return ok, err
 }
 
-// stringMember returns members[key] as a string; isString is false if the member is absent or
-// is not a JSON string (null reads as "").
-func stringMember(members map[string]json.RawMessage, key string) (s string, isString bool) {
-	if err := json.Unmarshal(members[key], &s); err != nil {
-		return "", false
+// VerifyPage is Verify for a content page (content/<table guid>/<n>.json), which also counts the
+// rows of its payload in the same pass. A page whose signature is valid but whose payload is
+// not a list (nor null) is an error.
+func VerifyPage(raw []byte) (ok bool, rows int, err error) {
+	ok, rows, err = verify(raw)
+	if err == nil && ok && rows < 0 {
+		return false, 0, errors.New("verifying a content page: its payload is not a list of rows")
 	}
-	return s, true
-}
-
-// signMembers signs the top-level members of a bundle, all but "sig", sorted by key.
-func signMembers(members map[string]json.RawMessage) (string, error) {
-	keys := make([]string, 0, len(members))
-	for k := range members {
-		if k != "sig" {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, k := range keys {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		writePHPString(&buf, k)
-		buf.WriteByte(':')
-		if err := writePHPJSON(&buf, members[k]); err != nil {
-			return "", fmt.Errorf("signing a bundle: member %q: %w", k, err)
-		}
-	}
-	buf.WriteByte('}')
-	sum := sha1.Sum(buf.Bytes()) //nolint:gosec // required by the format
-	return websafeBase64(sum[:]), nil
+	return ok, max(rows, 0), err
 }
 
 // websafeBase64 is standard base64 with '+', '/' and '=' mapped to '-', '_' and '.'.

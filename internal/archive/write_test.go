@@ -19,27 +19,48 @@ func TestPHPString(t *testing.T) {
 	t.Parallel()
 	in := "\"<a href='x'>&</a>/é\\\u2028\u2029\n\t\x01\x7f😀"
 	want := `"\u0022\u003Ca href=\u0027x\u0027\u003E\u0026\u003C/a\u003E/é\\\u2028\u2029\n\t\u0001` + "\x7f😀\""
-	var buf bytes.Buffer
-	writePHPString(&buf, in)
-	if buf.String() != want {
-		t.Fatalf("writePHPString = %s\nwant            %s", buf.String(), want)
+	if got := string(appendPHPString(nil, []byte(in))); got != want {
+		t.Fatalf("appendPHPString = %s\nwant             %s", got, want)
 	}
 }
 
-func TestPHPJSONKeepsOrderAndNumbers(t *testing.T) {
+// TestSignedFormKeepsOrderAndNumbers: below the top level, members keep their order (duplicates
+// included) and numbers their spelling; the top level is sorted and loses "sig".
+func TestSignedFormKeepsOrderAndNumbers(t *testing.T) {
 	t.Parallel()
-	var buf bytes.Buffer
-	raw := `{ "z" : [1.50, -0, 1e3, true, null, {}, []], "a": {"y": "/", "b": "\u003c"} }`
-	if err := writePHPJSON(&buf, []byte(raw)); err != nil {
+	raw := ` { "z" : [1.50, -0, 1e3, true, null, {}, []], "sig": "x", "a": {"y": "/", "b": "\u003c", "y": 1} } `
+	err := readBundle([]byte(raw), func(f bundleForm) error {
+		if want := `{"a":{"y":"/","b":"\u003C","y":1},"z":[1.50,-0,1e3,true,null,{},[]]}`; string(f.signed) != want {
+			t.Errorf("signed form = %s, want %s", f.signed, want)
+		}
+		if string(f.sig) != `"x"` || f.tooDeep {
+			t.Errorf("sig %s, tooDeep %v", f.sig, f.tooDeep)
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if want := `{"z":[1.50,-0,1e3,true,null,{},[]],"a":{"y":"/","b":"\u003C"}}`; buf.String() != want {
-		t.Fatalf("writePHPJSON = %s, want %s", buf.String(), want)
+	for _, bad := range []string{`{"a":}`, `{"a":[1,2}`, `{} 2`, `[1]`, `"x"`, `null`} {
+		if err := readBundle([]byte(bad), func(bundleForm) error { return nil }); err == nil {
+			t.Errorf("readBundle(%q) succeeded", bad)
+		}
 	}
-	for _, bad := range []string{`{"a":}`, `[1,2`, `1 2`, strings.Repeat("[", 600) + strings.Repeat("]", 600)} {
-		buf.Reset()
-		if err := writePHPJSON(&buf, []byte(bad)); err == nil {
-			t.Fatalf("writePHPJSON(%q) succeeded", bad)
+	// PHP encodes 512 levels and refuses a 513th: a bundle nesting deeper cannot have been signed.
+	for depth, deep := range map[int]bool{512: false, 513: true} {
+		raw := `{"app":"xano","payload":` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + `,"sig":"x"}`
+		err := readBundle([]byte(raw), func(f bundleForm) error {
+			if f.tooDeep != deep {
+				t.Errorf("depth %d: tooDeep = %v", depth, f.tooDeep)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ref bytes.Buffer
+		if refErr := referencePHPJSON(&ref, []byte(strings.Repeat("[", depth)+strings.Repeat("]", depth))); (refErr != nil) != deep {
+			t.Errorf("depth %d: the reference says %v", depth, refErr)
 		}
 	}
 }

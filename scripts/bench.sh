@@ -6,6 +6,7 @@
 #   export at 100 MB/s (emulator -export-bytes-per-second), when the emulator has the flag
 #   import   a xano_workspace_import apply                    vs  curl multipart POST .../import
 #   hash     go run ./scripts/bench-hash FILE (when present)  vs  gzip -dc FILE | sha256sum
+#            and vs bench-hash -inflate FILE (inflating alone: the floor under any inspection)
 #   RSS      the provider process's peak RSS: dev_overrides points at a wrapper that execs the
 #            provider under /usr/bin/time -v
 #
@@ -309,6 +310,12 @@ EOF
 			fi
 			echo "$mib hash $run $c $p $bytes 0" >>"$results"
 			echo "    run $run hash: gzip -dc | sha256sum ${c}s, bench-hash ${p}s"
+			# the floor: inflating alone, with the same library, on one core
+			t0=$(now)
+			timeout "$limit" "$hasher" -inflate "$archive" >/dev/null
+			f=$(elapsed "$t0")
+			echo "$mib inflate-floor $run $f $p $bytes 0" >>"$results"
+			echo "    run $run inflate floor: bench-hash -inflate ${f}s"
 		fi
 	done
 	rm -f "$archive"
@@ -344,8 +351,9 @@ END {
 		if (name == "export-plain") name = "export"
 		if (name == "export-slow") name = sprintf("export @%d MB/s", rate / 1e6)
 		if (name == "hash") name = "content hash"
+		if (name == "inflate-floor") name = "hash vs inflate"
 		mb = bytes[key] / 1e6
-		rs = name == "content hash" ? "-" : sprintf("%.1f (%.1f..%.1f)", sm, rlo, rhi)
+		rs = (name == "content hash" || name == "hash vs inflate") ? "-" : sprintf("%.1f (%.1f..%.1f)", sm, rlo, rhi)
 		printf "%-8s %-18s %10.2f %10.2f %10.1f %10.1f %-22s %s\n", size[key] " MiB", name, cm, pm, mb / cm, mb / pm, sprintf("%.2fx (%.2f..%.2f)", rm, lo, hi), rs
 	}
 }' "$results"
@@ -359,3 +367,7 @@ if [[ -z "$row_kind" ]]; then
 	echo "note: this emulator has no FixtureTable.row_kind: its own rows (compressing $ratio:1) were used"
 fi
 echo "note: tofu s is the wall time of the whole tofu apply (CLI start, plan, provider start, apply)"
+if [[ -n "$hasher" ]]; then
+	echo "note: content hash: curl s is gzip -dc | sha256sum, tofu s is bench-hash; hash vs inflate: curl s is"
+	echo "      bench-hash -inflate (inflating alone, one core, the same library), tofu s is bench-hash"
+fi

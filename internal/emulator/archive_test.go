@@ -349,8 +349,11 @@ func testImportSchemaRefusals(t *testing.T, start startFunc) {
 	}
 	// Bytes that are no archive count as encrypted in an unknown format: with a password, it is
 	// the wrong one.
-	status, data = upload(t, in, "/workspace/2/import-schema", map[string]string{"newbranch": "x", "password": "pw"}, "s.tar.gz", []byte("\x00\x9c binary, not an archive"), false)
-	wantError(t, status, data, 400, "ERROR_CODE_INPUT_ERROR", "The password is incorrect.")
+	// The same when the password comes after the file (read as it arrived).
+	for _, fileFirst := range []bool{false, true} {
+		status, data = upload(t, in, "/workspace/2/import-schema", map[string]string{"newbranch": "x", "password": "pw"}, "s.tar.gz", []byte("\x00\x9c binary, not an archive"), fileFirst)
+		wantError(t, status, data, 400, "ERROR_CODE_INPUT_ERROR", "The password is incorrect.")
+	}
 	status, data = upload(t, in, "/workspace/99/import-schema", map[string]string{"newbranch": "x"}, "s.tar.gz", schema, false)
 	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "")
 

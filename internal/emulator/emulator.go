@@ -91,6 +91,15 @@
 //     tables (the issue that asked for it measured 3.7:1 on one); RowKindRepetitive and
 //     RowKindRandom bound it from both sides.
 //
+// Imports check every signature (the root document's and each content page's) before they
+// change anything. A plain archive is read as it arrives: inflated on a goroutine of its own,
+// each page verified in one pass (archive.VerifyPage) and appended to a spool file, so the
+// archive is never stored or read twice; an encrypted one (or a *.enc.gz) is spooled first,
+// since its password may come after it. Inferred behaviours of imports:
+//   - A refused archive (bad signature, not an archive) is answered once the whole upload was
+//     read, with the same error whether its fields came before or after the file.
+//   - A content page larger than 16 MiB is refused (Xano's are about 512 KB).
+//
 // # Control API (Options.Control; unauthenticated: bind to localhost)
 //
 // Every POST must carry Content-Type: application/json (415 otherwise), so that a web page cannot

@@ -25,18 +25,32 @@ var (
 	errNotAnArchive      = errInput("The file is not a valid workspace archive.")
 )
 
-// upload is a multipart request read as a stream: its file part spooled to a temporary file,
-// its known fields kept as strings.
+// upload is a multipart request read as a stream: its known fields kept as strings, its file
+// part either read as it arrives (see walkUpload) or spooled to a temporary file.
 type upload struct {
 	fields   map[string]string
-	file     *os.File
+	file     *os.File // the spooled file part
 	filename string
+
+	// walk, when set, reads a file part that is a plain archive as it arrives, instead of
+	// spooling it (an encrypted one needs the password, which may come after the file).
+	walk     func(io.Reader) (*parsedArchive, error)
+	walked   bool           // the file part was given to walk
+	parsed   *parsedArchive // what walk returned, until readArchive hands it over
+	walkErr  error          // walk's error, mapped by readArchive once every field is known
+	dropPage func(spool string)
 }
+
+// hasFile reports whether the request had a file part.
+func (u *upload) hasFile() bool { return u.file != nil || u.walked }
 
 func (u *upload) close() {
 	if u.file != nil {
 		u.file.Close()
 		os.Remove(u.file.Name())
+	}
+	if u.parsed != nil && u.parsed.spool != "" && u.dropPage != nil {
+		u.dropPage(u.parsed.spool) // read, but the request failed before using it
 	}
 }
 
@@ -62,12 +76,25 @@ var (
 	errUploadParse    = errInput("Unable to parse the multipart body.")
 )
 
+// archiveUse says what a route reads of an uploaded archive.
+type archiveUse int
+
+const (
+	archiveSpooled archiveUse = iota // nothing yet: the file part is spooled whole
+	archiveSchema                    // the root document (a plain archive is read as it arrives)
+	archiveFull                      // the root document and the content pages (likewise)
+)
+
 // readUpload reads a multipart body part by part (the file part may come before or after the
 // other fields), within s's MaxUploadBytes and the bounds above. early is called after each
 // known field that arrives before the file: an error it returns stops the request before the
-// archive is read.
-func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, early func(fields map[string]string) error) (_ *upload, err error) {
+// archive is read. use says whether a plain archive is read as it arrives (see walkUpload).
+func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, early func(fields map[string]string) error, use archiveUse) (_ *upload, err error) {
 	u := &upload{fields: map[string]string{}}
+	if use != archiveSpooled {
+		u.walk = func(rd io.Reader) (*parsedArchive, error) { return s.walkArchive(rd, use == archiveFull) }
+		u.dropPage = func(spool string) { s.dropSpool(spool, true) }
+	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "multipart/form-data" {
 		return u, nil // no file: the caller reports the missing param
@@ -111,7 +138,7 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, early func(f
 		}
 		// A part is closed only once read: Close reads the rest of it, without bound.
 		name := part.FormName()
-		if name == "file" && u.file == nil {
+		if name == "file" && !u.hasFile() {
 			err = u.readFile(part)
 		} else {
 			err = u.readField(part, name, &fieldBudget)
@@ -120,7 +147,7 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, early func(f
 			return nil, err
 		}
 		part.Close()
-		if u.file == nil && early != nil && uploadFields[name] {
+		if !u.hasFile() && early != nil && uploadFields[name] {
 			if err := early(u.fields); err != nil {
 				return nil, err
 			}
@@ -128,20 +155,64 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request, early func(f
 	}
 }
 
-// readFile spools the file part to a temporary file.
+// readFile reads the file part: a plain archive as it arrives when u.walk is set (see
+// walkUpload), anything else into a temporary file.
 func (u *upload) readFile(part *multipart.Part) error {
+	u.filename = part.FileName()
+	br := bufio.NewReaderSize(part, 64<<10)
+	if u.walk != nil {
+		if prefix, _ := br.Peek(64); !archive.IsEncrypted(prefix) && !namedEncrypted(u.filename) {
+			return u.walkUpload(br)
+		}
+	}
 	f, err := os.CreateTemp("", "xano-emulator-upload-*")
 	if err != nil {
 		return errFatal("Unable to store the upload.")
 	}
-	u.file, u.filename = f, part.FileName()
-	if _, err := io.Copy(f, part); err != nil {
+	u.file = f
+	if _, err := io.Copy(f, br); err != nil {
 		if isTooLarge(err) {
 			return err
 		}
 		return errInput("Unable to read the uploaded file.")
 	}
 	return nil
+}
+
+// walkUpload reads a plain archive straight from the request: inflating, verifying the
+// signatures and spooling the content pages keep pace with the upload, and the archive is
+// never written whole. It fails only for the upload itself (too large, cut short); what is
+// wrong with the archive is kept for readArchive, which answers once every field is read, as
+// it does for a spooled file.
+func (u *upload) walkUpload(br io.Reader) error {
+	src := &readErrors{r: br}
+	u.walked = true
+	u.parsed, u.walkErr = u.walk(src)
+	if src.err == nil {
+		_, src.err = io.Copy(io.Discard, src) // what the walk left, e.g. after a refused page
+	}
+	if src.err != nil && src.err != io.EOF {
+		if isTooLarge(src.err) {
+			return src.err
+		}
+		return errInput("Unable to read the uploaded file.")
+	}
+	return nil
+}
+
+// readErrors remembers the first error of its reader.
+type readErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErrors) Read(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.r.Read(p)
+	e.err = err
+	return n, err
 }
 
 var errFieldsTooLarge = errInput("The fields of the upload are larger than " + strconv.Itoa(maxUploadFieldBytes>>10) + " KiB.")
@@ -200,7 +271,7 @@ func openArchive(f *os.File, filename, password string) (io.Reader, error) {
 	br := bufio.NewReaderSize(f, 64<<10)
 	prefix, _ := br.Peek(64)
 	isGzip := len(prefix) >= 2 && prefix[0] == 0x1f && prefix[1] == 0x8b
-	named := strings.HasSuffix(strings.ToLower(filename), ".enc.gz")
+	named := namedEncrypted(filename)
 	encrypted := archive.IsEncrypted(prefix)
 	if !encrypted && !named {
 		return br, nil
@@ -225,6 +296,11 @@ func openArchive(f *os.File, filename, password string) (io.Reader, error) {
 	return pr, nil
 }
 
+// namedEncrypted reports whether an upload's file name says it is encrypted (*.enc.gz).
+func namedEncrypted(filename string) bool {
+	return strings.HasSuffix(strings.ToLower(filename), ".enc.gz")
+}
+
 func mapArchiveError(err error) error {
 	var ae *apiError
 	var le *archive.LimitError
@@ -243,23 +319,45 @@ func mapArchiveError(err error) error {
 }
 
 // readArchive validates a whole archive (signatures included) without touching the state.
-// With rows, the content pages are verified and copied into a new pending spool file.
-func (s *Server) readArchive(u *upload, password string, rows bool) (_ *parsedArchive, err error) {
+// With rows, the content pages are verified and copied into a new pending spool file. An
+// archive walked as it arrived (walkUpload) is not read again: its outcome is handed over.
+func (s *Server) readArchive(u *upload, password string, rows bool) (*parsedArchive, error) {
+	if u.walked {
+		pa, err := u.parsed, u.walkErr
+		u.parsed = nil
+		return pa, walkError(err, password)
+	}
 	rd, err := openArchive(u.file, u.filename, password)
 	if err != nil {
 		return nil, err
 	}
+	pa, err := s.walkArchive(rd, rows)
+	return pa, walkError(err, password)
+}
+
+// walkArchive reads an archive's plaintext once: the root document, and with rows the
+// content pages, verified and copied into a new pending spool file.
+func (s *Server) walkArchive(rd io.Reader, rows bool) (_ *parsedArchive, err error) {
 	ar := &archiveReader{s: s, rows: rows, rootRank: -1, pages: map[string]map[int]pageAt{}}
 	defer func() { ar.releaseSpool(err != nil) }()
 	if err := archive.Walk(rd, archive.Limits{}, ar.entry); err != nil {
-		if errors.Is(err, archive.ErrEncrypted) && password != "" {
-			// Bytes that are neither an archive nor this emulator's encrypted format: for the
-			// client, a password that does not open them.
-			return nil, errPasswordIncorrect
-		}
-		return nil, mapArchiveError(err)
+		return nil, err
 	}
 	return ar.result()
+}
+
+// walkError is the answer to a walk's error.
+func walkError(err error, password string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, archive.ErrEncrypted) && password != "":
+		// Bytes that are neither an archive nor this emulator's encrypted format: for the
+		// client, a password that does not open them.
+		return errPasswordIncorrect
+	default:
+		return mapArchiveError(err)
+	}
 }
 
 // pageAt is where a verified content page was spooled, and how many rows it holds.
@@ -606,12 +704,12 @@ func (s *Server) importSchema(w http.ResponseWriter, r *http.Request, wsID int64
 			return checkLabel(nb)
 		}
 		return nil
-	})
+	}, archiveSchema)
 	if err != nil {
 		return err
 	}
 	defer u.close()
-	if u.file == nil {
+	if !u.hasFile() {
 		return errMissing("file")
 	}
 	newbranch := u.fields["newbranch"]
@@ -670,12 +768,12 @@ func (s *Server) importWorkspace(w http.ResponseWriter, r *http.Request, wsID in
 	if s.snapshot().workspace(wsID) == nil {
 		return errNoWorkspace
 	}
-	u, err := s.readUpload(w, r, nil)
+	u, err := s.readUpload(w, r, nil, archiveFull)
 	if err != nil {
 		return err
 	}
 	defer u.close()
-	if u.file == nil {
+	if !u.hasFile() {
 		return errMissing("file")
 	}
 	pa, err := s.readArchive(u, u.fields["password"], true)

@@ -34,7 +34,7 @@ func TestReadUploadKeepsKnownFieldsOnly(t *testing.T) {
 			seen = append(seen, k)
 		}
 		return nil
-	})
+	}, archiveSpooled)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -306,8 +306,9 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 	ws := m.WorkspaceID.ValueInt64()
 	ctx = tflog.SetField(ctx, "workspace_id", ws)
 	src, sum := m.SourcePath.ValueString(), m.SourceSHA256.ValueString()
-	info, idiags := inspectSourceArchive(ctx, r.data.inspectionLimits(), src, sum)
-	if diags.Append(idiags...); diags.HasError() {
+	// The file must be the expected one before anything happens; its content is inspected while
+	// it is uploaded (inspectingUpload).
+	if diags.Append(checkSourceArchive(src, sum)...); diags.HasError() {
 		return diags
 	}
 	// An encrypted archive without a password would be refused; say so before any backup.
@@ -337,12 +338,16 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 		m.BackupContentSHA256 = backup.contentSHA256()
 	}
 
-	upload := sourceArchive(ctx, src, fmt.Sprintf("import into workspace %d", ws), map[string]any{"source_path": src})
+	inspecting := newInspectingUpload(src, r.data.inspectionLimits())
+	defer inspecting.close()
+	upload := inspecting.source(ctx, fmt.Sprintf("import into workspace %d", ws), map[string]any{"source_path": src})
 	result, err := client.Import(ctx, ws, xano.ImportInput{File: upload, Password: password})
 	if err != nil {
 		diags.Append(importFailed(ctx, client, ws, src, m.BackupPath, password != "", err)...)
 		return diags
 	}
+	info, idiags := inspecting.inspected(ctx)
+	diags.Append(idiags...)
 	tflog.Info(ctx, "Imported the archive into the workspace", map[string]any{"source_path": src, "source_sha256": sum})
 
 	m.ID = types.StringValue(strconv.FormatInt(ws, 10))

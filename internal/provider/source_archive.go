@@ -32,7 +32,7 @@ var (
 // runner, a snapshot with track_file = false). When either value is unknown (an archive written
 // by another resource in the same apply) the check is skipped, so that a value known only at apply
 // never makes the final plan inconsistent; the resource checks the file again right before
-// uploading it (checkSourceArchive, inspectSourceArchive).
+// uploading it (checkSourceArchive, inspectSourceArchive, inspectingUpload).
 func validateSourceArchive(ctx context.Context, cfg tfsdk.Config) diag.Diagnostics {
 	var p, sum types.String
 	diags := cfg.GetAttribute(ctx, sourcePathAttr, &p)
@@ -79,22 +79,32 @@ func inspectSourceArchive(ctx context.Context, lim archive.Limits, p, want strin
 	if err == nil && info.Incomplete != nil {
 		err = info.Incomplete // reported below, as the *LimitError error of earlier archive versions
 	}
-	var pathErr *fs.PathError
+	if pathErr := (*fs.PathError)(nil); errors.As(err, &pathErr) {
+		diags.AddAttributeError(sourcePathAttr, "Cannot read the source archive",
+			fmt.Sprintf("Reading source_path %q failed: %s.", p, err))
+		return archive.Info{}, diags
+	}
+	diags.Append(uninspectedSource(ctx, p, err, "is uploaded")...)
+	diags.Append(checkSourceDigest(p, d, want)...)
+	return info, diags
+}
+
+// uninspectedSource reports an inspection of the source archive at p that failed with err (nil:
+// it did not): past a limit, a warning naming it; otherwise Xano judges the archive, and it is only
+// logged. outcome says what happens to the archive all the same ("is uploaded").
+func uninspectedSource(ctx context.Context, p string, err error, outcome string) diag.Diagnostics {
+	var diags diag.Diagnostics
 	var limErr *archive.LimitError
 	switch {
 	case errors.As(err, &limErr):
 		diags.AddAttributeWarning(sourcePathAttr, "The source archive's content was not inspected",
-			fmt.Sprintf("Reading the content of source_path %q stopped at a limit: %s. It is uploaded as it is, and "+
-				"its content hash is unknown. %s", p, limErr, raiseLimitHint(limErr)))
-	case errors.As(err, &pathErr):
-		diags.AddAttributeError(sourcePathAttr, "Cannot read the source archive",
-			fmt.Sprintf("Reading source_path %q failed: %s.", p, err))
-		return archive.Info{}, diags
+			fmt.Sprintf("Reading the content of source_path %q stopped at a limit: %s. It %s as it is, and "+
+				"its content hash is unknown. %s", p, limErr, outcome, raiseLimitHint(limErr)))
 	case err != nil:
-		tflog.Debug(ctx, "The source archive cannot be inspected; uploading it as it is", map[string]any{"error": err.Error()})
+		tflog.Debug(ctx, "The source archive cannot be inspected; its content hash is unknown",
+			map[string]any{"error": err.Error(), "source_path": p})
 	}
-	diags.Append(checkSourceDigest(p, d, want)...)
-	return info, diags
+	return diags
 }
 
 // readSourceArchive reads the file at p once, hashing its bytes and inspecting its content. The

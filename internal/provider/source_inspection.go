@@ -1,0 +1,110 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/xano"
+)
+
+// inspectingUpload is the upload of a source archive whose content is inspected on its way out:
+// every attempt's bytes are fed to an inspection of their own, so that uploading and inspecting
+// (inflate, canonical JSON, hash) run side by side on two cores and the file is read once for
+// both, rather than inspected first and uploaded after. The file's sha256 is checked before
+// the upload starts (checkSourceArchive), as before.
+type inspectingUpload struct {
+	path string
+	lim  archive.Limits
+
+	mu     sync.Mutex
+	latest *inspectedAttempt // the attempt opened last
+}
+
+// inspectedAttempt is one attempt's file reader, teeing what the client reads into an inspection.
+type inspectedAttempt struct {
+	io.ReadCloser
+	insp *streamInspector
+	eof  atomic.Bool // the client read the file to its end (every byte was fed)
+}
+
+func (a *inspectedAttempt) Read(p []byte) (int, error) {
+	n, err := a.ReadCloser.Read(p)
+	a.insp.feed(p[:n])
+	if err == io.EOF {
+		a.eof.Store(true)
+	}
+	return n, err
+}
+
+func newInspectingUpload(p string, lim archive.Limits) *inspectingUpload {
+	return &inspectingUpload{path: p, lim: lim}
+}
+
+// source is sourceArchive, each attempt inspected.
+func (u *inspectingUpload) source(ctx context.Context, what string, fields map[string]any) xano.ArchiveSource {
+	src := sourceArchive(ctx, u.path, what, fields)
+	open := src.Open
+	src.Open = func() (io.ReadCloser, error) {
+		rc, err := open()
+		if err != nil {
+			return nil, err
+		}
+		a := &inspectedAttempt{ReadCloser: rc, insp: startInspector(archiveInspector(u.lim))}
+		u.mu.Lock()
+		prev := u.latest
+		u.latest = a
+		u.mu.Unlock()
+		if prev != nil {
+			prev.insp.abort() // an earlier attempt, cut short: its inspection is of no use
+		}
+		return a, nil
+	}
+	return src
+}
+
+// inspected returns what the archive holds, once the upload succeeded: the inspection of the
+// last attempt when it read the whole file, else (an attempt that ended early, which a complete
+// upload should not have) an inspection of the file itself. An archive that cannot be inspected
+// is reported as inspectSourceArchive does; the import happened, so nothing here is an error.
+func (u *inspectingUpload) inspected(ctx context.Context) (archive.Info, diag.Diagnostics) {
+	u.mu.Lock()
+	a := u.latest
+	u.latest = nil
+	u.mu.Unlock()
+	var info archive.Info
+	var err error
+	if a != nil && a.eof.Load() {
+		info, err = a.insp.finish()
+	} else {
+		if a != nil {
+			a.insp.abort()
+		}
+		tflog.Debug(ctx, "The upload did not read the source archive to its end; inspecting the file", map[string]any{"source_path": u.path})
+		info, err = inspectFile(u.path, u.lim)
+	}
+	if err == nil && info.Incomplete != nil {
+		err = info.Incomplete
+	}
+	if err != nil && !errors.Is(err, archive.ErrEncrypted) {
+		return archive.Info{}, uninspectedSource(ctx, u.path, err, "was imported")
+	}
+	return info, nil
+}
+
+// close stops an inspection still running (an upload that failed).
+func (u *inspectingUpload) close() {
+	u.mu.Lock()
+	a := u.latest
+	u.latest = nil
+	u.mu.Unlock()
+	if a != nil {
+		a.insp.abort()
+	}
+}

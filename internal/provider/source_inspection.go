@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -74,10 +73,7 @@ func (u *inspectingUpload) source(ctx context.Context, what string, fields map[s
 // upload should not have) an inspection of the file itself. An archive that cannot be inspected
 // is reported as inspectSourceArchive does; the import happened, so nothing here is an error.
 func (u *inspectingUpload) inspected(ctx context.Context) (archive.Info, diag.Diagnostics) {
-	u.mu.Lock()
-	a := u.latest
-	u.latest = nil
-	u.mu.Unlock()
+	a := u.take()
 	var info archive.Info
 	var err error
 	if a != nil && a.eof.Load() {
@@ -89,22 +85,28 @@ func (u *inspectingUpload) inspected(ctx context.Context) (archive.Info, diag.Di
 		tflog.Debug(ctx, "The upload did not read the source archive to its end; inspecting the file", map[string]any{"source_path": u.path})
 		info, err = inspectFile(u.path, u.lim)
 	}
-	if err == nil && info.Incomplete != nil {
-		err = info.Incomplete
-	}
-	if err != nil && !errors.Is(err, archive.ErrEncrypted) {
+	info, incomplete, err := inspectionOutcome(info, err)
+	switch {
+	case incomplete != nil:
+		return archive.Info{}, uninspectedSource(ctx, u.path, incomplete, "was imported")
+	case err != nil:
 		return archive.Info{}, uninspectedSource(ctx, u.path, err, "was imported")
 	}
 	return info, nil
 }
 
-// close stops an inspection still running (an upload that failed).
-func (u *inspectingUpload) close() {
+// take hands over the latest attempt, if any: from then on nothing else finishes or aborts it.
+func (u *inspectingUpload) take() *inspectedAttempt {
 	u.mu.Lock()
+	defer u.mu.Unlock()
 	a := u.latest
 	u.latest = nil
-	u.mu.Unlock()
-	if a != nil {
+	return a
+}
+
+// close stops an inspection still running (an upload that failed).
+func (u *inspectingUpload) close() {
+	if a := u.take(); a != nil {
 		a.insp.abort()
 	}
 }

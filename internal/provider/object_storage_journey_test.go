@@ -47,9 +47,20 @@ func TestAccJourney_ephemeralRunner(t *testing.T) {
 	ex.env("XANO_INSTANCE_URL", inst.URL)
 	ex.env("XANO_TOKEN", inst.Token)
 
-	// The first runner: init against the backend, apply, and the plan is empty.
+	// The first runner: init against the backend, apply (with TRACE logs, scanned for the secret
+	// key below), and the plan is empty.
 	ex.mustRun("init", "-input=false")
+	logFile := filepath.Join(t.TempDir(), "apply.log")
+	ex.env("TF_LOG", "trace")
+	ex.env("TF_LOG_PATH", logFile)
 	ex.mustRun("apply", "-auto-approve", "-input=false")
+	delete(ex.extra, "TF_LOG")
+	delete(ex.extra, "TF_LOG_PATH")
+	if logs, err := os.ReadFile(logFile); err != nil || len(logs) == 0 {
+		t.Errorf("no TRACE log written: %v", err)
+	} else if strings.Contains(string(logs), miniotest.SecretKey()) {
+		t.Error("the TRACE log of the apply holds the MinIO secret key")
+	}
 	ex.expectPlanExit(0)
 	_, etag := srv.Get(t, archives, "nightly/staging.tar.gz")
 	if keys := srv.Keys(t, stateBucket); strings.Join(keys, ",") != "journey/terraform.tfstate" {

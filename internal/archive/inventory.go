@@ -5,41 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"strconv"
 	"strings"
 )
-
-// BranchInfo describes what an archive holds of one branch, read by InspectBranch.
-type BranchInfo struct {
-	// ContentSHA256 is BranchContentSHA256's value.
-	ContentSHA256 string
-	// Objects is the branch's object inventory (see the package doc): the archive's inventory
-	// without the workspace-wide tables (no "table/..." keys).
-	Objects map[string]string
-	// Incomplete is the limit that stopped the inspection of a complete archive, as
-	// Info.Incomplete; then ContentSHA256 is empty and Objects nil.
-	Incomplete *LimitError
-}
-
-// InspectBranch streams r once, under lim (zero fields take defaults), and returns the branch
-// content hash (BranchContentSHA256) and the branch's object inventory, both computed in that
-// one pass. It returns ErrEncrypted for an encrypted archive.
-func InspectBranch(r io.Reader, lim Limits) (BranchInfo, error) {
-	w := newWalker(lim)
-	defer w.close()
-	h := newContentHasher(w.lim)
-	defer h.close()
-	h.branchOnly = true
-	le, err := w.inspect(r, branchEntryFunc(h))
-	if err != nil {
-		return BranchInfo{}, err
-	}
-	if le != nil {
-		return BranchInfo{Incomplete: le}, nil
-	}
-	return BranchInfo{ContentSHA256: h.sum(), Objects: h.inventory()}, nil
-}
 
 // inventorySkipped are payload members that describe the export itself, not objects of the
 // workspace: "branch" (always [] in exports, see the reference notes) and "workspace" (the

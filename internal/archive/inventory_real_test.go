@@ -221,11 +221,11 @@ func TestInspectObjectsRealWorkspaceRecord(t *testing.T) {
 		t.Fatalf("a rename: %+v, want changed workspace", d)
 	}
 	for _, data := range [][]byte{a, b, c} {
-		bi, err := InspectBranch(bytes.NewReader(data), Limits{})
+		bi, err := Inspect(bytes.NewReader(data), Limits{}, BranchView())
 		if err != nil {
 			t.Fatal(err)
 		}
-		ba, _ := InspectBranch(bytes.NewReader(a), Limits{})
+		ba, _ := Inspect(bytes.NewReader(a), Limits{}, BranchView())
 		if bi.ContentSHA256 != ba.ContentSHA256 || !DiffObjects(ba.Objects, bi.Objects).Empty() {
 			t.Fatalf("the workspace record reached the branch view: %s vs %s", bi.ContentSHA256, ba.ContentSHA256)
 		}

@@ -315,7 +315,8 @@ func (r *workspaceSchemaImportResource) recordImport(ctx context.Context, client
 	m.PasswordWO = types.StringNull()
 	diags.Append(setImportedContent(ctx, private, src.ContentSHA256)...)
 
-	seen, _, exportDiags := observeBranch(ctx, client, ws, label)
+	seen, _, exportDiags := observeBranch(ctx, client, ws, label, r.data.inspectionLimits())
+	diags.Append(exportDiags.Warnings()...)
 	if exportDiags.HasError() {
 		diags.AddWarning("Cannot record the branch's content",
 			fmt.Sprintf("Branch %q of workspace %d was imported, but exporting it to record its content_sha256 (the "+
@@ -392,7 +393,7 @@ func (r *workspaceSchemaImportResource) Read(ctx context.Context, req resource.R
 	}
 
 	if state.DetectDrift.ValueBool() {
-		seen, _, diags := observeBranch(ctx, client, ws, label)
+		seen, _, diags := observeBranch(ctx, client, ws, label, r.data.inspectionLimits())
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return

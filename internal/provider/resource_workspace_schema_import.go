@@ -181,7 +181,7 @@ func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.S
 		},
 		"objects": schema.MapAttribute{
 			MarkdownDescription: objectsDescription("as an export-schema of the branch shows them, last observed "+
-				"when `content_sha256` was, without the workspace's tables (`table/...`), which every branch shares") +
+				"when `content_sha256` was, without the workspace's tables (`table/...`) and record (`workspace`), which every branch shares") +
 				" A refresh that finds the branch edited in the Xano UI shows the objects that changed in the plan's " +
 				"\"changed outside of Terraform\" section, and the drift warning lists them.",
 			ElementType: types.StringType,

@@ -321,3 +321,42 @@ func TestAccWorkspaceSchemaImport_previewRealShapedArchive(t *testing.T) {
 		}},
 	})
 }
+
+// A branch imported from a real-shaped archive is inventoried by name (the endpoint by its api
+// group's name, the message by its channel's), and its drift is named so. (Editing the imported
+// endpoint out of band needs an emulator that links guid references on import.)
+func TestAccWorkspaceSchemaImport_realShapedDrift(t *testing.T) {
+	inst := startEmulator(t, nil)
+	src := realShapedArchive(t, filepath.Join(t.TempDir(), "real.tar.gz"), map[string]string{"ex_get_user": "GET"})
+	config := providerConfig(inst) + siResource(src, "")
+	log := &warningLog{}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: recordingFactories(log),
+		CheckDestroy:             siCheckOnlyV1(t, inst),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("objects"), objectKeys(
+						"api_group/examples", "endpoint/examples/GET ex_get_user", "message/rooms%2F{room_id}/joined",
+						"mcp_server/support", "agent/support", "trigger/on_join")),
+					noTableKeys(schemaImportAddr),
+				},
+			},
+			{
+				PreConfig: func() {
+					inst.AddFunction(t, 2, "release_1", "hotfix", "return 1\n")
+					log.reset()
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(schemaImportAddr, plancheck.ResourceActionUpdate),
+						expectWarning(log, `Branch "release_1" of workspace 2 has drifted`, "\n  added function/hotfix\n"),
+					},
+				},
+			},
+		},
+	})
+}

@@ -34,7 +34,8 @@ func branchEntryFunc(h *contentHasher) func(Entry, io.Reader) error {
 		if err != nil {
 			return err
 		}
-		raw = withoutWorkspacePayload(raw)
+		raw, h.removedTables = withoutWorkspacePayload(raw)
+		defer func() { h.removedTables = nil }()
 		return h.add(Entry{Name: e.Name, Size: int64(len(raw))}, bytes.NewReader(raw))
 	}
 }
@@ -50,43 +51,46 @@ func isWorkspaceWideEntry(name string) bool {
 }
 
 // withoutWorkspacePayload returns raw without the workspace-wide payload members when raw is a
-// signed bundle with an object payload holding any of them, and raw unchanged otherwise. The
-// result is hashed through the canonicaliser, so re-encoding it here loses nothing that the hash
-// keeps: key order, whitespace and string escapes are normalised there, and numbers stay as
-// written (json.RawMessage keeps them verbatim).
-func withoutWorkspacePayload(raw []byte) []byte {
+// signed bundle with an object payload holding any of them, and raw unchanged otherwise; tables is
+// the "dbo" member it removed (raw JSON), or nil. The result is hashed through the canonicaliser,
+// so re-encoding it here loses nothing that the hash keeps: key order, whitespace and string
+// escapes are normalised there, and numbers stay as written (json.RawMessage keeps them verbatim).
+func withoutWorkspacePayload(raw []byte) (out, tables []byte) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil || top == nil {
-		return raw
+		return raw, nil
 	}
 	if _, ok := top["app"]; !ok {
-		return raw
+		return raw, nil
 	}
 	if _, ok := top["sig"]; !ok {
-		return raw
+		return raw, nil
 	}
 	var payload map[string]json.RawMessage
 	if err := json.Unmarshal(top["payload"], &payload); err != nil || payload == nil {
-		return raw
+		return raw, nil
 	}
 	removed := false
 	for _, k := range workspaceWidePayload {
-		if _, ok := payload[k]; ok {
+		if v, ok := payload[k]; ok {
+			if k == "dbo" {
+				tables = v
+			}
 			delete(payload, k)
 			removed = true
 		}
 	}
 	if !removed {
-		return raw
+		return raw, nil
 	}
 	p, err := json.Marshal(payload)
 	if err != nil {
-		return raw
+		return raw, nil
 	}
 	top["payload"] = p
-	out, err := json.Marshal(top)
+	out, err = json.Marshal(top)
 	if err != nil {
-		return raw
+		return raw, nil
 	}
-	return out
+	return out, tables
 }

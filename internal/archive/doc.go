@@ -64,7 +64,8 @@
 // export: always [] in exports) and every member that is not an array (such as the "partial"
 // flag), other than "workspace". Row pages (content/) and stored files (vault/) are not objects;
 // tables are, through "dbo". Branch inventories also leave out what is workspace-wide, as
-// the branch content hash does (BranchView): "dbo" and the workspace record.
+// the branch content hash does (BranchView): "dbo" and the workspace record; every other object
+// has the same key in both views (a trigger on a table is still named by its table).
 //
 // A key is "<kind>/<label>", except the workspace record's, which is "workspace". The label is
 // the object's "name" (a string, or a number as written); an object without a non-empty name is

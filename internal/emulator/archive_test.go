@@ -172,7 +172,7 @@ func testExportBranchSelection(t *testing.T, start startFunc) {
 		wantError(t, resp.StatusCode, data, 404, "ERROR_CODE_NOT_FOUND", "")
 	}
 	resp, data := exportWith(t, in, 42, "export", map[string]any{})
-	wantError(t, resp.StatusCode, data, 404, "ERROR_CODE_NOT_FOUND", "Invalid workspace.")
+	wantError(t, resp.StatusCode, data, 404, "ERROR_CODE_NOT_FOUND", "")
 }
 
 func TestExportBytesDifferContentHashStable(t *testing.T) {

@@ -9,9 +9,9 @@
 // # Metadata API (under /api:meta and /api%3Ameta; Authorization: Bearer <token>)
 //
 //	GET    /auth/me
-//	GET    /workspace                               bare array of {id,name,description,branch}
-//	GET    /workspace/{id}
-//	GET    /workspace/{id}/branch                   creation order; exactly one live
+//	GET    /workspace                               bare array of workspaces (as GET /workspace/{id})
+//	GET    /workspace/{id}                          {id,name,description,swagger,documentation,branch}
+//	GET    /workspace/{id}/branch                   rows {created_at,label,backup,live}; creation order; one live
 //	POST   /workspace/{id}/branch                   {label, source_branch="v1", description, color}
 //	GET    /workspace/{id}/branch/{label}           labels are URL-decoded ("a%2Fb" is "a/b")
 //	PUT    /workspace/{id}/branch/{label}           {label, description, color}
@@ -22,6 +22,7 @@
 //	POST   /workspace/{id}/import-schema            multipart file, newbranch, setlive, password
 //	POST   /workspace/{id}/import                   multipart file, password (replaces the workspace)
 //	GET    /workspace/{id}/table, POST {name}       workspace-wide tables
+//	GET    /workspace/{id}/table/{table_id}
 //	GET    /workspace/{id}/function                 ?branch= page per_page search sort order (paged)
 //	POST   /workspace/{id}/function                 {name, body, description, docs, branch}: create, or replace
 //	GET|PUT|DELETE /workspace/{id}/function/{function_id}
@@ -66,7 +67,12 @@
 //
 // Reads need a token with the "read" (or "write") scope, writes (branch create, update, delete
 // and live, import-schema, import, table and function changes) the "write" scope; a token bound
-// to a workspace gets 403 on every other one. Errors use Xano's {code, message, payload} envelope.
+// to a workspace gets 403 on every other one. Errors use Xano's {code, message, payload} envelope;
+// a 404 is exactly {"code":"ERROR_CODE_NOT_FOUND","message":""} (no payload), and a request body
+// that is not JSON gets 400 {"code":"ERROR_CODE_SYNTAX_ERROR","message":"Syntax error: unexpected
+// \u0027x\u0027","payload":{"char","line","col"}}. Every answer is written as the engine writes
+// JSON (archive.PHPJSON: ' as \u0027, members in the engine's order). See "Where the shapes come
+// from" below for which of these are recorded, documented or inferred.
 //
 // Bodies are bounded: 1 MiB for the JSON routes, Options.MaxUploadBytes for the imports (413
 // beyond), whose uploads keep only newbranch, setlive and password (64 KiB of fields, 32 parts at

@@ -450,10 +450,10 @@ func removeObject(list *[]*object, o *object) {
 }
 
 var (
-	errNoFunction = errNotFound("Invalid function.")
-	errNoAPIGroup = errNotFound("Invalid API group.")
-	errNoEndpoint = errNotFound("Invalid API.")
-	errNoTask     = errNotFound("Invalid task.")
+	errNoFunction = errMissingObject
+	errNoAPIGroup = errMissingObject
+	errNoEndpoint = errMissingObject
+	errNoTask     = errMissingObject
 )
 
 // editableList refuses a change to a list that an imported archive brought in a form the

@@ -54,6 +54,7 @@ var metaRoutes = []metaRoute{
 	{"POST /workspace/{workspace_id}/import", true, func(s *Server, c *call) error { return s.importWorkspace(c.w, c.r, c.wsID) }},
 	{"GET /workspace/{workspace_id}/table", false, func(s *Server, c *call) error { return s.listTables(c.w, c.wsID) }},
 	{"POST /workspace/{workspace_id}/table", true, func(s *Server, c *call) error { return s.createTable(c.w, c.r, c.wsID) }},
+	{"GET /workspace/{workspace_id}/table/{table_id}", false, (*Server).getTable},
 
 	{"GET /workspace/{workspace_id}/function", false, (*Server).listFunctions},
 	{"POST /workspace/{workspace_id}/function", true, (*Server).createOrReplaceFunction},
@@ -169,26 +170,6 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rest string) e
 
 // ---- JSON shapes ----
 
-func workspaceJSON(w *workspace) map[string]any {
-	return map[string]any{
-		"id": w.ID, "name": w.Name, "description": w.Description, "branch": w.Live,
-		"created_at": formatTime(w.CreatedAt),
-	}
-}
-
-func branchJSON(w *workspace, b *branch) map[string]any {
-	return map[string]any{
-		"id":          b.ID,
-		"created_at":  formatTime(b.CreatedAt),
-		"updated_at":  formatTime(b.UpdatedAt),
-		"label":       b.Label,
-		"description": b.Description,
-		"color":       b.Color,
-		"live":        b.Label == w.Live,
-		"backup":      b.Backup,
-	}
-}
-
 func tableJSON(t *table) map[string]any {
 	return map[string]any{"id": t.ID, "guid": t.GUID, "name": t.Name, "rows": t.Rows, "storage": t.Storage}
 }
@@ -218,7 +199,7 @@ func (s *Server) authMe(w http.ResponseWriter, st *state, tok tokenInfo) error {
 }
 
 func (s *Server) listWorkspaces(w http.ResponseWriter, st *state, tok tokenInfo) error {
-	out := []map[string]any{}
+	out := []ordered{}
 	for _, ws := range st.Workspaces {
 		if tok.sees(ws.ID) {
 			out = append(out, workspaceJSON(ws))
@@ -244,11 +225,11 @@ func (s *Server) listBranches(w http.ResponseWriter, id int64) error {
 	if ws == nil {
 		return errNoWorkspace
 	}
-	out := make([]map[string]any, 0, len(ws.Branches))
+	out := make([]ordered, 0, len(ws.Branches))
 	for _, b := range ws.Branches {
-		row := branchJSON(ws, b)
+		row := branchRowJSON(ws, b)
 		if s.opts.OmitLiveOnNonLive && b.Label != ws.Live {
-			delete(row, "live")
+			row = row.without("live")
 		}
 		out = append(out, row)
 	}
@@ -298,7 +279,7 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) 
 	if color == "" {
 		color = defaultColor
 	}
-	var out map[string]any
+	var out ordered
 	err = s.mutate(func(st *state) error {
 		ws := st.workspace(id)
 		if ws == nil {
@@ -309,7 +290,7 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) 
 		}
 		src := ws.branch(source)
 		if src == nil {
-			return errNotFound("Invalid source branch.")
+			return errMissingObject
 		}
 		now := s.now()
 		b := &branch{
@@ -340,7 +321,7 @@ func (s *Server) updateBranch(w http.ResponseWriter, r *http.Request, id int64, 
 	if err != nil {
 		return err
 	}
-	var out map[string]any
+	var out ordered
 	err = s.mutate(func(st *state) error {
 		ws := st.workspace(id)
 		if ws == nil {
@@ -408,7 +389,7 @@ func (s *Server) deleteBranch(w http.ResponseWriter, id int64, label string) err
 }
 
 func (s *Server) setLive(w http.ResponseWriter, id int64, label string) error {
-	var out map[string]any
+	var out ordered
 	err := s.mutate(func(st *state) error {
 		ws := st.workspace(id)
 		if ws == nil {
@@ -442,6 +423,24 @@ func (s *Server) listTables(w http.ResponseWriter, id int64) error {
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+func (s *Server) getTable(c *call) error {
+	id, err := pathID(c.r, "table_id")
+	if err != nil {
+		return err
+	}
+	ws := c.st.workspace(c.wsID)
+	if ws == nil {
+		return errNoWorkspace
+	}
+	for _, t := range ws.Tables {
+		if t.ID == id {
+			writeJSON(c.w, http.StatusOK, tableJSON(t))
+			return nil
+		}
+	}
+	return errMissingObject
 }
 
 func (s *Server) createTable(w http.ResponseWriter, r *http.Request, id int64) error {

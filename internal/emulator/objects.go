@@ -34,8 +34,11 @@ type object struct {
 	NoAppID bool `json:"no_app_id,omitempty"`
 	// NoID, NoGUID: an imported object that had no id (no guid), exported without one as it
 	// came, so that import then export does not change the content.
-	NoID      bool                       `json:"no_id,omitempty"`
-	NoGUID    bool                       `json:"no_guid,omitempty"`
+	NoID   bool `json:"no_id,omitempty"`
+	NoGUID bool `json:"no_guid,omitempty"`
+	// NoBody: an imported function that had no body member (its code under another member),
+	// exported without one until a body is set.
+	NoBody    bool                       `json:"no_body,omitempty"`
 	Rest      map[string]json.RawMessage `json:"rest,omitempty"`
 	CreatedAt time.Time                  `json:"created_at,omitempty"`
 	UpdatedAt time.Time                  `json:"updated_at,omitempty"`
@@ -119,7 +122,9 @@ func (o *object) payloadEntry(kind string) map[string]any {
 	}
 	switch kind {
 	case "function":
-		m["body"] = o.Body
+		if !o.NoBody || o.Body != "" {
+			m["body"] = o.Body
+		}
 	case "query":
 		if o.Verb != "" {
 			m["verb"] = o.Verb
@@ -190,6 +195,8 @@ func parseObjectList(kind string, raw json.RawMessage) (list []*object, ok bool)
 					o.Body = string(raw)
 				}
 				delete(o.Rest, "body")
+			} else {
+				o.NoBody = true
 			}
 		case "query":
 			if raw, has := o.Rest["verb"]; has && json.Unmarshal(raw, &o.Verb) == nil {
@@ -234,6 +241,8 @@ func endpointApp(rest map[string]json.RawMessage) (app int64, noAppID bool) {
 // list each one fills.
 var objectKinds = []string{"app", "query", "task"}
 
+func isObjectKind(k string) bool { return k == "app" || k == "query" || k == "task" }
+
 func (b *branch) objects(kind string) *[]*object {
 	switch kind {
 	case "function":
@@ -266,6 +275,30 @@ func (pa *parsedArchive) parseObjects(payload map[string]json.RawMessage) {
 		pa.objects[k] = list
 		delete(payload, k)
 	}
+	// Real exports name an endpoint's API group by guid ("app": {"id": "<guid>"}): resolve it
+	// to the group's payload id, which is how the emulator links them.
+	for _, e := range pa.objects["query"] {
+		if e.App != 0 {
+			continue
+		}
+		var ref struct {
+			ID   any    `json:"id"`
+			GUID string `json:"guid"`
+		}
+		if json.Unmarshal(e.Rest["app"], &ref) != nil {
+			continue
+		}
+		guid, _ := ref.ID.(string)
+		if guid == "" {
+			guid = ref.GUID
+		}
+		for _, g := range pa.objects["app"] {
+			if guid != "" && g.GUID == guid {
+				e.App = g.pid()
+				break
+			}
+		}
+	}
 }
 
 // addObjects gives b copies of the archive's apps, queries and tasks, with new route ids.
@@ -277,6 +310,35 @@ func (pa *parsedArchive) addObjects(st *state, b *branch, now time.Time) {
 			*l = append(*l, o)
 		}
 	}
+}
+
+// ---- new objects, shaped as a real export has them ----
+
+// newAPIGroup is a new API group: exported with no id (real exports give an api group only a
+// guid), a canonical name and "branch": {"id": 0}. pid is its payload id inside the emulator,
+// which its endpoints' App refers to.
+func newAPIGroup(id, pid int64, guid, name string, now time.Time) *object {
+	g := &object{ID: id, PID: pid, NoID: true, GUID: guid, Name: name, CreatedAt: now, UpdatedAt: now}
+	g.setRest("canonical", guid[:8])
+	g.setRest("branch", branchRef)
+	return g
+}
+
+// newEndpoint is a new endpoint of API group g: it refers to g as real exports do, by guid
+// ("app": {"id": "<guid>"}), not by app_id.
+func newEndpoint(id, pid int64, guid string, g *object, verb, name string, now time.Time) *object {
+	e := &object{ID: id, PID: pid, GUID: guid, Name: name, Verb: verb, App: g.pid(), NoAppID: true,
+		CreatedAt: now, UpdatedAt: now}
+	e.setRest("app", map[string]string{"id": g.GUID})
+	e.setRest("branch", branchRef)
+	return e
+}
+
+// newTask is a new task with "branch": {"id": 0}.
+func newTask(id, pid int64, guid, name string, now time.Time) *object {
+	t := &object{ID: id, PID: pid, GUID: guid, Name: name, CreatedAt: now, UpdatedAt: now}
+	t.setRest("branch", branchRef)
+	return t
 }
 
 // ---- answers ----
@@ -556,6 +618,7 @@ func (s *Server) createOrReplaceFunction(c *call) error {
 		f := b.functionByName(name)
 		if f == nil {
 			f = &function{ID: st.newID(), PID: nextPID(b.Functions), GUID: randomGUID(), Name: name, CreatedAt: now}
+			f.setRest("branch", branchRef)
 			b.Functions = append(b.Functions, f)
 		}
 		f.Body, _ = p.str("body")
@@ -682,9 +745,8 @@ func (s *Server) createAPIGroup(c *call) error {
 			return nil, errBadRequest("duplicate record")
 		}
 		now := s.now()
-		g := &object{ID: st.newID(), PID: nextPID(b.Apps), GUID: randomGUID(), Name: name, CreatedAt: now, UpdatedAt: now}
+		g := newAPIGroup(st.newID(), nextPID(b.Apps), randomGUID(), name, now)
 		g.setRest("description", "")
-		g.setRest("canonical", g.GUID[:8])
 		setFields(g, p, []string{"description", "docs"}, []string{"swagger"})
 		b.Apps = append(b.Apps, g)
 		b.UpdatedAt = now
@@ -843,8 +905,7 @@ func (s *Server) createEndpoint(c *call) error {
 			return nil, errBadRequest("duplicate record")
 		}
 		now := s.now()
-		e := &object{ID: st.newID(), PID: nextPID(b.Queries), GUID: randomGUID(), Name: name, Verb: verb,
-			App: g.pid(), CreatedAt: now, UpdatedAt: now}
+		e := newEndpoint(st.newID(), nextPID(b.Queries), randomGUID(), g, verb, name, now)
 		e.setRest("description", "")
 		setFields(e, p, []string{"description", "docs"}, nil)
 		b.Queries = append(b.Queries, e)
@@ -954,7 +1015,7 @@ func (s *Server) createTask(c *call) error {
 			return nil, errBadRequest("duplicate record")
 		}
 		now := s.now()
-		t := &object{ID: st.newID(), PID: nextPID(b.Tasks), GUID: randomGUID(), Name: name, CreatedAt: now, UpdatedAt: now}
+		t := newTask(st.newID(), nextPID(b.Tasks), randomGUID(), name, now)
 		t.setRest("description", "")
 		t.setRest("active", false)
 		setFields(t, p, []string{"description", "docs", "datasource"}, []string{"active"})

@@ -303,7 +303,7 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) 
 				o.ID = st.newID()
 			}
 		}
-		b.Functions, b.Extra = cl.Functions, cl.Extra
+		b.Functions, b.Extra, b.Members = cl.Functions, cl.Extra, cl.Members
 		b.Apps, b.Queries, b.Tasks = cl.Apps, cl.Queries, cl.Tasks
 		ws.Branches = append(ws.Branches, b)
 		out = branchJSON(ws, b)

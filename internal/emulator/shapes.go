@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 )
 
 // ordered is a JSON object whose members are written in the order given, as Xano's engine (PHP
@@ -83,4 +84,43 @@ func branchRowJSON(w *workspace, b *branch) ordered {
 // OpenAPI file documents description and color as inputs).
 func branchJSON(w *workspace, b *branch) ordered {
 	return append(branchRowJSON(w, b), member{"description", b.Description}, member{"color", b.Color})
+}
+
+// set returns o with member k set to v (replaced in place, or appended).
+func (o ordered) set(k string, v any) ordered {
+	for i, m := range o {
+		if m.k == k {
+			out := append(ordered(nil), o...)
+			out[i].v = v
+			return out
+		}
+	}
+	return append(o[:len(o):len(o)], member{k, v})
+}
+
+// UnmarshalJSON reads a JSON object keeping its members' order (values as json.RawMessage).
+func (o *ordered) UnmarshalJSON(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return errors.New("not a JSON object")
+	}
+	out := ordered{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		k, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+		out = append(out, member{k, v})
+	}
+	*o = out
+	return nil
 }

@@ -34,7 +34,8 @@ func orderedKeys(t testing.TB, raw []byte) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, tok.(string))
+		k, _ := tok.(string)
+		out = append(out, k)
 		var skip json.RawMessage
 		if err := dec.Decode(&skip); err != nil {
 			t.Fatal(err)
@@ -104,7 +105,9 @@ func TestConformanceExportShape(t *testing.T) {
 			if _, has := g["id"]; has {
 				t.Errorf("api group %v has an id: real exports give it only a guid", g["name"])
 			}
-			groups[g["guid"].(string)] = g["name"].(string)
+			guid, _ := g["guid"].(string)
+			name, _ := g["name"].(string)
+			groups[guid] = name
 		}
 		for _, e := range lists["query"] {
 			ref, _ := e["app"].(obj)
@@ -114,7 +117,8 @@ func TestConformanceExportShape(t *testing.T) {
 		}
 		var names []string
 		for _, d := range lists["dbo"] {
-			names = append(names, d["name"].(string))
+			name, _ := d["name"].(string)
+			names = append(names, name)
 		}
 		if want := []string{"user", "order", "zz_created_third", "aa_created_fourth"}; !slices.Equal(names, want) {
 			t.Errorf("dbo order %v, want creation order %v", names, want)

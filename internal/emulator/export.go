@@ -52,10 +52,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full
 	if full {
 		typ, fname = "workspace", job.ws.Name+".tar.gz"
 	}
-	payload, err := bundlePayload(job.ws, job.b, job.tables)
-	if err != nil {
-		return errFatal("Unable to build the export.")
-	}
+	payload := bundlePayload(job.ws, job.b, job.tables)
 	bundle, err := archive.NewBundle(typ, payload)
 	if err != nil {
 		return errFatal("Unable to sign the export.")
@@ -208,17 +205,14 @@ func safeFilename(name string) string {
 // member of payloadMembers in the engine's order (members an archive brought that the list does
 // not name follow, sorted), tables in creation order, the full workspace record. It holds no
 // branch label and no time, so that exports of an unchanged branch have the same content.
-func bundlePayload(ws *workspace, b *branch, tables []*table) (ordered, error) {
+func bundlePayload(ws *workspace, b *branch, tables []*table) ordered {
 	dbo := make([]json.RawMessage, 0, len(tables))
 	for _, t := range tables {
 		dbo = append(dbo, t.Def)
 	}
 	fs := append([]*function(nil), b.Functions...)
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
-	record, err := workspaceRecord(ws)
-	if err != nil {
-		return nil, err
-	}
+	record := workspaceRecord(ws)
 	value := func(k string) any {
 		switch k {
 		case "dbo":
@@ -266,7 +260,7 @@ func bundlePayload(ws *workspace, b *branch, tables []*table) (ordered, error) {
 	for _, k := range more {
 		p = append(p, member{k, b.Extra[k]})
 	}
-	return p, nil
+	return p
 }
 
 // workspaceRecord is the payload's "workspace" member: the record an archive imported over the
@@ -274,7 +268,7 @@ func bundlePayload(ws *workspace, b *branch, tables []*table) (ordered, error) {
 // state checksum, iv, salt, secret, crypto, settings, release and git, and "branch": {"id": 0}),
 // whose secrets are plainly fake. Either way name and description are the workspace's. It
 // holds no time, so that the content hash of an unchanged branch stays the same.
-func workspaceRecord(ws *workspace) (ordered, error) {
+func workspaceRecord(ws *workspace) ordered {
 	if len(ws.Record) > 0 {
 		var rec ordered
 		if err := json.Unmarshal(ws.Record, &rec); err == nil {
@@ -284,7 +278,7 @@ func workspaceRecord(ws *workspace) (ordered, error) {
 			if rec.get("description") != nil {
 				rec = rec.set("description", ws.Description)
 			}
-			return rec, nil
+			return rec
 		}
 	}
 	fake := "FAKE-emulator-not-a-secret-" + stableGUID("workspace-secret", ws.ID)[:8]
@@ -297,7 +291,7 @@ func workspaceRecord(ws *workspace) (ordered, error) {
 		{"release", ordered{{"id", 0}}},
 		{"git", ordered{{"enabled", false}}},
 		{"branch", branchRef},
-	}, nil
+	}
 }
 
 func decodeAny(raw []byte) (any, error) {

@@ -40,6 +40,7 @@ var (
 const exampleCommandTimeout = 5 * time.Minute
 
 func TestExamples(t *testing.T) {
+	skipWhenLive(t, "the use cases run against seeded emulators")
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 and TF_ACC_TERRAFORM_PATH to run the use cases with a real CLI")
 	}

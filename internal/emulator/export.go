@@ -30,10 +30,17 @@ const (
 	pageTarget = 512 << 10
 )
 
-// export answers an export (full) or an export-schema of a workspace branch: the archive is
+// exportSchema answers POST /workspace/{id}/export-schema, export an export (full) or an
+// export-schema of a workspace branch: the archive is
 // built first (or reused, see export_cache.go), then sent with its Content-Length, encrypted
 // on the way when a password is set.
-func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full bool) error {
+func (s *Server) exportSchema(c *call) error { return s.export(c, false) }
+
+// exportFull answers POST /workspace/{id}/export.
+func (s *Server) exportFull(c *call) error { return s.export(c, true) }
+
+func (s *Server) export(c *call, full bool) error {
+	w, r, wsID := c.w, c.r, c.wsID
 	p, err := readParams(w, r)
 	if err != nil {
 		return err

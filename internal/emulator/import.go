@@ -701,7 +701,8 @@ func (s *Server) dropSpool(name string, remove bool) {
 	}
 }
 
-func (s *Server) importSchema(w http.ResponseWriter, r *http.Request, wsID int64) error {
+func (s *Server) importSchema(c *call) error {
+	w, r, wsID := c.w, c.r, c.wsID
 	checkLabel := func(label string) error {
 		ws := s.snapshot().workspace(wsID)
 		if ws == nil {
@@ -774,7 +775,8 @@ func (s *Server) importSchema(w http.ResponseWriter, r *http.Request, wsID int64
 	return nil
 }
 
-func (s *Server) importWorkspace(w http.ResponseWriter, r *http.Request, wsID int64) error {
+func (s *Server) importWorkspace(c *call) error {
+	w, r, wsID := c.w, c.r, c.wsID
 	if s.snapshot().workspace(wsID) == nil {
 		return errNoWorkspace
 	}

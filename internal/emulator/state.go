@@ -194,15 +194,6 @@ func (w *workspace) hasTable(guid, name string) bool {
 	return false
 }
 
-func (b *branch) functionByName(name string) *function {
-	for _, f := range b.Functions {
-		if f.Name == name {
-			return f
-		}
-	}
-	return nil
-}
-
 // spoolFiles returns the spool files the state refers to.
 func (st *state) spoolFiles() map[string]bool {
 	m := map[string]bool{}

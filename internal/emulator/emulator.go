@@ -37,7 +37,9 @@
 //	GET|PUT|DELETE /workspace/{id}/task/{task_id}
 //
 // The routes are a table (metaRoutes) of Go ServeMux patterns, one line per route of the
-// OpenAPI file; wildcards match escaped path segments, so a label "a%2Fb" is one segment.
+// OpenAPI file, every handler a func(*Server, *call) error; the five routes of each object kind
+// (function, API group, endpoint, task) come from one table of kinds (objectKindTable, kinds.go).
+// Wildcards match escaped path segments, so a label "a%2Fb" is one segment.
 //
 // Inferred behaviours (not in the OpenAPI file):
 //   - Paged lists answer {itemsReceived, curPage, nextPage, prevPage, offset, items}: per_page

@@ -97,6 +97,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		"send exports no faster than this many bytes per second (0: as fast as the connection)")
 	fixture := fs.String("fixture", "", "seed from this JSON file (a fixture, as POST /_emulator/seed takes) instead of -seed")
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: xano-emulator [flags]")
+		fmt.Fprintln(stderr, "       xano-emulator conformance -instance URL -workspace N   (compare a real instance; -h for more)")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -65,6 +65,7 @@ type contentHasher struct {
 	rootRank   int               // RootDocumentRank of the root document found so far, -1 before
 	branchOnly bool              // the inventory leaves out tables (InspectBranch)
 	objects    map[string]string // the root document's object inventory (inventory.go)
+	facts      map[string]Facts  // the facts of its objects (details.go)
 
 	copyBuf []byte
 	jsonBuf bytes.Buffer

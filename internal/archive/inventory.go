@@ -17,6 +17,8 @@ type BranchInfo struct {
 	// Objects is the branch's object inventory (see the package doc): the archive's inventory
 	// without the workspace-wide tables (no "table/..." keys).
 	Objects map[string]string
+	// Facts are the facts of the objects (see ChangeDetails), by inventory key; nil with Objects.
+	Facts map[string]Facts
 	// Incomplete is the limit that stopped the inspection of a complete archive, as
 	// Info.Incomplete; then ContentSHA256 is empty and Objects nil.
 	Incomplete *LimitError
@@ -38,7 +40,7 @@ func InspectBranch(r io.Reader, lim Limits) (BranchInfo, error) {
 	if le != nil {
 		return BranchInfo{Incomplete: le}, nil
 	}
-	return BranchInfo{ContentSHA256: h.sum(), Objects: h.inventory()}, nil
+	return BranchInfo{ContentSHA256: h.sum(), Objects: h.inventory(), Facts: h.objectFacts()}, nil
 }
 
 // Inventory key prefixes of the payload lists Xano's UI names; any other list keeps its own name.
@@ -69,9 +71,10 @@ func (h *contentHasher) inventory() map[string]string {
 // noteRootObjects records the inventory of a new root document: doc is its canonical form when
 // it is a signed bundle, nil otherwise (then the archive lists no objects).
 func (h *contentHasher) noteRootObjects(doc []byte) {
-	h.objects = nil
+	h.objects, h.facts = nil, nil
 	if doc != nil {
 		h.objects = inventoryOf(doc, h.branchOnly)
+		h.facts = FactsOf(doc, h.branchOnly)
 	}
 }
 
@@ -93,9 +96,19 @@ type invItem struct {
 // object with an object "payload" lists no objects.
 func inventoryOf(doc []byte, branchOnly bool) map[string]string {
 	out := map[string]string{}
+	items, keys := inventoryItems(doc, branchOnly)
+	for i, it := range items {
+		sum := sha256.Sum256(doc[it.start:it.end])
+		out[keys[i]] = hex.EncodeToString(sum[:])
+	}
+	return out
+}
+
+// inventoryItems returns the objects inventoryOf lists, and their keys.
+func inventoryItems(doc []byte, branchOnly bool) ([]invItem, []string) {
 	payload, ok := memberValue(doc, "payload")
 	if !ok || doc[payload[0]] != '{' {
-		return out
+		return nil, nil
 	}
 	var items []invItem
 	eachMember(doc, payload[0], func(key string, vs, ve int) bool {
@@ -113,12 +126,7 @@ func inventoryOf(doc []byte, branchOnly bool) map[string]string {
 			return true
 		})
 	})
-	keys := itemKeys(items)
-	for i, it := range items {
-		sum := sha256.Sum256(doc[it.start:it.end])
-		out[keys[i]] = hex.EncodeToString(sum[:])
-	}
-	return out
+	return items, itemKeys(items)
 }
 
 // itemKeys assigns every item its inventory key, following the rule of the package doc.

@@ -390,3 +390,63 @@ func Explain(oldObjects, newObjects map[string]string, oldFacts, newFacts map[st
 
 // isTableKey reports whether an inventory key names a table.
 func isTableKey(k string) bool { return strings.HasPrefix(k, inventoryPrefixes["dbo"]+"/") }
+
+// pageTable returns the table guid of a row page's entry name, "content/<guid>-<page>.json" or
+// "content/<guid>/<page>.json", and false for any other entry.
+func pageTable(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "content/")
+	if !ok || !strings.HasSuffix(rest, ".json") {
+		return "", false
+	}
+	if dir, _, found := strings.Cut(rest, "/"); found {
+		return dir, dir != ""
+	}
+	rest = strings.TrimSuffix(rest, ".json")
+	i := strings.LastIndexByte(rest, '-')
+	if i <= 0 || i == len(rest)-1 {
+		return "", false
+	}
+	if _, err := strconv.Atoi(rest[i+1:]); err != nil {
+		return "", false
+	}
+	return rest[:i], true
+}
+
+// notePage counts a row page of the archive (contentHasher.add calls it for every entry).
+func (h *contentHasher) notePage(name string) {
+	guid, ok := pageTable(name)
+	if !ok {
+		return
+	}
+	if h.pages == nil {
+		h.pages = map[string]int{}
+	}
+	h.pages[guid]++
+}
+
+// TablePages names the tables whose records an archive holds: the row pages of each table (by
+// table guid, Info.RowPages) counted under the table's inventory key, found by the "guid" of the
+// table objects of facts. Pages of a table the archive does not describe are counted under
+// "(table guid <guid>)".
+func TablePages(facts map[string]Facts, pages map[string]int) map[string]int {
+	byGUID := map[string]string{}
+	for k, f := range facts {
+		if !isTableKey(k) {
+			continue
+		}
+		if g := f["field guid"]; strings.HasPrefix(g, `"`) {
+			if s, err := strconv.Unquote(g); err == nil {
+				byGUID[s] = k
+			}
+		}
+	}
+	out := make(map[string]int, len(pages))
+	for guid, n := range pages {
+		k, ok := byGUID[guid]
+		if !ok {
+			k = "(table guid " + guid + ")"
+		}
+		out[k] += n
+	}
+	return out
+}

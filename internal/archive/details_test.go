@@ -170,3 +170,21 @@ func FuzzChangeDetails(f *testing.F) {
 		}
 	})
 }
+
+func TestTablePages(t *testing.T) {
+	for name, want := range map[string]string{
+		"content/abc-1.json": "abc", "content/a-b_c-12.json": "a-b_c", "content/g/3.json": "g",
+		"content/abc.json": "", "content/-1.json": "", "workspace.json": "", "content/x-y.json": "",
+	} {
+		got, ok := pageTable(name)
+		if got != want || ok != (want != "") {
+			t.Errorf("pageTable(%q) = %q, %v; want %q", name, got, ok, want)
+		}
+	}
+	doc := canonical(t, `{"payload":{"dbo":[{"name":"user","guid":"g-1"},{"name":"order","guid":"g2"}]}}`)
+	got := TablePages(FactsOf(doc, false), map[string]int{"g-1": 2, "g2": 1, "zz": 4})
+	want := map[string]int{"table/user": 2, "table/order": 1, "(table guid zz)": 4}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("TablePages = %v, want %v", got, want)
+	}
+}

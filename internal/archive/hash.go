@@ -66,6 +66,7 @@ type contentHasher struct {
 	branchOnly bool              // the inventory leaves out tables (InspectBranch)
 	objects    map[string]string // the root document's object inventory (inventory.go)
 	facts      map[string]Facts  // the facts of its objects (details.go)
+	pages      map[string]int    // row pages by table guid (details.go)
 
 	copyBuf []byte
 	jsonBuf bytes.Buffer
@@ -91,6 +92,7 @@ func newContentHasher(lim Limits) *contentHasher {
 // add hashes one entry; its signature fits Walk.
 func (h *contentHasher) add(e Entry, body io.Reader) error {
 	he := hashedEntry{name: e.Name, job: -1}
+	h.notePage(e.Name)
 	if isJSONName(e.Name) {
 		job, err := h.addJSON(e, body)
 		if err != nil {

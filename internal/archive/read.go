@@ -37,6 +37,9 @@ type Info struct {
 	// Facts are the facts of the objects (see ChangeDetails), by inventory key; nil when
 	// Objects is.
 	Facts map[string]Facts
+	// RowPages counts the row pages (content/...) of each table, by table guid; nil when there
+	// are none. See TablePages.
+	RowPages map[string]int
 	// Incomplete is the limit that stopped the inspection of the content, nil when the content
 	// was inspected whole. The archive itself is complete: Inspect still read it to its end and
 	// verified the outer gzip layer's checksums (damaged bytes are an error, not Incomplete).
@@ -76,6 +79,7 @@ func Inspect(r io.Reader, lim Limits) (Info, error) {
 		ContentSHA256: h.sum(),
 		Objects:       h.inventory(),
 		Facts:         h.objectFacts(),
+		RowPages:      h.pages,
 	}, nil
 }
 

@@ -172,10 +172,31 @@ func shortValue(v []byte) string {
 // FactsOf returns the facts of every object of a canonical JSON root document, by inventory key
 // (the keys of inventoryOf(doc, branchOnly)).
 func FactsOf(doc []byte, branchOnly bool) map[string]Facts {
-	items, keys := inventoryItems(doc, branchOnly)
-	out := make(map[string]Facts, len(items))
+	items, payload, ok := payloadItems(doc, branchOnly)
+	if !ok {
+		return map[string]Facts{}
+	}
+	keys := itemKeys(items)
+	out := make(map[string]Facts, len(items)+1)
 	for i, it := range items {
-		out[keys[i]] = objectFacts(it.list, doc[it.start:it.end])
+		out[keys[i]] = objectFacts(it.List, doc[it.start:it.end])
+	}
+	if !branchOnly {
+		// The workspace record: the members its inventory hash covers.
+		eachMember(doc, payload, func(key string, vs, ve int) bool {
+			if key != "workspace" || doc[vs] != '{' {
+				return key != "workspace"
+			}
+			f := Facts{}
+			eachMember(doc, vs, func(k string, s, e int) bool {
+				if workspaceMembers[k] {
+					f["field "+k] = shortValue(doc[s:e])
+				}
+				return true
+			})
+			out[workspaceKey] = f
+			return false
+		})
 	}
 	return out
 }
@@ -389,7 +410,7 @@ func Explain(oldObjects, newObjects map[string]string, oldFacts, newFacts map[st
 }
 
 // isTableKey reports whether an inventory key names a table.
-func isTableKey(k string) bool { return strings.HasPrefix(k, inventoryPrefixes["dbo"]+"/") }
+func isTableKey(k string) bool { return strings.HasPrefix(k, ObjectKind("dbo", "")+"/") }
 
 // pageTable returns the table guid of a row page's entry name, "content/<guid>-<page>.json" or
 // "content/<guid>/<page>.json", and false for any other entry.

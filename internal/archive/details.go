@@ -320,7 +320,7 @@ func ChangeDetails(old, new Facts) ObjectDetails { //nolint:predeclared // the c
 				other = append(other, label+" added")
 			case !inNew:
 				other = append(other, label+" removed")
-			case ov != nv && readable(ov) && readable(nv):
+			case ov != nv && readable(ov) && readable(nv) && !identityFields[name]:
 				other = append(other, label+" "+ov+" → "+nv)
 			case ov != nv:
 				other = append(other, label+" changed")
@@ -352,6 +352,10 @@ func orNone(t string) string {
 	}
 	return t
 }
+
+// identityFields are members whose values (numbers, random strings) say nothing to a reader:
+// their change is shown without them.
+var identityFields = map[string]bool{"id": true, "guid": true}
 
 // readable reports whether a fact's value is its own text rather than a digest.
 func readable(v string) bool { return !strings.HasPrefix(v, "#") }

@@ -28,7 +28,7 @@ type Facts map[string]string
 const MaxDetailLines = 6
 
 // maxShortValue is the longest scalar kept as it is in a fact; longer values are digested.
-const maxShortValue = 40
+const maxShortValue = 80
 
 // factValueSep separates the type of a column or input from the digest of its other settings.
 const factValueSep = "|"

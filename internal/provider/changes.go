@@ -221,5 +221,5 @@ func checkExpectedAtPlan(lim archive.Limits, source, expected types.String) diag
 	if err != nil {
 		return nil // the source checks say what is wrong with the file, or apply will
 	}
-	return checkExpectedContent(expected, source.ValueString(), info, "The plan stops here")
+	return checkExpectedContent(expected, source.ValueString(), info, "Nothing is imported")
 }

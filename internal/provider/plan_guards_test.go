@@ -88,7 +88,7 @@ func TestAccWorkspaceImport_reviewedRestore(t *testing.T) {
 			},
 			{
 				// Nothing to import: the changes stay as they are, and the plan is empty.
-				Config: pc(reviewedRestoreConfig(staging, allowed)),
+				Config:           pc(reviewedRestoreConfig(staging, allowed)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 			{

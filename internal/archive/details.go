@@ -172,13 +172,25 @@ func shortValue(v []byte) string {
 // FactsOf returns the facts of every object of a canonical JSON root document, by inventory key
 // (the keys of inventoryOf(doc, branchOnly)).
 func FactsOf(doc []byte, branchOnly bool) map[string]Facts {
-	items, payload, ok := payloadItems(doc, branchOnly)
+	return factsWith(doc, branchOnly, nil)
+}
+
+// factsWith is FactsOf for the branch view of a document whose "dbo" list was removed, as
+// inventoryWith: the same items, the same keys.
+func factsWith(doc []byte, branchOnly bool, tables []byte) map[string]Facts {
+	items, payload, ok := payloadItems(doc)
 	if !ok {
 		return map[string]Facts{}
+	}
+	if tables != nil {
+		items = withTables(items, tables)
 	}
 	keys := itemKeys(items)
 	out := make(map[string]Facts, len(items)+1)
 	for i, it := range items {
+		if branchOnly && it.List == "dbo" {
+			continue // as inventoryWith
+		}
 		out[keys[i]] = objectFacts(it.List, doc[it.start:it.end])
 	}
 	if !branchOnly {

@@ -31,6 +31,16 @@
 // one goroutine, the tar read and JSON canonicalised on another, and canonical JSON hashed on a
 // third; buffers are reused between entries.
 //
+// # One inspection
+//
+// Inspect is the one way to inspect an archive, and Info its one result: the whole archive, or
+// with the BranchView option what it holds of one branch (Info.Branch says which view it is).
+// Encrypted archives (Info.Encrypted) and inspections stopped by a limit (Info.Incomplete) are
+// results, not errors, in both views, so a caller cannot drop them on the way: only an archive
+// that is damaged or not an archive at all, or a failing reader, is an error. ContentSHA256 is a
+// shorthand that turns both into errors. Walk is not an inspection: it hands each entry to its
+// caller (the emulator reads uploads with it), and a limit is its error.
+//
 // # Content hash
 //
 // Info.ContentSHA256 (and ContentSHA256) is a canonical hash of what an archive contains: the
@@ -41,7 +51,7 @@
 //
 // # Object inventory
 //
-// Info.Objects (and BranchInfo.Objects, from InspectBranch) list the objects of an archive, one
+// Info.Objects lists the objects of an archive, one
 // key per object mapped to the object's canonical SHA-256 (lower-case hex): SHA-256 of the
 // object's JSON in the canonical form of ContentSHA256 (sorted keys, no whitespace, numbers as
 // written). They are computed in the same pass as the content hash, from the root document
@@ -54,7 +64,8 @@
 // export: always [] in exports) and every member that is not an array (such as the "partial"
 // flag), other than "workspace". Row pages (content/) and stored files (vault/) are not objects;
 // tables are, through "dbo". Branch inventories also leave out what is workspace-wide, as
-// BranchContentSHA256 does: "dbo" and the workspace record.
+// the branch content hash does (BranchView): "dbo" and the workspace record; every other object
+// has the same key in both views (a trigger on a table is still named by its table).
 //
 // A key is "<kind>/<label>", except the workspace record's, which is "workspace". The label is
 // the object's "name" (a string, or a number as written); an object without a non-empty name is
@@ -115,8 +126,8 @@
 // "description". The rest of the record in real exports (checksum, iv, salt, secret, crypto,
 // settings, release, git, ids and times) is engine state that may change without the user doing
 // anything: it is part of ContentSHA256, as every byte of the bundle is, but not of the
-// inventory, so it shows no changed object. Branch views (InspectBranch) leave the record out
-// entirely, as BranchContentSHA256 always has.
+// inventory, so it shows no changed object. The branch view (BranchView) leaves the record out
+// entirely, as its content hash always has.
 //
 // Objects of one list that get the same key are never merged: a trigger gets " (on <target>)",
 // naming what it is attached to ("on table/user": its "obj_type" and "obj_id", resolved as above

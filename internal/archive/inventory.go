@@ -5,43 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
-
-// BranchInfo describes what an archive holds of one branch, read by InspectBranch.
-type BranchInfo struct {
-	// ContentSHA256 is BranchContentSHA256's value.
-	ContentSHA256 string
-	// Objects is the branch's object inventory (see the package doc): the archive's inventory
-	// without the workspace-wide tables (no "table/..." keys).
-	Objects map[string]string
-	// Facts are the facts of the objects (see ChangeDetails), by inventory key; nil with Objects.
-	Facts map[string]Facts
-	// Incomplete is the limit that stopped the inspection of a complete archive, as
-	// Info.Incomplete; then ContentSHA256 is empty and Objects nil.
-	Incomplete *LimitError
-}
-
-// InspectBranch streams r once, under lim (zero fields take defaults), and returns the branch
-// content hash (BranchContentSHA256) and the branch's object inventory, both computed in that
-// one pass. It returns ErrEncrypted for an encrypted archive.
-func InspectBranch(r io.Reader, lim Limits) (BranchInfo, error) {
-	w := newWalker(lim)
-	defer w.close()
-	h := newContentHasher(w.lim)
-	defer h.close()
-	h.branchOnly = true
-	le, err := w.inspect(r, branchEntryFunc(h))
-	if err != nil {
-		return BranchInfo{}, err
-	}
-	if le != nil {
-		return BranchInfo{Incomplete: le}, nil
-	}
-	return BranchInfo{ContentSHA256: h.sum(), Objects: h.inventory(), Facts: h.objectFacts()}, nil
-}
 
 // inventorySkipped are payload members that describe the export itself, not objects of the
 // workspace: "branch" (always [] in exports, see the reference notes) and "workspace" (the
@@ -61,10 +28,20 @@ func (h *contentHasher) inventory() map[string]string {
 // it is a signed bundle, nil otherwise (then the archive lists no objects).
 func (h *contentHasher) noteRootObjects(doc []byte) {
 	h.objects, h.facts = nil, nil
-	if doc != nil {
-		h.objects = inventoryOf(doc, h.branchOnly)
-		h.facts = FactsOf(doc, h.branchOnly)
+	if doc == nil {
+		return
 	}
+	var tables []byte
+	if h.branchOnly && h.removedTables != nil {
+		// The branch view hashes the bundle without its tables; triggers on tables are still
+		// named by them, as in the whole-archive view.
+		var c canonicalizer
+		if t, err := c.canonicalize(h.removedTables); err == nil {
+			tables = t
+		}
+	}
+	h.objects = inventoryWith(doc, h.branchOnly, tables)
+	h.facts = factsWith(doc, h.branchOnly, tables)
 }
 
 // inventoryOf returns the object inventory of a canonical JSON document (as the canonicalizer
@@ -73,13 +50,26 @@ func (h *contentHasher) noteRootObjects(doc []byte) {
 // what is workspace-wide: "dbo" (tables) and the workspace record. A document that is not an
 // object with an object "payload" lists no objects.
 func inventoryOf(doc []byte, branchOnly bool) map[string]string {
+	return inventoryWith(doc, branchOnly, nil)
+}
+
+// inventoryWith is inventoryOf for a document whose "dbo" list was removed (the branch view):
+// tables is that list in canonical form, or nil. Its tables are not listed, but the objects that
+// refer to them are named by them, so that keys are the same in both views.
+func inventoryWith(doc []byte, branchOnly bool, tables []byte) map[string]string {
 	out := map[string]string{}
-	items, payload, ok := payloadItems(doc, branchOnly)
+	items, payload, ok := payloadItems(doc)
 	if !ok {
 		return out
 	}
+	if tables != nil {
+		items = withTables(items, tables)
+	}
 	keys := itemKeys(items)
 	for i, it := range items {
+		if branchOnly && it.List == "dbo" {
+			continue // read only for the triggers on tables: keys are the same in both views
+		}
 		sum := sha256.Sum256(doc[it.start:it.end])
 		out[keys[i]] = hex.EncodeToString(sum[:])
 	}
@@ -93,15 +83,15 @@ func inventoryOf(doc []byte, branchOnly bool) map[string]string {
 }
 
 // payloadItems reads the elements of the array members of doc's object "payload" (skipping
-// inventorySkipped, and "dbo" when branchOnly), in payload key order; payload is the position
-// of the payload object. ok is false when doc has no object payload.
-func payloadItems(doc []byte, branchOnly bool) (items []invItem, payload int, ok bool) {
+// inventorySkipped), in payload key order; payload is the position of the payload object. ok is
+// false when doc has no object payload.
+func payloadItems(doc []byte) (items []invItem, payload int, ok bool) {
 	pv, found := memberValue(doc, "payload")
 	if !found || doc[pv[0]] != '{' {
 		return nil, 0, false
 	}
 	eachMember(doc, pv[0], func(key string, vs, ve int) bool {
-		if inventorySkipped[key] || (branchOnly && key == "dbo") || doc[vs] != '[' {
+		if inventorySkipped[key] || doc[vs] != '[' {
 			return true
 		}
 		pos := 0
@@ -116,6 +106,34 @@ func payloadItems(doc []byte, branchOnly bool) (items []invItem, payload int, ok
 		})
 	})
 	return items, pv[0], true
+}
+
+// withTables returns items with the elements of the canonical array tables inserted as the "dbo"
+// list, where payload key order puts it (their bytes are not in the document: they are read for
+// their keys only, and never hashed).
+func withTables(items []invItem, tables []byte) []invItem {
+	var dbo []invItem
+	pos := 0
+	eachElement(tables, 0, func(es, ee int) bool {
+		pos++
+		it := invItem{ObjectIdent: ObjectIdent{List: "dbo", Pos: pos}}
+		if tables[es] == '{' {
+			readItemFields(tables, es, &it)
+		}
+		dbo = append(dbo, it)
+		return true
+	})
+	at := len(items)
+	for i, it := range items {
+		if it.List == "dbo" {
+			return items // the document has its own
+		}
+		if it.List > "dbo" {
+			at = i
+			break
+		}
+	}
+	return slices.Insert(items, at, dbo...)
 }
 
 // workspaceKey is the inventory key of the workspace's own record (the payload's "workspace").

@@ -95,8 +95,8 @@ func FuzzInventory(f *testing.F) {
 	f.Add([]byte(`{"payload":{"app":[{"id":1,"name":"a\"b"}],"query":[{"app_id":1,"verb":"get","name":"x\\y"},{"app":{"guid":"z"}}]}}`))
 	f.Add([]byte(`{"payload":{"dbo":[{"name":"t"}],"table":[{"name":"t"}],"workspace":{"name":"w"},"branch":[1],"partial":true}}`))
 	f.Add([]byte(`{"payload":{"f":[{"name":"\u00e9\n","id":1e3}]},"payload":{"g":[{}]}}`))
-	_, real := realPayload(f, realWorkspaceRecord("CRM Application", "c1"))
-	f.Add(mustJSON(f, mustBundle(f, "workspace", real)))
+	_, realShaped := realPayload(f, realWorkspaceRecord("CRM Application", "c1"))
+	f.Add(mustJSON(f, mustBundle(f, "workspace", realShaped)))
 	f.Add([]byte(`{"payload":{"app":[{"guid":"g","name":"a/b%"}],"query":[{"app":{"id":"g"},"name":"x"},{"app":{"id":"g"},"name":"x"}],"channel":[{"guid":"c","name":"r/{id}"}],"message":[{"channel":{"id":"c"},"name":"m"}],"trigger":[{"name":"t","obj_type":"channel","obj_id":"c"},{"name":"t","obj_type":"database","obj_id":0}],"toolset":[{"name":"s","type":"mcp"},{"name":"s","type":"agent"}],"mcp_server":[{"name":"s"}]}}`))
 	for _, s := range canonicalSeeds {
 		f.Add([]byte(s))

@@ -108,7 +108,7 @@ func PayloadKeys(doc []byte) (map[string][]string, error) {
 		return nil, err
 	}
 	out := map[string][]string{}
-	items, _, ok := payloadItems(canon, false)
+	items, _, ok := payloadItems(canon)
 	if !ok {
 		return out, nil
 	}

@@ -157,13 +157,17 @@ func indexFacts(f Facts, list []byte) {
 }
 
 // shortValue is a fact's value: a string's text or a number's or literal's token when short
-// (strings quoted, so that "1" and 1 differ), else "#" and a digest of the canonical bytes.
+// (strings quoted, so that "1" and 1 differ; a text of several lines is never shown), else "#"
+// and a digest of the canonical bytes.
 func shortValue(v []byte) string {
 	if len(v) <= maxShortValue+2 && len(v) > 0 && v[0] != '{' && v[0] != '[' {
-		if v[0] == '"' {
-			return strconv.Quote(decodeString(v))
+		if v[0] != '"' {
+			return string(v)
 		}
-		return string(v)
+		// A text of several lines (a script) is not shown.
+		if s := decodeString(v); !strings.ContainsAny(s, "\n\r") {
+			return strconv.Quote(s)
+		}
 	}
 	sum := sha256.Sum256(v)
 	return "#" + hex.EncodeToString(sum[:6])

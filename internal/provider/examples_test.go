@@ -475,6 +475,7 @@ func testExampleCIDriftCheck(t *testing.T, ex *exampleRun) {
 					t.Errorf("check.sh after %s: no %q in:\n%s", d.what, s, out)
 				}
 			}
+			testExampleDriftReport(t, ex, bash)
 		} else {
 			out = ex.expectPlanExit(2)
 		}
@@ -491,6 +492,34 @@ func testExampleCIDriftCheck(t *testing.T, ex *exampleRun) {
 	ex.expectPlanExit(0, "-var", "branch=production_2")
 	if err := expectBranches(t, inst, ws, "production_2", "v1"); err != nil {
 		t.Error(err)
+	}
+}
+
+// testExampleDriftReport reads the plan check.sh saved after a function was added by hand: the
+// CLI's own show of the plan file names the object the re-import removes, and report.sh turns
+// show -json of it into Markdown that says the same.
+func testExampleDriftReport(t *testing.T, ex *exampleRun, bash string) {
+	t.Helper()
+	show := ex.expectExit(0, "show", "-no-color", "drift.tfplan")
+	for _, s := range []string{"changes", "function/hotfix", "as the last refresh observed it"} {
+		if !strings.Contains(show, s) {
+			t.Errorf("show drift.tfplan: no %q in:\n%s", s, show)
+		}
+	}
+	if _, err := exec.LookPath("jq"); err != nil {
+		t.Log("jq not found: report.sh not run")
+		return
+	}
+	report := ex.expectExitCmd(0, bash, "./report.sh")
+	for _, s := range []string{
+		"## Drift report",
+		"### `xano_workspace_schema_import.production`: update",
+		`Compared with branch "production" as the last refresh observed it`,
+		"Removed:\n\n- `function/hotfix`",
+	} {
+		if !strings.Contains(report, s) {
+			t.Errorf("report.sh: no %q in:\n%s", s, report)
+		}
 	}
 }
 

@@ -7,7 +7,9 @@ resource "xano_workspace_snapshot" "staging" {
 }
 
 resource "xano_workspace_import" "production" {
-  workspace_id    = 2
+  workspace_id = 2
+  # Every restore loses data: the plan lists what in changes.destructive, and
+  # fails unless this confirms it.
   allow_data_loss = true
   source_path     = xano_workspace_snapshot.staging.output_path
   source_sha256   = xano_workspace_snapshot.staging.archive_sha256

@@ -61,8 +61,8 @@ func changesSchema(what string) schema.SingleNestedAttribute {
 			"removed": list("The objects the import removes."),
 			"changed": schema.MapAttribute{ElementType: types.ListType{ElemType: types.StringType}, Computed: true,
 				MarkdownDescription: "The objects the import changes, each with what changes inside it, a few lines " +
-					"at most (`column email retyped text → int`, `input q added (text)`, `verb GET → POST`, " +
-					"`field description changed`, ...; the last line says `and N more` when there are more), " +
+					"at most (`column email retyped text → int`, `input q added (text)`, `verb \"GET\" → \"POST\"`, " +
+					"`body changed`, ...; the last line says `and N more` when there are more), " +
 					"data-losing changes first. An empty list when the inside of the object cannot be compared " +
 					"(a baseline recorded by an earlier version of the provider)."},
 			"destructive": list("The changes that lose data, in words, also listed in the other attributes: a " +

@@ -39,6 +39,12 @@ type Info struct {
 	// -> canonical SHA-256 of the object, lowercase hex. It is nil when Encrypted or Incomplete,
 	// and empty when the archive has no root bundle or its payload lists nothing.
 	Objects map[string]string
+	// Facts are the facts of the objects (see ChangeDetails), by inventory key; nil when
+	// Objects is.
+	Facts map[string]Facts
+	// RowPages counts the row pages (content/...) of each table, by table guid; nil when there
+	// are none. See TablePages.
+	RowPages map[string]int
 	// Incomplete is the limit that stopped the inspection of the content, nil when the content
 	// was inspected whole. The archive itself is complete: Inspect still read it to its end and
 	// verified the outer gzip layer's checksums (damaged bytes are an error, not Incomplete).
@@ -88,6 +94,8 @@ func Inspect(r io.Reader, lim Limits, opts ...Option) (Info, error) {
 		Entries:       len(h.entries),
 		ContentSHA256: h.sum(),
 		Objects:       h.inventory(),
+		Facts:         h.objectFacts(),
+		RowPages:      h.pages,
 	}, nil
 }
 

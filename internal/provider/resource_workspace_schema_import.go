@@ -80,6 +80,7 @@ type workspaceSchemaImportModel struct {
 	CreatedAt         types.String   `tfsdk:"created_at"`
 	ImportedSHA256    types.String   `tfsdk:"imported_sha256"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	planGuards                       // changes, expected_content_sha256 (plan_guards.go)
 }
 
 func (m *workspaceSchemaImportModel) workspace() int64 { return m.WorkspaceID.ValueInt64() }
@@ -201,6 +202,7 @@ func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.S
 		"export password)", importPasswordVersionChange, nil, nil) {
 		attrs[name] = a
 	}
+	addPlanGuardAttributes(attrs, schemaImportChangesDescription, false)
 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Imports an archive's schema and business logic into a new branch of a Xano workspace " +
@@ -233,6 +235,7 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 	ctx = withBranchFields(ctx, ws, label)
 	src, diags := checkSourceForImport(ctx, r.data.inspectionLimits(), sourcePath, plan.SourceSHA256.ValueString(), password)
 	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(checkExpectedContent(plan.ExpectedContentSHA256, sourcePath, src, "Nothing was imported")...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -271,6 +274,7 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 				label, ws, err))
 	}
 	resp.Diagnostics.Append(r.recordImport(ctx, client, &plan, resp.Private, src)...)
+	plan.Changes = settledChanges(plan.Changes)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(plan.setIdentity(ctx, resp.Identity)...)
 }
@@ -401,6 +405,7 @@ func (r *workspaceSchemaImportResource) Read(ctx context.Context, req resource.R
 		content := seen.ContentSHA256
 		state.ContentSHA256 = content
 		state.Objects = seen.Objects
+		resp.Diagnostics.Append(setObservedFacts(ctx, resp.Private, seen.Facts)...)
 		baseline, diags := getBaseline(ctx, req.Private)
 		resp.Diagnostics.Append(diags...)
 		switch {
@@ -489,9 +494,11 @@ func (r *workspaceSchemaImportResource) reimport(ctx context.Context, client *xa
 	sourcePath, sum := plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString()
 	src, diags := checkSourceForImport(ctx, r.data.inspectionLimits(), sourcePath, sum, password)
 	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(checkExpectedContent(plan.ExpectedContentSHA256, sourcePath, src, "Nothing was imported")...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	plan.Changes = settledChanges(plan.Changes)
 	if what == planNewSource {
 		same, diags := sameContentAsImported(ctx, resp.Private, src)
 		resp.Diagnostics.Append(diags...)

@@ -19,9 +19,9 @@ type auditPage struct {
 	Items         []json.RawMessage `json:"items"`
 }
 
-func auditLog(t *testing.T, in *emulatortest.Instance, token, query string) auditPage {
+func auditLog(t *testing.T, in *emulatortest.Instance, query string) auditPage {
 	t.Helper()
-	resp, data := call(t, in, http.MethodGet, "/api:meta/workspace/1/audit_log"+query, token, nil, "")
+	resp, data := call(t, in, http.MethodGet, "/api:meta/workspace/1/audit_log"+query, "alice-token", nil, "")
 	wantOK(t, resp.StatusCode, data)
 	var p auditPage
 	decodeJSON(t, data, &p)
@@ -40,7 +40,7 @@ func TestAuditLogRecordsChangesByUser(t *testing.T) {
 	resp, data := call(t, in, http.MethodPost, "/api:meta/workspace/1/function", "alice-token", body, "application/json")
 	wantOK(t, resp.StatusCode, data)
 
-	p := auditLog(t, in, "alice-token", "")
+	p := auditLog(t, in, "")
 	if p.ItemsReceived != 2 || len(p.Items) != 2 || p.NextPage != nil {
 		t.Fatalf("page: %+v", p)
 	}
@@ -55,11 +55,11 @@ func TestAuditLogRecordsChangesByUser(t *testing.T) {
 		t.Fatalf("oldest row: %s", p.Items[1])
 	}
 	// Paged: one row per page, the next page named.
-	p = auditLog(t, in, "alice-token", "?page=1&per_page=1")
+	p = auditLog(t, in, "?page=1&per_page=1")
 	if len(p.Items) != 1 || p.NextPage == nil || *p.NextPage != 2 {
 		t.Fatalf("page 1 of 1 row: %+v", p)
 	}
-	p = auditLog(t, in, "alice-token", "?page=3&per_page=1")
+	p = auditLog(t, in, "?page=3&per_page=1")
 	if len(p.Items) != 0 || p.NextPage != nil {
 		t.Fatalf("past the end: %+v", p)
 	}
@@ -67,7 +67,7 @@ func TestAuditLogRecordsChangesByUser(t *testing.T) {
 	wantError(t, resp.StatusCode, data, 400, "ERROR_CODE_INPUT_ERROR", "")
 	// Reads are not recorded.
 	in.Export(t, 1, "dev", false)
-	if p = auditLog(t, in, "alice-token", ""); len(p.Items) != 2 {
+	if p = auditLog(t, in, ""); len(p.Items) != 2 {
 		t.Fatalf("a read was recorded: %d rows", len(p.Items))
 	}
 	// A token bound to another workspace may not read it.

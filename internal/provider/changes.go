@@ -39,6 +39,9 @@ var changesAttrTypes = map[string]attr.Type{
 	"removed":       types.ListType{ElemType: types.StringType},
 	"destructive":   types.ListType{ElemType: types.StringType},
 	"omitted":       types.Int64Type,
+	// who and when, from the audit log (audit.go): drift repairs only
+	"changed_by":      types.MapType{ElemType: types.ListType{ElemType: types.StringType}},
+	"changed_by_note": types.StringType,
 }
 
 // changesSchema is the changes attribute of a resource; what says what the resource compares.
@@ -70,6 +73,16 @@ func changesSchema(what string) schema.SingleNestedAttribute {
 				"every record and the deletion of every branch but the live one."),
 			"omitted": schema.Int64Attribute{Computed: true,
 				MarkdownDescription: "How many changed objects are not listed, beyond the limit."},
+			"changed_by": schema.MapAttribute{ElementType: types.ListType{ElemType: types.StringType}, Computed: true,
+				MarkdownDescription: "For a drift repair, who changed each object outside Terraform and when, from the " +
+					"workspace's audit log: its last entries that touched the object since the branch was imported, " +
+					"newest first (`alice@example.com at 2026-01-11 21:14:37+0000 (function:update)`), at most " +
+					strconv.Itoa(auditPerObject) + " per object, from the last " + strconv.Itoa(auditMaxPages*auditPerPage) +
+					" entries at most. An object the log does not name is not listed. Null when the audit log was not " +
+					"consulted (promotions, full imports)."},
+			"changed_by_note": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "Why `changed_by` names nobody, when the audit log could not be read (the token " +
+					"may not read it, the instance has no audit log route, ...); null otherwise."},
 		},
 	}
 }
@@ -120,12 +133,14 @@ func changesValue(e archive.Explanation, comparedWith string, extra []string) ty
 			"and "+strconv.Itoa(len(destructive)-maxDestructiveLine+1)+" more")
 	}
 	return types.ObjectValueMust(changesAttrTypes, map[string]attr.Value{
-		"compared_with": types.StringValue(comparedWith),
-		"added":         strList(added),
-		"changed":       types.MapValueMust(types.ListType{ElemType: types.StringType}, changed),
-		"removed":       strList(removed),
-		"destructive":   strList(destructive),
-		"omitted":       types.Int64Value(int64(omitted)),
+		"compared_with":   types.StringValue(comparedWith),
+		"added":           strList(added),
+		"changed":         types.MapValueMust(types.ListType{ElemType: types.StringType}, changed),
+		"removed":         strList(removed),
+		"destructive":     strList(destructive),
+		"omitted":         types.Int64Value(int64(omitted)),
+		"changed_by":      types.MapNull(types.ListType{ElemType: types.StringType}),
+		"changed_by_note": types.StringNull(),
 	})
 }
 

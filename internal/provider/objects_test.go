@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -116,6 +117,16 @@ func TestAccWorkspaceSchemaImport_objectDrift(t *testing.T) {
 							}),
 							"destructive": exactStrings(nil),
 							"omitted":     knownvalue.Int64Exact(0),
+							// Who made each change, from the audit log: the emulator's admin.
+							"changed_by": knownvalue.MapExact(func() map[string]knownvalue.Check {
+								m := map[string]knownvalue.Check{}
+								for _, k := range append(append(append([]string(nil), added...), changed...), removed...) {
+									m[k] = knownvalue.ListExact([]knownvalue.Check{knownvalue.StringRegexp(
+										regexp.MustCompile(`^admin@xano-emulator\.local at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+0000 \((function|api|task):(create|update|delete)\)$`))})
+								}
+								return m
+							}()),
+							"changed_by_note": knownvalue.Null(),
 						})),
 					},
 				},
@@ -199,9 +210,11 @@ func TestAccWorkspaceSchemaImport_promotionPreview(t *testing.T) {
 							"changed": knownvalue.MapExact(map[string]knownvalue.Check{
 								"task/nightly_sync": exactStrings([]string{`description "syncs every night" → "syncs twice a night"`}),
 							}),
-							"removed":     exactStrings([]string{"endpoint/public/GET legacy", "function/compute_invoice_total"}),
-							"destructive": exactStrings(nil),
-							"omitted":     knownvalue.Int64Exact(0),
+							"removed":         exactStrings([]string{"endpoint/public/GET legacy", "function/compute_invoice_total"}),
+							"destructive":     exactStrings(nil),
+							"omitted":         knownvalue.Int64Exact(0),
+							"changed_by":      knownvalue.Null(), // promotions do not read the audit log
+							"changed_by_note": knownvalue.Null(),
 						})),
 					},
 				},

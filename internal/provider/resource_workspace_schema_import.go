@@ -412,10 +412,21 @@ func (r *workspaceSchemaImportResource) Read(ctx context.Context, req resource.R
 		case baseline.ContentSHA256 == "":
 			resp.Diagnostics.Append(setBaseline(ctx, resp.Private, seen.baseline(ctx))...)
 			resp.Diagnostics.Append(baselineAdoptedWarning(ws, label, content)...)
-		case baseline.ContentSHA256 != content.ValueString():
+		case isKnown(content) && baseline.ContentSHA256 != content.ValueString():
 			tflog.Info(ctx, "The branch's content differs from what was imported", map[string]any{
 				"baseline": baseline.ContentSHA256, "observed": content.ValueString(),
 			})
+			// Who made the changes, from the audit log (bounded; never fails the refresh).
+			if keys := driftKeys(baseline.Objects, objectsFromValue(ctx, seen.Objects)); len(keys) > 0 {
+				since, _ := time.Parse(time.RFC3339, state.CreatedAt.ValueString())
+				audit, diags := r.data.whoChanged(ctx, client, ws, label, keys, since)
+				resp.Diagnostics.Append(diags...)
+				resp.Diagnostics.Append(setDriftAudit(ctx, resp.Private, &audit)...)
+				break
+			}
+			resp.Diagnostics.Append(setDriftAudit(ctx, resp.Private, nil)...)
+		default:
+			resp.Diagnostics.Append(setDriftAudit(ctx, resp.Private, nil)...)
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

@@ -123,7 +123,7 @@ func driftDetected(detectDrift bool, observed types.String, baseline string) boo
 // over state does about it: a schema that no longer matches the baseline is re-imported, and a
 // branch that set_live keeps live but is no longer live is made live again. A change of the
 // configuration (a new source_sha256, set_live turned on) is not drift: it gets no warning.
-func driftWarnings(ctx context.Context, plan, state workspaceSchemaImportModel, baseline baselineData, observed map[string]archive.Facts) diag.Diagnostics {
+func driftWarnings(ctx context.Context, plan, state workspaceSchemaImportModel, baseline baselineData, observed map[string]archive.Facts, audit *driftAudit) diag.Diagnostics {
 	var diags diag.Diagnostics
 	ws, label := state.workspace(), state.label()
 	// set_live was already true, and stays true: its branch was made not live by someone else.
@@ -143,11 +143,11 @@ func driftWarnings(ctx context.Context, plan, state workspaceSchemaImportModel, 
 		}
 		diags.AddWarning(fmt.Sprintf("Branch %q of workspace %d has drifted", label, ws),
 			fmt.Sprintf("Its schema no longer matches the archive imported by Terraform: someone changed it outside "+
-				"Terraform. %s\n\nApply re-imports %s into the branch, keeping its label%s. Workspace-wide tables are "+
+				"Terraform. %s%s\n\nApply re-imports %s into the branch, keeping its label%s. Workspace-wide tables are "+
 				"not part of drift: every branch of the workspace shares them, so a table added or changed (by an "+
 				"import into another branch, say) is not drift of this one. Set detect_drift = false to stop "+
 				"checking.\n\n(content_sha256 was %s, is now %s.)",
-				driftChanges(ctx, baseline, state.Objects, observed), source, liveness, baseline.ContentSHA256,
+				driftChanges(ctx, baseline, state.Objects, observed), auditText(audit), source, liveness, baseline.ContentSHA256,
 				state.ContentSHA256.ValueString()))
 	}
 	if notLive {

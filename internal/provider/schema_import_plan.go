@@ -126,7 +126,9 @@ func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req reso
 	}
 	observed, diags := getObservedFacts(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(driftWarnings(ctx, plan, state, baseline, observed)...)
+	audit, diags := getDriftAudit(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(driftWarnings(ctx, plan, state, baseline, observed, audit)...)
 
 	what := plannedImportFor(plan, state, baseline.ContentSHA256)
 	if what == planNoImport {
@@ -150,7 +152,7 @@ func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req reso
 		default:
 			// A drift repair re-imports the archive last imported: the drift warning says what it
 			// undoes, and changes says it as apply does it.
-			plan.Changes = driftRepairChanges(ctx, state, baseline, observed)
+			plan.Changes = withAudit(driftRepairChanges(ctx, state, baseline, observed), audit)
 		}
 	}
 	// The branch ends up live when set_live asks for it; otherwise its liveness is kept (a

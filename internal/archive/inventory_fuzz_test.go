@@ -97,6 +97,9 @@ func FuzzInventory(f *testing.F) {
 	f.Add([]byte(`{"payload":{"f":[{"name":"\u00e9\n","id":1e3}]},"payload":{"g":[{}]}}`))
 	_, realShaped := realPayload(f, realWorkspaceRecord("CRM Application", "c1"))
 	f.Add(mustJSON(f, mustBundle(f, "workspace", realShaped)))
+	f.Add(bundleJSON(f, "schema", map[string]any{"dbo": []any{map[string]any{"guid": "t", "name": "u"}, map[string]any{"guid": "t2", "name": "u"}},
+		"trigger": []any{map[string]any{"name": "a", "obj_type": "database", "obj_id": "t"}, map[string]any{"name": "a", "obj_type": "database", "obj_id": "t2"}},
+		"table":   []any{map[string]any{"name": "u (guid t)"}}, "workspace": map[string]any{"name": "w"}}))
 	f.Add([]byte(`{"payload":{"app":[{"guid":"g","name":"a/b%"}],"query":[{"app":{"id":"g"},"name":"x"},{"app":{"id":"g"},"name":"x"}],"channel":[{"guid":"c","name":"r/{id}"}],"message":[{"channel":{"id":"c"},"name":"m"}],"trigger":[{"name":"t","obj_type":"channel","obj_id":"c"},{"name":"t","obj_type":"database","obj_id":0}],"toolset":[{"name":"s","type":"mcp"},{"name":"s","type":"agent"}],"mcp_server":[{"name":"s"}]}}`))
 	for _, s := range canonicalSeeds {
 		f.Add([]byte(s))
@@ -117,6 +120,24 @@ func FuzzInventory(f *testing.F) {
 		for k, h := range inv {
 			if k == "" || (!strings.Contains(k, "/") && k != workspaceKey) || len(h) != 64 {
 				t.Fatalf("bad inventory line %q -> %q", k, h)
+			}
+		}
+		// The branch view reads a bundle without its tables and workspace record, and the tables
+		// apart: it must list what the branch inventory of the whole document lists.
+		if stripped, tables := withoutWorkspacePayload(data); !bytes.Equal(stripped, data) {
+			var sc, tc canonicalizer
+			sdoc, err := sc.canonicalize(stripped)
+			if err != nil {
+				t.Fatalf("the stripped bundle is not JSON: %v", err)
+			}
+			var tdoc []byte
+			if tables != nil {
+				if tdoc, err = tc.canonicalize(tables); err != nil {
+					t.Fatalf("the tables are not JSON: %v", err)
+				}
+			}
+			if got := inventoryWith(sdoc, true, tdoc); !reflect.DeepEqual(got, branch) {
+				t.Fatalf("branch view of %q:\n got %q\nwant %q", data, sortedKeys(got), sortedKeys(branch))
 			}
 		}
 		// PayloadKeys names the elements of the lists as the inventory does.

@@ -106,12 +106,11 @@ func (d *workspaceChangesDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	}
 	lim := d.data.inspectionLimits()
-	view := []archive.Option{}
-	inspect := archiveInspector(lim)
+	view := []archive.Option{archive.WithFacts()}
 	if !cfg.IncludeTables.ValueBool() {
 		view = append(view, archive.BranchView())
-		inspect = branchInspector(lim)
 	}
+	inspect := factsInspector(lim, view...)
 
 	// The baseline first: a wrong path costs no export.
 	p := cfg.BaselinePath.ValueString()

@@ -81,6 +81,10 @@ var probeRoutes = []probeRoute{
 	{name: "GET /workspace/{missing_id} (404)", call: probeGet("/workspace/2147483646")},
 	{name: "GET /workspace/{workspace_id}/function?branch={missing_label} (404)",
 		call: probeGet("/workspace/{workspace_id}/function?branch=xano-conformance-no-such-branch-7f3a")},
+	// The 404s recorded on a live instance: exactly {"code":"ERROR_CODE_NOT_FOUND","message":""}.
+	{name: "GET /workspace/{workspace_id}/table/{missing_id} (404)", call: probeGet("/workspace/{workspace_id}/table/2147483646")},
+	{name: "GET /workspace/{workspace_id}/function/{missing_id} (404)", call: probeGet("/workspace/{workspace_id}/function/2147483646")},
+	{name: "GET /workspace/{workspace_id}/apigroup/{missing_id} (404)", call: probeGet("/workspace/{workspace_id}/apigroup/2147483646")},
 	{name: "GET /workspace (invalid token, 401)", call: func(ctx context.Context, s *probeSide, _ string) (*http.Response, error) {
 		return s.do(ctx, http.MethodGet, "/workspace", nil, "xano-conformance-invalid-token")
 	}},

@@ -109,3 +109,16 @@ func TestConformanceNeedsItsArguments(t *testing.T) {
 		}
 	}
 }
+
+// -against compares with an emulator started elsewhere (its token from -against-token).
+func TestConformanceAgainstAnotherEmulator(t *testing.T) {
+	inst := emulatortest.StartPublic(t, emulator.Options{Seed: "demo", AdminToken: "tok-a"})
+	other := emulatortest.StartPublic(t, emulator.Options{Seed: "demo", AdminToken: "tok-b"})
+	var out, errOut bytes.Buffer
+	err := run([]string{"conformance", "-instance", inst.URL, "-workspace", "2", "-token", "tok-a",
+		"-against", other.URL, "-against-token", "tok-b", "-against-workspace", "2"}, &out, &errOut)
+	if err != nil || !strings.Contains(out.String(), "No difference.") {
+		t.Fatalf("conformance: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	checkRedacted(t, out.String(), other.URL, "tok-b")
+}

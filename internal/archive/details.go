@@ -385,8 +385,18 @@ func capLines(lines []string, limit int) []string {
 	return append(out, "and "+strconv.Itoa(len(lines)-limit+1)+" more")
 }
 
-// objectFacts returns the facts of the root document's objects, never nil.
+// WithFacts makes Inspect report the facts of the objects it inventories (Info.Facts): one more
+// pass over the root document, which an inspection that only hashes does without.
+func WithFacts() Option {
+	return func(c *inspectConfig) { c.facts = true }
+}
+
+// objectFacts returns the facts of the root document's objects: nil when not asked for, else
+// never nil.
 func (h *contentHasher) objectFacts() map[string]Facts {
+	if !h.wantFacts {
+		return nil
+	}
 	if h.facts == nil {
 		return map[string]Facts{}
 	}

@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -186,5 +187,25 @@ func TestTablePages(t *testing.T) {
 	want := map[string]int{"table/user": 2, "table/order": 1, "(table guid zz)": 4}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("TablePages = %v, want %v", got, want)
+	}
+}
+
+// BenchmarkInspectFacts is BenchmarkInspectSchemaObjects with and without the facts
+// (WithFacts), in one run: their ratio is what the facts cost a plan that asks for them.
+func BenchmarkInspectFacts(b *testing.B) {
+	data := schemaObjectsArchive(b)
+	for _, tc := range []struct {
+		name string
+		opts []Option
+	}{{"hash-only", nil}, {"with-facts", []Option{WithFacts()}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := Inspect(bytes.NewReader(data), Limits{}, tc.opts...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -41,7 +41,9 @@ func (h *contentHasher) noteRootObjects(doc []byte) {
 		}
 	}
 	h.objects = inventoryWith(doc, h.branchOnly, tables)
-	h.facts = factsWith(doc, h.branchOnly, tables)
+	if h.wantFacts {
+		h.facts = factsWith(doc, h.branchOnly, tables)
+	}
 }
 
 // inventoryOf returns the object inventory of a canonical JSON document (as the canonicalizer

@@ -215,3 +215,36 @@ func TestConformanceRealBundleImportExport(t *testing.T) {
 		t.Fatalf("the endpoint is not under its group: %s", data)
 	}
 }
+
+// A real-shaped schema imported into a new branch: its endpoint is found under its api group by
+// guid, and the branch's export keeps every member of the archive (the workspace record is the
+// workspace's own).
+func TestConformanceRealBundleImportSchema(t *testing.T) {
+	in := emulatortest.Start(t, nil)
+	raw := realBundle(t, "schema", "CRM Application")
+	src := tarOf(t, [2]string{"workspace.json", string(raw)})
+	status, data := upload(t, in, "/workspace/1/import-schema", map[string]string{"newbranch": "real"}, "s.tar.gz", src, false)
+	wantOK(t, status, data)
+	status, data = in.Do(t, http.MethodGet, "/workspace/1/apigroup?branch=real", nil)
+	wantOK(t, status, data)
+	var groups struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	decodeJSON(t, data, &groups)
+	if len(groups.Items) != 1 {
+		t.Fatalf("groups: %s", data)
+	}
+	status, data = in.Do(t, http.MethodGet, fmt.Sprintf("/workspace/1/apigroup/%d/api", groups.Items[0].ID), nil)
+	wantOK(t, status, data)
+	if !strings.Contains(string(data), `"name":"ex_get_user"`) {
+		t.Fatalf("the endpoint is not under its group: %s", data)
+	}
+	objs := inspect(t, in.Export(t, 1, "real", false)).Objects
+	for _, k := range []string{"endpoint/examples/GET ex_get_user", "message/rooms%2F{room_id}/joined", "mcp_server/support", "trigger/audit"} {
+		if _, ok := objs[k]; !ok {
+			t.Errorf("the export of the imported branch has no %q: %v", k, keys(objs))
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -237,4 +238,11 @@ func checkExpectedAtPlan(lim archive.Limits, source, expected types.String) diag
 		return nil // the source checks say what is wrong with the file, or apply will
 	}
 	return checkExpectedContent(expected, source.ValueString(), info, "Nothing is imported")
+}
+
+// factsInspector inspects an archive with the facts of its objects (archive.WithFacts), within
+// lim, in the view opts choose, for a hashSink that streams an export into it.
+func factsInspector(lim archive.Limits, opts ...archive.Option) inspectFunc {
+	opts = append([]archive.Option{archive.WithFacts()}, opts...)
+	return func(r io.Reader) (archive.Info, error) { return archive.Inspect(r, lim, opts...) }
 }

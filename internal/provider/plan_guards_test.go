@@ -8,8 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -143,19 +142,21 @@ func TestChangesValueBounds(t *testing.T) {
 		e.Destructive = append(e.Destructive, fmt.Sprintf("line %d", i))
 	}
 	v := changesValue(e, "x", []string{"first"})
-	attrs := v.Attributes()
-	if n := len(attrs["added"].(types.List).Elements()); n != maxChangedObjects-2 {
+	var got changesTestModel
+	if diags := v.As(context.Background(), &got, basetypes.ObjectAsOptions{}); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if n := len(got.Added); n != maxChangedObjects-2 {
 		t.Errorf("%d added listed, want %d", n, maxChangedObjects-2)
 	}
-	if got := attrs["omitted"].(types.Int64).ValueInt64(); got != 2 {
-		t.Errorf("omitted = %d, want 2", got)
+	if got.Omitted != 2 {
+		t.Errorf("omitted = %d, want 2", got.Omitted)
 	}
-	if got := attrs["removed"].(types.List).Elements(); len(got) != 1 {
-		t.Errorf("removed = %v", got)
+	if len(got.Removed) != 1 {
+		t.Errorf("removed = %v", got.Removed)
 	}
-	changed := attrs["changed"].(types.Map).Elements()["function/c"].(types.List).Elements()
-	if len(changed) != 1 || changed[0].(types.String).ValueString() != "input x added (int)" {
-		t.Errorf("changed details = %v", changed)
+	if c := got.Changed["function/c"]; len(c) != 1 || c[0] != "input x added (int)" {
+		t.Errorf("changed details = %v", got.Changed)
 	}
 	d := destructiveOf(context.Background(), v)
 	if len(d) != maxDestructiveLine || d[0] != "first" || !strings.HasPrefix(d[len(d)-1], "and 7 more") {
@@ -164,5 +165,14 @@ func TestChangesValueBounds(t *testing.T) {
 	if !settledChanges(changesUnknown()).IsNull() || settledChanges(v).IsNull() {
 		t.Error("settledChanges: unknown becomes null, a value stays")
 	}
-	_ = attr.Value(v)
+}
+
+// changesTestModel is the changes value as Go values.
+type changesTestModel struct {
+	ComparedWith string              `tfsdk:"compared_with"`
+	Added        []string            `tfsdk:"added"`
+	Changed      map[string][]string `tfsdk:"changed"`
+	Removed      []string            `tfsdk:"removed"`
+	Destructive  []string            `tfsdk:"destructive"`
+	Omitted      int64               `tfsdk:"omitted"`
 }

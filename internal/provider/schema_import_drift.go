@@ -110,7 +110,9 @@ func observeBranch(ctx context.Context, client *xano.Client, ws int64, label str
 // branchInspector inspects an archive in the branch view (its branch content hash and inventory),
 // within lim, for a hashSink that streams an export into it.
 func branchInspector(lim archive.Limits) inspectFunc {
-	return func(r io.Reader) (archive.Info, error) { return archive.Inspect(r, lim, archive.BranchView()) }
+	return func(r io.Reader) (archive.Info, error) {
+		return archive.Inspect(r, lim, archive.BranchView(), archive.WithFacts())
+	}
 }
 
 // driftDetected reports whether the content observed by the last refresh differs from the

@@ -169,7 +169,7 @@ func readBranchInventory(p string, lim archive.Limits) (archive.Info, error) {
 		return archive.Info{}, err
 	}
 	defer f.Close()
-	return archive.Inspect(f, lim, archive.BranchView())
+	return archive.Inspect(f, lim, archive.BranchView(), archive.WithFacts())
 }
 
 // archiveReadProblem explains why the archive at p cannot be read, as a sentence.

@@ -99,7 +99,7 @@ func rowPagesNote(info archive.Info) string {
 // readRestoreArchive inspects the archive to restore; why says, when it cannot be compared,
 // why not.
 func (r *workspaceImportResource) readRestoreArchive(p string) (archive.Info, string) {
-	info, err := inspectFile(p, r.data.inspectionLimits())
+	info, err := inspectPath(p, r.data.inspectionLimits(), archive.WithFacts())
 	switch {
 	case err != nil:
 		return info, "the archive cannot be read at plan time: " + archiveReadProblem(p, err)
@@ -129,7 +129,7 @@ func (r *workspaceImportResource) readLiveSide(ctx context.Context, plan *worksp
 		return liveInventory{}, "the provider cannot reach Xano at plan time: " + diagnosticsText(diags)
 	}
 	lim := r.data.inspectionLimits()
-	res, diags := exportArchive(ctx, client, exportRequest{WorkspaceID: ws, Limits: lim}, newHashSink(archiveInspector(lim)))
+	res, diags := exportArchive(ctx, client, exportRequest{WorkspaceID: ws, Limits: lim}, newHashSink(factsInspector(lim)))
 	switch {
 	case diags.HasError():
 		return liveInventory{}, fmt.Sprintf("exporting the live branch of workspace %d failed: %s", ws, strings.TrimSpace(diagnosticsText(diags)))

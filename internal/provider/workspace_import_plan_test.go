@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/xano-community/terraform-provider-xano/internal/emulator"
@@ -133,8 +134,10 @@ func TestWorkspaceImportModifyPlan_dataLossGuard(t *testing.T) {
 	if len(got) != 2 || !strings.HasPrefix(got[0], "every record of workspace 2 is replaced") {
 		t.Errorf("destructive = %q", got)
 	}
-	if cw := changes.Attributes()["compared_with"].(types.String).ValueString(); !strings.HasPrefix(cw, "nothing: ") {
-		t.Errorf("compared_with = %q", cw)
+	var cw changesTestModel
+	resp.Diagnostics.Append(changes.As(context.Background(), &cw, basetypes.ObjectAsOptions{})...)
+	if !strings.HasPrefix(cw.ComparedWith, "nothing: ") {
+		t.Errorf("compared_with = %q (%v)", cw.ComparedWith, resp.Diagnostics)
 	}
 }
 

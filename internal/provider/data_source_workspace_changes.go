@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -42,6 +44,7 @@ type workspaceChangesModel struct {
 	Branch         types.String   `tfsdk:"branch"`
 	BaselinePath   types.String   `tfsdk:"baseline_path"`
 	IncludeTables  types.Bool     `tfsdk:"include_tables"`
+	ReadAuditLog   types.Bool     `tfsdk:"read_audit_log"`
 	ComparedBranch types.String   `tfsdk:"compared_branch"`
 	Changes        types.Object   `tfsdk:"changes"`
 	Timeouts       timeouts.Value `tfsdk:"timeouts"`
@@ -77,6 +80,11 @@ func (d *workspaceChangesDataSource) Schema(ctx context.Context, _ datasource.Sc
 			"include_tables": schema.BoolAttribute{Optional: true,
 				MarkdownDescription: "Compare the workspace's tables (and its name and description) too. Tables are " +
 					"workspace-wide: every branch shares them. Defaults to `false`: the branch's own objects only."},
+			"read_audit_log": schema.BoolAttribute{Optional: true,
+				MarkdownDescription: "Whether `changes.changed_by` names who made each change, from the workspace's " +
+					"audit log (default `true`): when something changed, at most " + strconv.Itoa(auditMaxPages) +
+					" requests of " + strconv.Itoa(auditPerPage) + " entries, newest first, no further back than " +
+					"the baseline file's modification time."},
 			"compared_branch": schema.StringAttribute{Computed: true,
 				MarkdownDescription: "The branch compared: `branch`, or the label that was live when it was exported."},
 			"changes": schema.SingleNestedAttribute{Computed: true,
@@ -92,6 +100,14 @@ func (d *workspaceChangesDataSource) Schema(ctx context.Context, _ datasource.Sc
 					"destructive": list("The changes that lose data: tables removed, columns removed, retyped or renamed."),
 					"omitted": schema.Int64Attribute{Computed: true,
 						MarkdownDescription: "How many changed objects are not listed, beyond the limit."},
+					"changed_by": schema.MapAttribute{ElementType: types.ListType{ElemType: types.StringType}, Computed: true,
+						MarkdownDescription: "Who changed each object and when, from the workspace's audit log: its last " +
+							"entries that touched it, newest first (`alice@example.com at 2026-01-11 21:14:37+0000 " +
+							"(function:update)`). An object the log does not name is not listed. Null when the log was " +
+							"not read (`read_audit_log = false`, or nothing changed)."},
+					"changed_by_note": schema.StringAttribute{Computed: true,
+						MarkdownDescription: "Why `changed_by` names nobody, when the audit log could not be read (the " +
+							"token may not read it, the instance has no audit log route); null otherwise."},
 				}},
 		},
 		Blocks: map[string]schema.Block{"timeouts": timeouts.Block(ctx)},
@@ -151,6 +167,17 @@ func (d *workspaceChangesDataSource) Read(ctx context.Context, req datasource.Re
 	cfg.ID = types.StringValue(branchID(ws, res.Branch))
 	cfg.ComparedBranch = types.StringValue(res.Branch)
 	cfg.Changes = changesValue(e, fmt.Sprintf("the baseline archive %q", p), nil)
+	if !e.Empty() && (cfg.ReadAuditLog.IsNull() || cfg.ReadAuditLog.ValueBool()) {
+		// Who made the changes, no further back than the baseline was written.
+		var since time.Time
+		if st, err := os.Stat(p); err == nil {
+			since = st.ModTime()
+		}
+		keys := append(append(append([]string(nil), e.Removed...), e.Changed...), e.Added...)
+		audit, diags := d.data.whoChanged(ctx, client, ws, res.Branch, keys, since)
+		resp.Diagnostics.Append(diags...)
+		cfg.Changes = withAudit(cfg.Changes, &audit)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
 

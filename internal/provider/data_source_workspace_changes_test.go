@@ -52,6 +52,13 @@ data "xano_workspace_changes" "all" {
 						"removed":       exactStrings([]string{"endpoint/public/GET legacy"}),
 						"destructive":   exactStrings(nil),
 						"omitted":       knownvalue.Int64Exact(0),
+						// Who made the changes, from the audit log: the emulator's admin.
+						"changed_by": knownvalue.MapExact(map[string]knownvalue.Check{
+							"function/promo_new":         adminLine("function:create"),
+							"endpoint/public/GET legacy": adminLine("api:delete"),
+							"task/nightly_sync":          adminLine("task:update"),
+						}),
+						"changed_by_note": knownvalue.Null(),
 					})),
 					statecheck.ExpectKnownValue("data.xano_workspace_changes.all", tfjsonpath.New("changes").AtMapKey("added"),
 						exactStrings([]string{"function/promo_new", "table/audit"})),
@@ -69,4 +76,10 @@ data "xano_workspace_changes" "missing" {
 			},
 		},
 	})
+}
+
+// adminLine checks a changed_by list of one entry by the emulator's admin, of type typ.
+func adminLine(typ string) knownvalue.Check {
+	return knownvalue.ListExact([]knownvalue.Check{knownvalue.StringRegexp(regexp.MustCompile(
+		`^admin@xano-emulator\.local at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+0000 \(` + regexp.QuoteMeta(typ) + `\)$`))})
 }

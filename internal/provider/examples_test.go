@@ -570,6 +570,9 @@ func testExampleDriftReport(t *testing.T, ex *exampleRun, bash string) {
 		"### `xano_workspace_schema_import.production`: update",
 		`Compared with branch "production" as the last refresh observed it`,
 		"Removed:\n\n- `function/hotfix`",
+		// Who added it by hand, from the audit log the plan's refresh read.
+		"Who changed it (Xano audit log, newest first):\n\n- `function/hotfix`\n  - admin@xano-emulator.local at ",
+		" (function:create)",
 	} {
 		if !strings.Contains(report, s) {
 			t.Errorf("report.sh: no %q in:\n%s", s, report)

@@ -3,7 +3,9 @@
 # check.sh saved (drift.tfplan) with `show -json` and writes Markdown: each
 # resource the plan changes, and for a branch import, what the re-import does to
 # each object (added, changed with what changed inside it, removed), data-losing
-# changes first. Nothing here talks to Xano: the plan file holds it all.
+# changes first, and who changed each object outside Terraform and when (from
+# Xano's audit log, read by the plan's refresh). Nothing here talks to Xano: the
+# plan file holds it all.
 #
 # Usage: ./report.sh [plan file] > report.md   (default: drift.tfplan)
 # Environment: TERRAFORM_BIN as for check.sh. Needs jq.
@@ -42,6 +44,12 @@ plan="${1:-drift.tfplan}"
               ""
             else empty end),
            (if (.removed | length) > 0 then "Removed:\n", bullets(.removed), "" else empty end),
-           (if .omitted > 0 then "_and \(.omitted) more objects not listed_\n" else empty end)
+           (if .omitted > 0 then "_and \(.omitted) more objects not listed_\n" else empty end),
+           (if (.changed_by // {} | length) > 0 then
+              "Who changed it (Xano audit log, newest first):\n",
+              (.changed_by | to_entries[] | "- `\(.key)`", (.value[] | "  - \(.)")),
+              ""
+            else empty end),
+           (if .changed_by_note != null then "_Who made these changes is not known: \(.changed_by_note)._\n" else empty end)
          end))
     end'

@@ -175,4 +175,7 @@ type changesTestModel struct {
 	Removed      []string            `tfsdk:"removed"`
 	Destructive  []string            `tfsdk:"destructive"`
 	Omitted      int64               `tfsdk:"omitted"`
+	// who and when (audit.go): null outside drift repairs
+	ChangedBy     map[string][]string `tfsdk:"changed_by"`
+	ChangedByNote *string             `tfsdk:"changed_by_note"`
 }

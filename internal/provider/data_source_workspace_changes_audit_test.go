@@ -18,14 +18,15 @@ import (
 
 const weeklyChangesAddr = "data.xano_workspace_changes.weekly"
 
-func weeklyChangesConfig(ws int, baseline, extra string) string {
+// weeklyChangesConfig compares staging's live branch with baseline.
+func weeklyChangesConfig(baseline, extra string) string {
 	return fmt.Sprintf(`
 data "xano_workspace_changes" "weekly" {
-  workspace_id  = %d
+  workspace_id  = 1
   baseline_path = %q
   %s
 }
-`, ws, baseline, extra)
+`, baseline, extra)
 }
 
 // The weekly report names who made each change: alice added a function and the admin a table
@@ -54,7 +55,7 @@ func TestAccWorkspaceChangesDataSource_auditLog(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig:        func() { clearRequests(t, inst) },
-				Config:           providerConfig(inst) + weeklyChangesConfig(1, baseline, "include_tables = true"),
+				Config:           providerConfig(inst) + weeklyChangesConfig(baseline, "include_tables = true"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{auditReads(1)}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(weeklyChangesAddr, tfjsonpath.New("changes").AtMapKey("added"),
@@ -69,7 +70,7 @@ func TestAccWorkspaceChangesDataSource_auditLog(t *testing.T) {
 			},
 			{
 				PreConfig:        func() { clearRequests(t, inst) },
-				Config:           providerConfig(inst) + weeklyChangesConfig(1, baseline, "read_audit_log = false"),
+				Config:           providerConfig(inst) + weeklyChangesConfig(baseline, "read_audit_log = false"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{auditReads(0)}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(weeklyChangesAddr, tfjsonpath.New("changes").AtMapKey("added"),
@@ -80,7 +81,7 @@ func TestAccWorkspaceChangesDataSource_auditLog(t *testing.T) {
 			{
 				// Nothing changed since a fresh baseline: no audit log read.
 				PreConfig:        func() { clearRequests(t, inst) },
-				Config:           providerConfig(inst) + weeklyChangesConfig(1, fresh, "include_tables = true"),
+				Config:           providerConfig(inst) + weeklyChangesConfig(fresh, "include_tables = true"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{auditReads(0)}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(weeklyChangesAddr, tfjsonpath.New("changes").AtMapKey("added"), exactStrings(nil)),
@@ -96,7 +97,7 @@ func TestAccWorkspaceChangesDataSource_auditLog(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config: providerConfig(inst) + weeklyChangesConfig(1, baseline, ""),
+				Config: providerConfig(inst) + weeklyChangesConfig(baseline, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(weeklyChangesAddr, tfjsonpath.New("changes").AtMapKey("added"),
 						exactStrings([]string{"function/weekly_fix"})),

@@ -60,6 +60,8 @@ func objectFacts(list string, obj []byte) Facts {
 			indexFacts(f, v)
 		case k == "input" && isList:
 			namedElementFacts(f, "input", v)
+		case secretField(list, k):
+			f["field "+k] = digestValue(v)
 		case list == "trigger" && triggerTargetFields[k]:
 			f["target "+k] = shortValue(v)
 		default:
@@ -156,6 +158,33 @@ func indexFacts(f Facts, list []byte) {
 	})
 }
 
+// secretLists are payload lists whose values may be secrets (environment variables, stored
+// files): their fields are only ever said to have changed, never shown.
+var secretLists = map[string]bool{"env": true, "vault": true}
+
+// secretWords in a member's name mark a value never shown (a key, a token, a password...).
+var secretWords = []string{"secret", "password", "passwd", "token", "key", "salt", "credential", "private", "auth_code"}
+
+// secretField reports a member of an object of list whose value a plan must not show.
+func secretField(list, member string) bool {
+	if secretLists[list] {
+		return true
+	}
+	m := strings.ToLower(member)
+	for _, w := range secretWords {
+		if strings.Contains(m, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// digestValue is the value of a fact never shown: "#" and a digest of the canonical bytes.
+func digestValue(v []byte) string {
+	sum := sha256.Sum256(v)
+	return "#" + hex.EncodeToString(sum[:6])
+}
+
 // shortValue is a fact's value: a string's text or a number's or literal's token when short
 // (strings quoted, so that "1" and 1 differ; a text of several lines is never shown), else "#"
 // and a digest of the canonical bytes.
@@ -169,8 +198,7 @@ func shortValue(v []byte) string {
 			return strconv.Quote(s)
 		}
 	}
-	sum := sha256.Sum256(v)
-	return "#" + hex.EncodeToString(sum[:6])
+	return digestValue(v)
 }
 
 // FactsOf returns the facts of every object of a canonical JSON root document, by inventory key

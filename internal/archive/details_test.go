@@ -209,3 +209,21 @@ func BenchmarkInspectFacts(b *testing.B) {
 		})
 	}
 }
+
+// Values that may be secrets are never shown: an environment variable's, or any member named
+// like a key, a token or a password; their change is still told.
+func TestChangeDetailsSecrets(t *testing.T) {
+	d := detailsOf(t, "env", `{"name":"STRIPE","value":"sk_live_1"}`, `{"name":"STRIPE","value":"sk_live_2"}`)
+	if want := []string{"value changed"}; !reflect.DeepEqual(d.Lines, want) {
+		t.Errorf("env: got %q, want %q", d.Lines, want)
+	}
+	d = detailsOf(t, "function", `{"name":"f","api_key":"a1","token":"t1"}`, `{"name":"f","api_key":"a2","token":"t2"}`)
+	if want := []string{"api_key changed", "token changed"}; !reflect.DeepEqual(d.Lines, want) {
+		t.Errorf("function: got %q, want %q", d.Lines, want)
+	}
+	for _, line := range d.Lines {
+		if strings.Contains(line, "a1") || strings.Contains(line, "t2") {
+			t.Errorf("a secret is shown: %q", line)
+		}
+	}
+}

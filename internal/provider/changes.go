@@ -65,7 +65,7 @@ func changesSchema(what string) schema.SingleNestedAttribute {
 			"removed": list("The objects the import removes."),
 			"changed": schema.MapAttribute{ElementType: types.ListType{ElemType: types.StringType}, Computed: true,
 				MarkdownDescription: "The objects the import changes, each with what changes inside it, a few lines " +
-					"at most (`column email retyped text → int`, `input q added (text)`, `verb \"GET\" → \"POST\"`, " +
+					"at most (`column email retyped text → int`, `input q added (text)`, `active true → false`, " +
 					"`body changed`, ...; the last line says `and N more` when there are more), " +
 					"data-losing changes first. An empty list when the inside of the object cannot be compared " +
 					"(a baseline recorded by an earlier version of the provider)."},

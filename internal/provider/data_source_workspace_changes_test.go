@@ -20,7 +20,7 @@ func TestAccWorkspaceChangesDataSource(t *testing.T) {
 	baseline := siExport(t, inst, 1, dir, "last-week.tar.gz")
 	inst.AddFunction(t, 1, "", "promo_new", "return 1\n")
 	oobDeleteLegacyEndpoint(t, inst, 1, oobPublicGroupID(t, inst, 1, ""))
-	oobUpdateTask(t, inst, 1, "", "nightly_sync", "syncs twice a night")
+	oobUpdateTask(t, inst, 1, "", "weekly_report", "mails a longer report")
 	inst.AddTable(t, 1, "audit")
 	config := providerConfig(inst) + fmt.Sprintf(`
 data "xano_workspace_changes" "branch" {
@@ -35,7 +35,8 @@ data "xano_workspace_changes" "all" {
 }
 `, baseline)
 	changed := knownvalue.MapExact(map[string]knownvalue.Check{
-		"task/nightly_sync": exactStrings([]string{`description "syncs every night" → "syncs twice a night"`}),
+		// A task's active flag and its description, by name.
+		"task/weekly_report": exactStrings([]string{"active false → true", `description "mails a report" → "mails a longer report"`}),
 	})
 
 	resource.ParallelTest(t, resource.TestCase{

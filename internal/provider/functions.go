@@ -161,7 +161,7 @@ func (archiveDiffFunction) Definition(_ context.Context, _ function.DefinitionRe
 		MarkdownDescription: "Reads the archive files at `old_path` and `new_path` and returns which objects " +
 			"(keys as `provider::xano::archive_objects` returns them) the new one `added`, `changed` and " +
 			"`removed`, each a sorted list; `details`, for each changed object, what changed inside it (a few " +
-			"lines: `column email retyped text → int`, `input q added (text)`, `verb \"GET\" → \"POST\"`, " +
+			"lines: `column email retyped text → int`, `input q added (text)`, `active true → false`, " +
 			"`body changed`, the last saying `and N more` when there are more); and `destructive`, the " +
 			"changes that lose data (`table/order removed`, `table/user: column email removed (was text)`). In a " +
 			"`check` block or a `precondition` it can stop a promotion that removes an endpoint or a column. " +

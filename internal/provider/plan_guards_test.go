@@ -46,7 +46,8 @@ func TestAccWorkspaceImport_reviewedRestore(t *testing.T) {
 	allowed := fmt.Sprintf("allow_data_loss = true\n  expected_content_sha256 = %q", reviewed)
 	destructive := []knownvalue.Check{
 		knownvalue.StringRegexp(regexp.MustCompile(`^every record of workspace 2 is replaced by the archive's: the ` +
-			`archive brings \d+ row pages \(table/order \d+, table/user \d+\)$`)),
+			`records of its 1 table now \(table/user\) are lost; the archive brings \d+ row pages \(table/order \d+, ` +
+			`table/user \d+\)$`)),
 		knownvalue.StringExact("every branch of workspace 2 but the live one is deleted, and the archive's branch " +
 			"becomes v1, live"),
 	}

@@ -49,12 +49,14 @@ func (r *workspaceImportResource) planRestoreChanges(ctx context.Context, plan *
 			comparedWith = "nothing: " + why
 			break
 		}
-		records += rowPagesNote(next)
+		brings := rowPagesNote(next)
 		cur, curWhy := r.readLiveSide(ctx, plan)
 		if curWhy != "" {
+			records += ": " + brings
 			comparedWith = "nothing: " + curWhy
 			break
 		}
+		records += ": " + currentTablesNote(cur.Objects) + "; " + brings
 		e = archive.Explain(cur.Objects, next.Objects, cur.Facts, next.Facts)
 		comparedWith = fmt.Sprintf("the live branch %q of %s, tables included, which the import replaces", cur.branch, ws)
 	}
@@ -76,7 +78,7 @@ func (r *workspaceImportResource) dataLossGuard(plan *workspaceImportModel, dest
 func rowPagesNote(info archive.Info) string {
 	pages := archive.TablePages(info.Facts, info.RowPages)
 	if len(pages) == 0 {
-		return ": the archive holds no row pages, so the tables are left empty (inferred)"
+		return "the archive holds no row pages, so the tables are left empty (inferred)"
 	}
 	keys := make([]string, 0, len(pages))
 	total := 0
@@ -93,7 +95,32 @@ func rowPagesNote(info archive.Info) string {
 	if len(keys) > maxNamedTables {
 		more = ", and " + strconv.Itoa(len(keys)-maxNamedTables) + " more tables"
 	}
-	return fmt.Sprintf(": the archive brings %d row pages (%s%s)", total, strings.Join(named, ", "), more)
+	return fmt.Sprintf("the archive brings %d row pages (%s%s)", total, strings.Join(named, ", "), more)
+}
+
+// currentTablesNote names the tables whose records are lost: those of the live branch's
+// inventory (every branch lists all the workspace's tables).
+func currentTablesNote(objects map[string]string) string {
+	var tables []string
+	for k := range objects {
+		if strings.HasPrefix(k, "table/") {
+			tables = append(tables, k)
+		}
+	}
+	if len(tables) == 0 {
+		return "the workspace has no table now"
+	}
+	sort.Strings(tables)
+	named := tables[:min(len(tables), maxNamedTables)]
+	more := ""
+	if len(tables) > maxNamedTables {
+		more = ", and " + strconv.Itoa(len(tables)-maxNamedTables) + " more"
+	}
+	noun := "tables"
+	if len(tables) == 1 {
+		noun = "table"
+	}
+	return fmt.Sprintf("the records of its %d %s now (%s%s) are lost", len(tables), noun, strings.Join(named, ", "), more)
 }
 
 // readRestoreArchive inspects the archive to restore; why says, when it cannot be compared,

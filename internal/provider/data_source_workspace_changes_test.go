@@ -57,7 +57,7 @@ data "xano_workspace_changes" "all" {
 						"changed_by": knownvalue.MapExact(map[string]knownvalue.Check{
 							"function/promo_new":         adminLine("function:create"),
 							"endpoint/public/GET legacy": adminLine("api:delete"),
-							"task/nightly_sync":          adminLine("task:update"),
+							"task/weekly_report":         adminLine("task:update"),
 						}),
 						"changed_by_note": knownvalue.Null(),
 					})),

@@ -2,8 +2,11 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -14,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/xano-community/terraform-provider-xano/internal/emulator"
+	"github.com/xano-community/terraform-provider-xano/internal/emulator/emulatortest"
 )
 
 const (
@@ -41,6 +45,7 @@ func TestAccWorkspaceSchemaImport_driftNamesWho(t *testing.T) {
 	}
 	aliceLine := regexp.MustCompile(`^alice@example\.com at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+0000 \(function:create\)$`)
 	noRoute := "this instance has no audit log route (404)"
+	var editedAt string // created_at of alice's edit in the audit log
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: refreshRecordingFactories(log),
@@ -57,6 +62,7 @@ func TestAccWorkspaceSchemaImport_driftNamesWho(t *testing.T) {
 			{
 				PreConfig: func() {
 					alice.AddFunction(t, 2, "release_1", "hotfix", "return \"patched by alice\"\n")
+					editedAt = lastAuditTime(t, inst, 2)
 					clearRequests(t, inst)
 					log.reset()
 				},
@@ -68,6 +74,10 @@ func TestAccWorkspaceSchemaImport_driftNamesWho(t *testing.T) {
 							"\n  added function/hotfix\n",
 							"Last changed, from the workspace's audit log:\n  function/hotfix:\n      alice@example.com at ",
 							" (function:create)"),
+						// The time is the edit's, as the audit log recorded it.
+						lazyCheck(func() error {
+							return warningHas(log, "alice@example.com at "+editedAt+" (function:create)")
+						}),
 						plancheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("changes").AtMapKey("changed_by"),
 							knownvalue.MapExact(map[string]knownvalue.Check{
 								"function/hotfix": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringRegexp(aliceLine)}),
@@ -125,4 +135,36 @@ func refreshRecordingFactories(log *warningLog) map[string]func() (tfprotov6.Pro
 			return refreshRecordingServer{recordingServer{ProviderServer: server, log: log}}, err
 		},
 	}
+}
+
+// lastAuditTime returns the created_at of the newest row of a workspace's audit log.
+func lastAuditTime(t *testing.T, inst *emulatortest.Instance, ws int64) string {
+	t.Helper()
+	status, data := inst.Do(t, http.MethodGet, fmt.Sprintf("/workspace/%d/audit_log?page=1&per_page=1", ws), nil)
+	var page struct {
+		Items []struct {
+			CreatedAt string `json:"created_at"`
+		} `json:"items"`
+	}
+	if status != http.StatusOK || json.Unmarshal(data, &page) != nil || len(page.Items) != 1 {
+		t.Fatalf("audit log of workspace %d: %d %s", ws, status, data)
+	}
+	return page.Items[0].CreatedAt
+}
+
+// lazyCheck is a plan check whose expectation is known only when it runs.
+type lazyCheck func() error
+
+func (c lazyCheck) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = c()
+}
+
+// warningHas reports whether a warning recorded since the last reset holds s.
+func warningHas(log *warningLog, s string) error {
+	for _, w := range log.all() {
+		if strings.Contains(w, s) {
+			return nil
+		}
+	}
+	return fmt.Errorf("no warning holds %q", s)
 }

@@ -215,6 +215,7 @@ resource "xano_workspace_schema_import" "promote" {
 		{name: "Import", method: "POST", path: "/workspace/2/import", setup: []string{fullSnap}, target: fullSnap + `
 resource "xano_workspace_import" "restore" {
   workspace_id  = 2
+  allow_data_loss = true
   source_path   = xano_workspace_snapshot.s.output_path
   source_sha256 = xano_workspace_snapshot.s.archive_sha256
   backup_path   = "${path.module}/backups/before-restore.tar.gz"
@@ -318,6 +319,7 @@ func testRelInterruptImport(t *testing.T, r *relRun) {
 	r.writeConfig(snap + `
 resource "xano_workspace_import" "restore" {
   workspace_id  = 2
+  allow_data_loss = true
   source_path   = xano_workspace_snapshot.s.output_path
   source_sha256 = xano_workspace_snapshot.s.archive_sha256
 }
@@ -423,6 +425,7 @@ data "xano_workspace_export" "e" {
 %s}
 resource "xano_workspace_import" "restore" {
   workspace_id  = 2
+  allow_data_loss = true
   source_path   = xano_workspace_snapshot.default.output_path
   source_sha256 = xano_workspace_snapshot.default.archive_sha256
   backup_path   = "${path.module}/%s"
@@ -506,6 +509,7 @@ resource "xano_workspace_schema_import" "bad" {
 const relRestoreCfg = `
 resource "xano_workspace_import" "bad" {
   workspace_id  = 2
+  allow_data_loss = true
   source_path   = "${path.module}/%s"
   source_sha256 = %q
   backup_path   = "${path.module}/backups/production-before.tar.gz"
@@ -1230,6 +1234,7 @@ func (e *relEmulator) cutUpload(path string, n int64) {
 }
 
 func startRelEmulator(t *testing.T, fx *emulator.Fixture) *relEmulator {
+	skipWhenLive(t, "faults injected into the emulator")
 	srv, err := emulator.New(emulator.Options{Fixture: fx, Control: true, AdminToken: "rel-" + rand.Text()})
 	if err != nil {
 		t.Fatal(err)

@@ -70,11 +70,15 @@ func (r *workspaceImportResource) ModifyPlan(ctx context.Context, req resource.M
 	switch decision {
 	case keepImported:
 		plan.keepImport(*prior, prior.ImportedSHA256)
+		keepChanges(&plan, *prior)
 	case sameContent:
 		plan.keepImport(*prior, plan.SourceSHA256)
+		keepChanges(&plan, *prior)
 	case restoreArchive, restoreUnlessSameContent:
 		plan.planRestore()
 		resp.Diagnostics.Append(restoreWarning(plan, prior, decision)...)
+		resp.Diagnostics.Append(checkExpectedAtPlan(ctx, r.data.inspectionLimits(), plan.SourcePath, plan.SourceURL, plan.ExpectedContentSHA256)...)
+		resp.Diagnostics.Append(r.planRestoreChanges(ctx, &plan)...)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }

@@ -134,6 +134,7 @@ resource "xano_workspace_snapshot" "staging" {
 
 resource "xano_workspace_import" "restore" {
   workspace_id  = 2
+  allow_data_loss = true
   source_path   = xano_workspace_snapshot.staging.output_path
   source_sha256 = xano_workspace_snapshot.staging.archive_sha256
   backup_path   = %q
@@ -608,6 +609,7 @@ func workspaceImportConfig(inst *emulatortest.Instance, src, sumExpr, backup, ex
 	return providerConfig(inst) + fmt.Sprintf(`
 resource "xano_workspace_import" "restore" {
   workspace_id  = 2
+  allow_data_loss = true
   source_path   = %q
   source_sha256 = %s
   %s

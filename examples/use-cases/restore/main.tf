@@ -31,10 +31,11 @@ locals {
 }
 
 resource "xano_workspace_import" "restore" {
-  workspace_id  = data.xano_workspace.target.workspace_id
-  source_path   = var.archive_path
-  source_sha256 = local.archive_sha256
-  backup_path   = local.backup_path
+  workspace_id    = data.xano_workspace.target.workspace_id
+  allow_data_loss = true
+  source_path     = var.archive_path
+  source_sha256   = local.archive_sha256
+  backup_path     = local.backup_path
 
   lifecycle {
     # A guard against a wrong workspace_id: the restore is destructive.

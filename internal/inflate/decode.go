@@ -3,6 +3,7 @@ package inflate
 import (
 	"encoding/binary"
 	"io"
+	"unsafe"
 )
 
 const (
@@ -370,20 +371,25 @@ func (d *decoder) huffSlow() {
 const fastInput = 16
 
 // huffFast decodes symbols while at least fastInput bytes of input and room for a longest
-// match in out remain.
+// match in out remain. It reads and writes the buffers without bounds checks (see word.go):
+// every access is within them because of the loop's conditions, as the comments say.
 func (d *decoder) huffFast() {
 	histStart := d.hist
-	in := d.in.buf
+	inb := unsafe.Pointer(unsafe.SliceData(d.in.buf))
 	r := d.in.r
+	// Each iteration refills at most twice, each reading 8 bytes at r and advancing r by at
+	// most 7: r+15 <= w, in the buffer.
 	inLimit := d.in.w - fastInput
-	out := d.out
+	outb := unsafe.Pointer(unsafe.SliceData(d.out))
 	o := d.o
+	// Each iteration writes at most two literals and a match of 258 bytes, plus up to 23 bytes
+	// past the match's end (word copies): below outLimit+outSlack = len(out).
 	outLimit := d.outLimit
 	bb, bl := d.bb, d.bl
 	lt, dt := d.lt, d.dt
 
 	for r <= inLimit && o < outLimit {
-		bb |= binary.LittleEndian.Uint64(in[r:]) << (bl & 63)
+		bb |= load64(inb, r) << (bl & 63)
 		r += int(63-bl) >> 3
 		bl |= 56
 
@@ -391,24 +397,24 @@ func (d *decoder) huffFast() {
 		if e&entLiteral != 0 {
 			bb >>= e & 63
 			bl -= uint(e & 0xff)
-			out[o] = byte(e >> 16)
+			store8(outb, o, byte(e>>16))
 			o++
 			e = lt[bb&(1<<litTableBits-1)]
 			if e&entLiteral != 0 {
 				bb >>= e & 63
 				bl -= uint(e & 0xff)
-				out[o] = byte(e >> 16)
+				store8(outb, o, byte(e>>16))
 				o++
 				e = lt[bb&(1<<litTableBits-1)]
 				if e&entLiteral != 0 {
 					bb >>= e & 63
 					bl -= uint(e & 0xff)
-					out[o] = byte(e >> 16)
+					store8(outb, o, byte(e>>16))
 					o++
 					continue
 				}
 			}
-			bb |= binary.LittleEndian.Uint64(in[r:]) << (bl & 63)
+			bb |= load64(inb, r) << (bl & 63)
 			r += int(63-bl) >> 3
 			bl |= 56
 		}
@@ -420,7 +426,7 @@ func (d *decoder) huffFast() {
 				if e&entLiteral != 0 {
 					bb >>= e & 63
 					bl -= uint(e & 0xff)
-					out[o] = byte(e >> 16)
+					store8(outb, o, byte(e>>16))
 					o++
 					continue
 				}
@@ -464,36 +470,52 @@ func (d *decoder) huffFast() {
 			d.corrupt()
 			break
 		}
+		// The match: out[o-dist:] is within out (dist <= o-histStart, histStart >= 0).
 		src := o - dist
-		if dist >= 8 {
-			end := o + length
-			for o < end {
-				binary.LittleEndian.PutUint64(out[o:], binary.LittleEndian.Uint64(out[src:]))
+		end := o + length
+		switch {
+		case dist >= 16:
+			// Words 16 bytes apart never overlap: two loads, then two stores.
+			for {
+				a, b := load64(outb, src), load64(outb, src+8)
+				store64(outb, o, a)
+				store64(outb, o+8, b)
+				o += 16
+				src += 16
+				if o >= end {
+					break
+				}
+			}
+		case dist >= 8:
+			for {
+				store64(outb, o, load64(outb, src))
 				o += 8
 				src += 8
+				if o >= end {
+					break
+				}
 			}
-			o = end
-		} else if dist == 1 {
-			v := uint64(out[src]) * 0x0101010101010101
-			end := o + length
-			for o < end {
-				binary.LittleEndian.PutUint64(out[o:], v)
+		case dist == 1:
+			v := uint64(load8(outb, src)) * 0x0101010101010101
+			for {
+				store64(outb, o, v)
 				o += 8
+				if o >= end {
+					break
+				}
 			}
-			o = end
-		} else {
+		default:
 			// A short period: the first 8 bytes one by one, then 8-byte words from a whole
 			// number of periods back.
 			for i := range 8 {
-				out[o+i] = out[src+i]
+				store8(outb, o+i, load8(outb, src+i))
 			}
 			step := 8 / dist * dist
-			end := o + length
 			for p := o + step; p < end; p += step {
-				binary.LittleEndian.PutUint64(out[p:], binary.LittleEndian.Uint64(out[p-step:]))
+				store64(outb, p, load64(outb, p-step))
 			}
-			o = end
 		}
+		o = end
 	}
 	d.in.r = r
 	d.o = o

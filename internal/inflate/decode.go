@@ -374,27 +374,32 @@ const fastInput = 16
 // match in out remain. It reads and writes the buffers without bounds checks (see word.go):
 // every access is within them because of the loop's conditions, as the comments say.
 func (d *decoder) huffFast() {
-	histStart := d.hist
 	inb := unsafe.Pointer(unsafe.SliceData(d.in.buf))
 	r := d.in.r
-	// Each iteration refills at most twice, each reading 8 bytes at r and advancing r by at
-	// most 7: r+15 <= w, in the buffer.
+	// An iteration starts with r <= inLimit and refills at most twice, each reading 8 bytes at
+	// r and advancing r by at most 7: every read is below r+15 < w, in the buffer.
 	inLimit := d.in.w - fastInput
 	outb := unsafe.Pointer(unsafe.SliceData(d.out))
 	o := d.o
-	// Each iteration writes at most two literals and a match of 258 bytes, plus up to 23 bytes
-	// past the match's end (word copies): below outLimit+outSlack = len(out).
+	// An iteration starts with o < outLimit and writes at most three literals, or two and a
+	// match of 258 bytes plus up to 15 bytes past its end (word copies): below
+	// outLimit+outSlack = len(out).
 	outLimit := d.outLimit
 	bb, bl := d.bb, d.bl
-	lt, dt := d.lt, d.dt
+	lt := d.lt
+	if r > inLimit || o >= outLimit {
+		return
+	}
 
-	for r <= inLimit && o < outLimit {
-		bb |= load64(inb, r) << (bl & 63)
-		r += int(63-bl) >> 3
-		bl |= 56
-
-		e := lt[bb&(1<<litTableBits-1)]
+	// e is always the literal/length entry of the next bits: looked up after each refill and
+	// before each match copy, whose latency it hides.
+	bb |= load64(inb, r) << (bl & 63)
+	r += int(63-bl) >> 3
+	bl |= 56
+	e := lt[bb&(1<<litTableBits-1)]
+	for {
 		if e&entLiteral != 0 {
+			// Up to three literals from one refill (15 bits each at most).
 			bb >>= e & 63
 			bl -= uint(e & 0xff)
 			store8(outb, o, byte(e>>16))
@@ -411,13 +416,22 @@ func (d *decoder) huffFast() {
 					bl -= uint(e & 0xff)
 					store8(outb, o, byte(e>>16))
 					o++
+					bb |= load64(inb, r) << (bl & 63)
+					r += int(63-bl) >> 3
+					bl |= 56
+					e = lt[bb&(1<<litTableBits-1)]
+					if r > inLimit || o >= outLimit {
+						break
+					}
 					continue
 				}
 			}
+			// A length (or a long code) follows: make room for its bits and its distance's.
 			bb |= load64(inb, r) << (bl & 63)
 			r += int(63-bl) >> 3
 			bl |= 56
 		}
+		// bl >= 56: enough for a length code and its extra bits (20) and a distance (28).
 		if e&entExcept != 0 {
 			if e&entSub != 0 {
 				bb >>= litTableBits
@@ -428,6 +442,13 @@ func (d *decoder) huffFast() {
 					bl -= uint(e & 0xff)
 					store8(outb, o, byte(e>>16))
 					o++
+					bb |= load64(inb, r) << (bl & 63)
+					r += int(63-bl) >> 3
+					bl |= 56
+					e = lt[bb&(1<<litTableBits-1)]
+					if r > inLimit || o >= outLimit {
+						break
+					}
 					continue
 				}
 			}
@@ -448,6 +469,7 @@ func (d *decoder) huffFast() {
 		bb >>= n
 		bl -= uint(n)
 
+		dt := d.dt
 		e = dt[bb&(1<<distTableBits-1)]
 		if e&entExcept != 0 {
 			if e&entSub != 0 {
@@ -465,12 +487,17 @@ func (d *decoder) huffFast() {
 		dist := int(e>>16) + int((bb&(1<<n-1))>>(e>>8&15))
 		bb >>= n
 		bl -= uint(n)
-		if dist > o-histStart {
+		if dist > o-d.hist {
 			d.in.r = r
 			d.corrupt()
 			break
 		}
-		// The match: out[o-dist:] is within out (dist <= o-histStart, histStart >= 0).
+		bb |= load64(inb, r) << (bl & 63)
+		r += int(63-bl) >> 3
+		bl |= 56
+		e = lt[bb&(1<<litTableBits-1)]
+
+		// The match: out[o-dist:] is within out (dist <= o-d.hist, d.hist >= 0).
 		src := o - dist
 		end := o + length
 		switch {
@@ -516,6 +543,9 @@ func (d *decoder) huffFast() {
 			}
 		}
 		o = end
+		if r > inLimit || o >= outLimit {
+			break
+		}
 	}
 	d.in.r = r
 	d.o = o

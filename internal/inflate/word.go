@@ -10,12 +10,15 @@ import (
 // kind of stream. The 8-byte loads and stores are little-endian on every architecture and
 // compile to single unaligned moves where the architecture allows them.
 
+// An [8]byte has no alignment requirement, so these conversions are valid for any i (also
+// under -race's pointer checks).
+
 func load64(p unsafe.Pointer, i int) uint64 {
-	return binary.LittleEndian.Uint64(unsafe.Slice((*byte)(unsafe.Add(p, i)), 8))
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(p, i))[:])
 }
 
 func store64(p unsafe.Pointer, i int, v uint64) {
-	binary.LittleEndian.PutUint64(unsafe.Slice((*byte)(unsafe.Add(p, i)), 8), v)
+	binary.LittleEndian.PutUint64((*[8]byte)(unsafe.Add(p, i))[:], v)
 }
 
 func load8(p unsafe.Pointer, i int) byte { return *(*byte)(unsafe.Add(p, i)) }

@@ -34,7 +34,7 @@ func checkSame(t *testing.T, data []byte) {
 	t.Helper()
 	want, werr := stdInflate(data)
 	shapes := readers
-	if len(data) > 1<<16 {
+	if len(data) > 1<<16 || (raceEnabled && len(data) > 1<<12) {
 		shapes = shapes[:1] // the one-byte shapes of big inputs are covered by small ones
 	}
 	for _, rd := range shapes {
@@ -143,8 +143,12 @@ func compress(t testing.TB, data []byte, level int) []byte {
 }
 
 func TestLevels(t *testing.T) {
+	sizes := []int{0, 1, 100, 70000, 600000}
+	if raceEnabled || testing.Short() {
+		sizes = sizes[:4] // the race detector makes big inputs slow; the fuzzers cover them
+	}
 	for kind := range 5 {
-		for _, n := range []int{0, 1, 100, 70000, 600000} {
+		for _, n := range sizes {
 			data := sample(uint64(kind*1000+n), n, kind)
 			for _, level := range levels {
 				c := compress(t, data, level)
@@ -161,11 +165,15 @@ func TestLevels(t *testing.T) {
 // TestTruncatedAndCorrupt cuts and damages valid streams.
 func TestTruncatedAndCorrupt(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
+	tries := 20
+	if raceEnabled || testing.Short() {
+		tries = 4
+	}
 	for kind := range 5 {
 		data := sample(uint64(kind), 20000, kind)
 		for _, level := range levels {
 			c := compress(t, data, level)
-			for range 20 {
+			for range tries {
 				checkSame(t, c[:r.IntN(len(c)+1)])
 				d := bytes.Clone(c)
 				d[r.IntN(len(d))] ^= byte(1 << r.IntN(8))

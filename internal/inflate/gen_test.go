@@ -115,10 +115,10 @@ func lengthCode(l int) (int, uint64, uint) {
 	panic("length")
 }
 
-func distCode(d int) (int, uint64, uint) {
+func distCode(d int) (uint64, uint) {
 	for i := 29; i >= 0; i-- {
 		if uint32(d) >= distBase[i] {
-			return i, uint64(uint32(d) - distBase[i]), uint(distExtra[i])
+			return uint64(uint32(d) - distBase[i]), uint(distExtra[i])
 		}
 	}
 	panic("dist")
@@ -333,7 +333,7 @@ func (g *genBlock) symbols(r *rand.Rand, w *bitWriter, out []byte, nlit, ndist i
 				dist = min(hi, len(out))
 			}
 			le, lnb := uint64(length-int(lengthBase[i])), uint(lengthExtra[i])
-			_, de, dnb := distCode(dist)
+			de, dnb := distCode(dist)
 			w.code(g.litCode[lc], g.litLen[lc])
 			w.bits(le, lnb)
 			w.code(g.distCode[dc], g.distLen[dc])
@@ -410,7 +410,7 @@ func TestEveryCode(t *testing.T) {
 		for dc := range 30 {
 			for _, dist := range []int{int(distBase[dc]), int(distBase[dc]) + 1<<distExtra[dc] - 1} {
 				lc, le, lnb := lengthCode(length)
-				_, de, dnb := distCode(dist)
+				de, dnb := distCode(dist)
 				w.code(fixed.litCode[lc], fixed.litLen[lc])
 				w.bits(le, lnb)
 				w.code(fixed.distCode[dc], fixed.distLen[dc])

@@ -36,9 +36,9 @@ func (in *input) reset(src io.Reader) {
 func (in *input) offset() int64 { return in.off + int64(in.r) }
 
 // more reads from src into the free part of the buffer (moving the unread bytes to its start
-// first), until at least min bytes are unread or src ends or fails. It reports whether any
+// first), until at least want bytes are unread or src ends or fails. It reports whether any
 // byte was added.
-func (in *input) more(min int) bool {
+func (in *input) more(want int) bool {
 	if in.eof || in.err != nil {
 		return false
 	}
@@ -50,7 +50,7 @@ func (in *input) more(min int) bool {
 		in.w -= k
 	}
 	added := false
-	for in.w-in.r < min && in.w < len(in.buf) {
+	for in.w-in.r < want && in.w < len(in.buf) {
 		n, err := in.src.Read(in.buf[in.w:])
 		if n < 0 || n > len(in.buf)-in.w {
 			n = 0

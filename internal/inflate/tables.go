@@ -128,7 +128,7 @@ func buildTable(table []uint32, lengths []uint8, info []uint32, tableBits uint) 
 	}
 	code += count[maxLen]
 	if code != 1<<maxLen {
-		if !(code == 1 && maxLen == 1) {
+		if code != 1 || maxLen != 1 {
 			return false
 		}
 		for i := range 1 << tableBits {

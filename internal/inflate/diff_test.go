@@ -280,3 +280,58 @@ func TestGzipChecksum(t *testing.T) {
 		t.Fatalf("empty: %v, want io.EOF", err)
 	}
 }
+
+type failingReader struct {
+	data []byte
+	err  error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if len(f.data) == 0 {
+		return 0, f.err
+	}
+	n := copy(p, f.data[:min(len(f.data), 100)])
+	f.data = f.data[n:]
+	return n, nil
+}
+
+// TestSourceErrorAndReuse: an error of the source is returned as such, by both readers, and a
+// reader Reset after any error decodes the next stream correctly.
+func TestSourceErrorAndReuse(t *testing.T) {
+	boom := errors.New("boom")
+	data := sample(9, 50000, 1)
+	c := compress(t, data, 6)
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	_, _ = w.Write(data)
+	_ = w.Close()
+
+	z := NewReader(&failingReader{data: c[:len(c)/2], err: boom})
+	if _, err := io.ReadAll(z); !errors.Is(err, boom) {
+		t.Fatalf("deflate: %v, want the source's error", err)
+	}
+	g, err := NewGzipReader(&failingReader{data: gz.Bytes()[:gz.Len()/2], err: boom})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(g); !errors.Is(err, boom) {
+		t.Fatalf("gzip: %v, want the source's error", err)
+	}
+
+	bad := bytes.Clone(c)
+	bad[len(bad)/3] ^= 0xff
+	for _, src := range [][]byte{bad, c[:len(c)/2], c} {
+		z.Reset(bytes.NewReader(src))
+		_, _ = io.ReadAll(z)
+		z.Reset(bytes.NewReader(c))
+		if got, err := io.ReadAll(z); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("deflate after Reset: %v", err)
+		}
+		if err := g.Reset(bytes.NewReader(gz.Bytes())); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := io.ReadAll(g); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("gzip after Reset: %v", err)
+		}
+	}
+}

@@ -11,7 +11,8 @@ const (
 	// outChunk bytes are decoded between two slides of the window.
 	outChunk = 256 << 10
 	// outSlack bytes after the output limit take what the fast loop may write past it: two
-	// literals and a longest match, plus the 8-byte word a match copy may write past its end.
+	// literals and a longest match, plus the up to 15 bytes a word-wise match copy may write
+	// past its end.
 	outSlack = 512
 )
 

@@ -335,3 +335,17 @@ func TestSourceErrorAndReuse(t *testing.T) {
 		}
 	}
 }
+
+type emptyReader struct{}
+
+func (emptyReader) Read([]byte) (int, error) { return 0, nil }
+
+// TestNoProgress: a source that keeps returning nothing is an error, not a hang.
+func TestNoProgress(t *testing.T) {
+	if _, err := io.ReadAll(NewReader(emptyReader{})); !errors.Is(err, io.ErrNoProgress) {
+		t.Fatalf("%v, want io.ErrNoProgress", err)
+	}
+	if _, err := NewGzipReader(emptyReader{}); !errors.Is(err, io.ErrNoProgress) {
+		t.Fatalf("gzip: %v, want io.ErrNoProgress", err)
+	}
+}

@@ -50,6 +50,7 @@ func (in *input) more(want int) bool {
 		in.w -= k
 	}
 	added := false
+	empty := 0
 	for in.w-in.r < want && in.w < len(in.buf) {
 		n, err := in.src.Read(in.buf[in.w:])
 		if n < 0 || n > len(in.buf)-in.w {
@@ -59,6 +60,9 @@ func (in *input) more(want int) bool {
 		in.w += n
 		if n > 0 {
 			added = true
+			empty = 0
+		} else if empty++; empty >= 100 && err == nil {
+			err = io.ErrNoProgress // as bufio: a source that keeps returning nothing
 		}
 		if err == io.EOF {
 			in.eof = true

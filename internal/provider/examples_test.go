@@ -40,6 +40,7 @@ var (
 const exampleCommandTimeout = 5 * time.Minute
 
 func TestExamples(t *testing.T) {
+	skipWhenLive(t, "the use cases run against seeded emulators")
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 and TF_ACC_TERRAFORM_PATH to run the use cases with a real CLI")
 	}
@@ -556,6 +557,7 @@ func (ex *exampleRun) startEmulator(fx *emulator.Fixture) *emulatortest.Instance
 	if fx == nil {
 		fx = emulator.DemoFixture()
 	}
+	skipWhenLive(ex.t, "the use cases run against a seeded emulator")
 	inst := emulatortest.StartWith(ex.t, emulator.Options{Fixture: fx, AdminToken: "example-" + rand.Text()})
 	ex.secrets = append(ex.secrets, inst.Token)
 	return inst
@@ -776,6 +778,11 @@ var exampleProvider struct {
 }
 
 func TestMain(m *testing.M) {
+	if liveMode() {
+		// make testacc-live: the provider reads the real token from the environment, so that it
+		// is never written into a test's configuration.
+		os.Setenv("XANO_TOKEN", os.Getenv(envLiveToken))
+	}
 	code := m.Run()
 	if exampleProvider.tmp != "" {
 		os.RemoveAll(exampleProvider.tmp)

@@ -335,6 +335,10 @@ func testExamplePromotion(t *testing.T, ex *exampleRun) {
 
 func testExampleRestore(t *testing.T, ex *exampleRun) {
 	inst := ex.startEmulator(nil) // 1 staging, 2 production
+	// Production has a second branch, which a full restore deletes and its backup set keeps.
+	inst.CreateBranch(t, 2, "hotfix", "")
+	inst.AddFunction(t, 2, "hotfix", "hotfix_only", "return 'hotfix'")
+	hotfixBefore := exampleBranchContent(t, inst.Export(t, 2, "hotfix", false))
 	// The archive to restore: a full export of staging, restored over production.
 	source := inst.Export(t, 1, "", true)
 	ex.writeFile("archives/staging-full.tar.gz", source)
@@ -355,28 +359,40 @@ func testExampleRestore(t *testing.T, ex *exampleRun) {
 	}
 
 	ex.env("TF_VAR_confirm_workspace_name", "production")
+	// The plan names the branches the restore deletes.
+	out = ex.expectPlanExit(2)
+	if !wrappedText(`It deletes the 2 branches of the workspace: "v1", "hotfix"`).MatchString(out) {
+		t.Errorf("the plan does not list the branches the restore deletes:\n%s", out)
+	}
 	ex.mustRun("apply", "-auto-approve", "-input=false")
 	ex.expectPlanExit(0)
 
 	var res struct {
-		BackupPath          string `json:"backup_path"`
-		BackupSHA256        string `json:"backup_sha256"`
-		BackupContentSHA256 string `json:"backup_content_sha256"`
-		ImportedSHA256      string `json:"imported_sha256"`
-		LiveBranch          string `json:"live_branch"`
+		BackupPath          string   `json:"backup_path"`
+		BackupSHA256        string   `json:"backup_sha256"`
+		BackupContentSHA256 string   `json:"backup_content_sha256"`
+		ImportedSHA256      string   `json:"imported_sha256"`
+		LiveBranch          string   `json:"live_branch"`
+		BranchesDeleted     []string `json:"branches_deleted"`
 	}
 	ex.outputs(&res)
 	sum := sha256.Sum256(source)
-	wantBackup := filepath.Join("backups", "workspace-2-before-"+hex.EncodeToString(sum[:])[:12]+".tar.gz")
+	wantBackup := filepath.Join("backups", "workspace-2-before-"+hex.EncodeToString(sum[:])[:12])
 	if filepath.Clean(res.BackupPath) != wantBackup {
 		t.Errorf("backup_path %q, want %q", res.BackupPath, wantBackup)
 	}
-	backup := filepath.Join(ex.dir, wantBackup)
-	if got := exampleFileSHA256(t, backup); got != res.BackupSHA256 {
-		t.Errorf("%s: sha256 %s, but backup_sha256 is %s", wantBackup, got, res.BackupSHA256)
+	if !slices.Equal(res.BranchesDeleted, []string{"v1", "hotfix"}) {
+		t.Errorf("branches_deleted %q, want v1 and hotfix", res.BranchesDeleted)
 	}
-	// The backup holds production as it was before the restore.
-	if got := exampleContentHashFile(t, backup); got != before || res.BackupContentSHA256 != before {
+	set := filepath.Join(ex.dir, wantBackup)
+	if got := exampleFileSHA256(t, filepath.Join(set, backupManifestName)); got != res.BackupSHA256 {
+		t.Errorf("%s/manifest.json: sha256 %s, but backup_sha256 is %s", wantBackup, got, res.BackupSHA256)
+	}
+	// The backup set holds production as it was before the restore: v1 with its records, hotfix.
+	if err := expectBackupSet(t, set, 2, "v1", "hotfix"); err != nil {
+		t.Error(err)
+	}
+	if got := exampleContentHashFile(t, backupFullArchive(t, set)); got != before || res.BackupContentSHA256 != before {
 		t.Errorf("the backup's content is %s (backup_content_sha256 %s), want production's before the restore, %s",
 			got, res.BackupContentSHA256, before)
 	}
@@ -394,12 +410,16 @@ func testExampleRestore(t *testing.T, ex *exampleRun) {
 		t.Error(err)
 	}
 
-	// Undoing the restore (README): restore the safety backup, which is another archive, so it
-	// takes a new safety backup first, to another file.
-	undo := []string{"-var", "archive_path=" + filepath.ToSlash(wantBackup)}
+	// Undoing the restore (README): restore the backup set, which is another archive, so it takes
+	// a new backup set first, into another folder; then hotfix comes back from its schema archive.
+	ex.env("TF_VAR_archive_path", "")
+	undo := []string{"-var", "backup_set=" + filepath.ToSlash(wantBackup)}
 	ex.mustRun(append([]string{"apply", "-auto-approve", "-input=false"}, undo...)...)
 	ex.expectPlanExit(0, undo...)
 	if err := expectTables(t, inst, 2, "user"); err != nil {
+		t.Error(err)
+	}
+	if err := expectBranches(t, inst, 2, "v1", "hotfix"); err != nil {
 		t.Error(err)
 	}
 	if err := expectBranchFunctions(t, inst, 2, "v1", "send_welcome_email"); err != nil {
@@ -408,9 +428,23 @@ func testExampleRestore(t *testing.T, ex *exampleRun) {
 	if got := exampleContentHash(t, inst.Export(t, 2, "", true)); got != before {
 		t.Errorf("production's content after restoring the backup is %s, want what it was before the first restore, %s", got, before)
 	}
-	second := filepath.Join("backups", "workspace-2-before-"+res.BackupSHA256[:12]+".tar.gz")
-	ex.expectFile(wantBackup)
-	ex.expectFile(second)
+	if got := exampleBranchContent(t, inst.Export(t, 2, "hotfix", false)); got != hotfixBefore {
+		t.Errorf("hotfix's logic after restoring the backup set is %s, want %s", got, hotfixBefore)
+	}
+	full := backupSetIn(t, set).Files[0]
+	second := filepath.Join("backups", "workspace-2-before-"+full.ArchiveSHA256[:12])
+	ex.expectFile(filepath.Join(wantBackup, backupManifestName))
+	ex.expectFile(filepath.Join(second, backupManifestName))
+}
+
+// exampleBranchContent is the branch content hash (tables left out) of an export-schema.
+func exampleBranchContent(t *testing.T, data []byte) string {
+	t.Helper()
+	sum, err := archive.BranchContentSHA256(bytes.NewReader(data), archive.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
 }
 
 func testExampleCIDriftCheck(t *testing.T, ex *exampleRun) {

@@ -35,7 +35,10 @@ const (
 	workspaceImportReadTimeout  = 5 * time.Minute
 )
 
-var backupPathAttr = path.Root("backup_path")
+var (
+	backupPathAttr      = path.Root("backup_path")
+	branchesDeletedAttr = path.Root("branches_deleted")
+)
 
 var (
 	_ resource.Resource                   = (*workspaceImportResource)(nil)
@@ -73,6 +76,7 @@ type workspaceImportModel struct {
 	LiveBranch          types.String   `tfsdk:"live_branch"`
 	BackupSHA256        types.String   `tfsdk:"backup_sha256"`
 	BackupContentSHA256 types.String   `tfsdk:"backup_content_sha256"`
+	BranchesDeleted     types.List     `tfsdk:"branches_deleted"`
 	ImportedAt          types.String   `tfsdk:"imported_at"`
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 }
@@ -113,14 +117,20 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 			Validators: []validator.String{sha256HexValidator{}},
 		},
 		"backup_path": schema.StringAttribute{
-			MarkdownDescription: "Where to write a safety export of the workspace, with its data, **before** it is " +
-				"overwritten. The file is written atomically (missing folders are created); if the backup fails, " +
-				"nothing is imported. A restore replaces the backup recorded in `backup_sha256` at this path, but " +
-				"never another file: when the path holds an archive this resource did not record (the backup of an " +
-				"earlier attempt whose import failed, say), it is kept if it holds the workspace as it is now, and " +
-				"otherwise the apply stops before importing. Template the path (e.g. with a timestamp) to keep " +
-				"several backups. The backup is not encrypted and holds the table rows: keep it somewhere safe. " +
-				"Must differ from `source_path`.",
+			MarkdownDescription: "A folder for the safety **backup set** written **before** the workspace is " +
+				"overwritten: everything the import destroys. It holds the live branch with its tables' records " +
+				"(kind `full`), the schema of every other branch (kind `schema`; tables are workspace-wide, so each " +
+				"branch's archive carries their definitions), and `manifest.json`, written last, which lists each " +
+				"archive (branch, live, kind, `archive_sha256`, size, `content_sha256`), the workspace, the instance's " +
+				"host and the time, and says how to restore the set. Missing folders are created; every archive is " +
+				"written atomically under a new name, and nothing is imported unless the whole set is complete. A " +
+				"restore replaces the set recorded in `backup_sha256` in this folder (the manifest, then the old " +
+				"set's archives), but never another one: when the folder holds a manifest this resource did not " +
+				"record (the set of an earlier attempt whose import failed, say), that set is kept if it holds the " +
+				"workspace as it is now, and otherwise the apply stops before importing. Other files in the folder " +
+				"are left alone. Template the path (e.g. with a timestamp) to keep several sets. The set is not " +
+				"encrypted and holds the table rows: keep it somewhere safe. See the restore guide in the " +
+				"`restore` use case for how to put a set back.",
 			Optional:   true,
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 		},
@@ -144,14 +154,27 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 			Computed: true,
 		},
 		"backup_sha256": schema.StringAttribute{
-			MarkdownDescription: "The SHA-256 of the backup written to `backup_path` before the last import (it equals " +
-				"`filesha256(backup_path)` until the file changes). Null without `backup_path`.",
+			MarkdownDescription: "The SHA-256 of the backup set's `manifest.json` written before the last import " +
+				"(it equals `filesha256(\"${backup_path}/manifest.json\")` until the set is replaced). The manifest " +
+				"holds the SHA-256 of every archive of the set, so this one hash pins them all. Null without " +
+				"`backup_path`.",
 			Computed: true,
 		},
 		"backup_content_sha256": schema.StringAttribute{
-			MarkdownDescription: "The canonical content hash of that backup: compare it with a snapshot's " +
-				"`content_sha256` to see whether two archives hold the same workspace. Null without `backup_path`.",
+			MarkdownDescription: "The canonical content hash of the set's `full` archive (the live branch with " +
+				"its records): compare it with a snapshot's `content_sha256` to see whether two archives hold the " +
+				"same workspace. Null without `backup_path`, or when the archive's inspection stopped at a bound.",
 			Computed: true,
+		},
+		"branches_deleted": schema.ListAttribute{
+			MarkdownDescription: "The labels of the branches the last import deleted, the live one first: a full " +
+				"import replaces every branch of the workspace with the archive's one. A plan that imports lists " +
+				"here, and in its warning, the branches the import will delete, read from the workspace at plan " +
+				"time and again when the apply starts: if they differ then (a branch was created or deleted since), the " +
+				"apply stops before anything is backed up or imported (Terraform reports the planned value as " +
+				"inconsistent): plan again.",
+			ElementType: types.StringType,
+			Computed:    true,
 		},
 		"imported_at": schema.StringAttribute{
 			MarkdownDescription: "When the last import finished, in RFC 3339 format (UTC).",
@@ -165,13 +188,13 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A full, **destructive** restore of a workspace from an archive: its tables, their data " +
 			"and all its branches are replaced by the archive's content, and the archive's branch becomes `v1`, " +
-			"live. Set `backup_path` to export the workspace first.\n\n" +
+			"live. Set `backup_path` to back up every branch first.\n\n" +
 			"The import happens when the resource is created and whenever `source_sha256` changes to an archive " +
 			"with other content; every plan that will import says so in a warning. Refreshing only checks that " +
 			"the workspace still exists: later changes to the workspace are not drift. " +
 			"Destroying the resource cannot undo the import: it only removes it from the state.",
-		Attributes: withAttributes(attrs, resourcePermissionAttributes("the backup file at `backup_path`; a change "+
-			"applies to the next backup")),
+		Attributes: withAttributes(attrs, resourcePermissionAttributes("the backup set's files and folder at "+
+			"`backup_path`; a change applies to the next backup")),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true}),
 		},
@@ -187,9 +210,22 @@ func (r *workspaceImportResource) ValidateConfig(ctx context.Context, req resour
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, backupPathAttr, &backup)...)
 	if isKnown(src) && isKnown(backup) && samePath(src.ValueString(), backup.ValueString()) {
 		resp.Diagnostics.AddAttributeError(backupPathAttr, "backup_path is the source archive",
-			fmt.Sprintf("backup_path and source_path both name %q: the backup would overwrite the archive before it "+
-				"is imported. Write the backup to another file.", backup.ValueString()))
+			fmt.Sprintf("backup_path and source_path both name %q. backup_path is the folder for the backup set: "+
+				"choose another path, such as %q.", backup.ValueString(),
+				filepath.Join(filepath.Dir(backup.ValueString()), "before-restore")))
 	}
+	if isKnown(backup) && looksLikeArchiveName(backup.ValueString()) {
+		resp.Diagnostics.AddAttributeWarning(backupPathAttr, "backup_path is a folder",
+			fmt.Sprintf("backup_path %q looks like an archive file name, but it names the folder that holds the backup "+
+				"set (a manifest and one archive per branch). Since v0.2 the backup is a set, not one file: name a "+
+				"folder, such as %q.", backup.ValueString(),
+				strings.TrimSuffix(strings.TrimSuffix(backup.ValueString(), ".tar.gz"), ".tgz")))
+	}
+}
+
+// looksLikeArchiveName reports whether p ends like an archive file (the backup_path of v0.1).
+func looksLikeArchiveName(p string) bool {
+	return strings.HasSuffix(p, ".tar.gz") || strings.HasSuffix(p, ".tgz")
 }
 
 // samePath reports whether two paths name the same file, as far as can be told without the files.
@@ -280,8 +316,10 @@ func (r *workspaceImportResource) Delete(ctx context.Context, req resource.Delet
 		"the content imported at %s, because Xano cannot undo an import.",
 		state.WorkspaceID.ValueInt64(), state.ImportedAt.ValueString())
 	if isKnown(state.BackupPath) && isKnown(state.BackupSHA256) {
-		detail += fmt.Sprintf(" To go back to the content the workspace had before, import the backup %q "+
-			"(sha256 %s) with another xano_workspace_import.", state.BackupPath.ValueString(), state.BackupSHA256.ValueString())
+		detail += fmt.Sprintf(" To go back to the content the workspace had before, restore the backup set in %q "+
+			"(manifest.json, sha256 %s): import its full archive with xano_workspace_import, then each schema "+
+			"archive with xano_workspace_schema_import, as its manifest says.", state.BackupPath.ValueString(),
+			state.BackupSHA256.ValueString())
 	}
 	resp.Diagnostics.AddWarning("The import is not undone", detail)
 }
@@ -319,23 +357,31 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 		return diags
 	}
 
+	// Everything the import deletes, as the plan listed it: nothing happens if that changed.
+	branches, bdiags := importBranches(ctx, client, ws, m.BranchesDeleted)
+	if diags.Append(bdiags...); diags.HasError() {
+		return diags
+	}
+	deleted, ldiags := types.ListValueFrom(ctx, types.StringType, branchLabels(branches))
+	if diags.Append(ldiags...); diags.HasError() {
+		return diags
+	}
+	m.BranchesDeleted = deleted
+
 	m.BackupSHA256, m.BackupContentSHA256 = types.StringNull(), types.StringNull()
-	if isKnown(m.BackupPath) {
-		backup, bdiags := backUpBeforeImport(ctx, client, exportRequest{
-			WorkspaceID: ws,
-			Limits:      r.data.inspectionLimits(),
-			Modes:       modesFrom(m.FilePermission, m.DirPermission),
-		}, m.BackupPath.ValueString(), recordedBackup(prior))
+	if store := m.backupStore(); store != nil {
+		backup, bdiags := backUpBeforeImport(ctx, client, store, ws, r.data.inspectionLimits(), branches,
+			recordedBackup(m, prior))
 		diags.Append(bdiags...)
 		if diags.HasError() {
 			diags.AddAttributeError(backupPathAttr, "Nothing was imported",
-				fmt.Sprintf("Workspace %d was not changed: the backup to %q must be complete before the workspace is "+
-					"overwritten. Fix the problem above and apply again, or remove backup_path to import without a backup.",
-					ws, m.BackupPath.ValueString()))
+				fmt.Sprintf("Workspace %d was not changed: the backup set in %s must be complete before the workspace "+
+					"is overwritten. Fix the problem above and apply again, or remove backup_path to import without a "+
+					"backup.", ws, store))
 			return diags
 		}
-		m.BackupSHA256 = types.StringValue(backup.Digest.SHA256)
-		m.BackupContentSHA256 = backup.contentSHA256()
+		m.BackupSHA256 = types.StringValue(backup.ManifestSHA256)
+		m.BackupContentSHA256 = backup.LiveContent
 	}
 
 	inspecting := newInspectingUpload(src, r.data.inspectionLimits())
@@ -476,7 +522,7 @@ func backupNote(backupPath types.String) string {
 	if !isKnown(backupPath) {
 		return ""
 	}
-	return fmt.Sprintf(" The backup taken just before is at %q.", backupPath.ValueString())
+	return fmt.Sprintf(" The backup set taken just before is in %q.", backupPath.ValueString())
 }
 
 // uncertainBackupNote is the advice about the backup after an import whose outcome is unknown:
@@ -485,7 +531,7 @@ func uncertainBackupNote(backupPath types.String) string {
 	if !isKnown(backupPath) {
 		return ""
 	}
-	return fmt.Sprintf(" Copy the backup taken just before, %q, somewhere safe first: if the import was applied, it is "+
-		"the only copy of the workspace as it was before. (The next apply does not overwrite it: it keeps the file "+
+	return fmt.Sprintf(" Copy the backup set taken just before, in %q, somewhere safe first: if the import was applied, "+
+		"it is the only copy of the workspace as it was before. (The next apply does not overwrite it: it keeps the set "+
 		"if the workspace still holds the same content, and otherwise stops before importing.)", backupPath.ValueString())
 }

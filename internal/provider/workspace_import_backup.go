@@ -1,109 +1,416 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
+	"io/fs"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
 	"github.com/xano-community/terraform-provider-xano/internal/xano"
 )
 
-// backupRecord is the backup file that the state says xano_workspace_import wrote.
-type backupRecord struct {
-	path, sha256 string
+// backupSetFormat names the manifest's format; a later change of its fields gets a new number.
+const backupSetFormat = "xano-workspace-backup-set/1"
+
+// The kinds of archive in a backup set.
+const (
+	backupKindFull   = "full"   // the live branch with its tables' records (POST export)
+	backupKindSchema = "schema" // another branch, without records (POST export-schema)
+)
+
+// backupRestoreHowTo is written into every manifest: how to put the workspace back.
+const backupRestoreHowTo = "Restore in two steps. 1) Import the file whose kind is \"full\" with xano_workspace_import " +
+	"(source = that file, source_sha256 = its archive_sha256): it replaces the whole workspace, tables and records " +
+	"included, and Xano imports it as branch v1, live. 2) Then import each file whose kind is \"schema\" with " +
+	"xano_workspace_schema_import (branch = its branch label, set_live = false): each brings back one branch's " +
+	"logic. Check each archive against archive_sha256 before importing it."
+
+// backupManifest is the manifest.json of a backup set: what the set holds and how to restore it.
+// It is written last, once every archive in it is committed and inspected, so a set without a
+// manifest is incomplete and a manifest always describes a complete set.
+type backupManifest struct {
+	Format        string       `json:"format"`
+	WorkspaceID   int64        `json:"workspace_id"`
+	WorkspaceName string       `json:"workspace_name,omitempty"`
+	Instance      string       `json:"instance"` // the host, never credentials
+	CreatedAt     string       `json:"created_at"`
+	LiveBranch    string       `json:"live_branch"`
+	Restore       string       `json:"restore"`
+	Files         []backupFile `json:"files"`
 }
 
-// recordedBackup is the backup recorded in prior (nil on create or when there is none).
-func recordedBackup(prior *workspaceImportModel) *backupRecord {
-	if prior == nil || !isKnown(prior.BackupPath) || !isKnown(prior.BackupSHA256) {
+// backupFile is one archive of a backup set.
+type backupFile struct {
+	File          string  `json:"file"` // the member's name, relative to the set
+	Branch        string  `json:"branch"`
+	Live          bool    `json:"live"`
+	Kind          string  `json:"kind"` // backupKindFull or backupKindSchema
+	ArchiveSHA256 string  `json:"archive_sha256"`
+	Size          int64   `json:"size"`
+	ContentSHA256 *string `json:"content_sha256"` // null when the inspection stopped at a bound
+}
+
+// backupSetResult is what state records about a backup set.
+type backupSetResult struct {
+	// ManifestSHA256 is the SHA-256 of manifest.json: it pins every archive of the set.
+	ManifestSHA256 string
+	// LiveContent is the content hash of the live branch's full archive.
+	LiveContent types.String
+	// Kept is true when the store already held a set with this content, which was kept.
+	Kept bool
+}
+
+// importBranches lists the branches of workspace ws that a full import deletes (all of them), the
+// live branch first, then by label. When the plan listed them (planned is known), a workspace
+// whose branches changed since is not touched: the plan would not have shown what apply deletes.
+func importBranches(ctx context.Context, client *xano.Client, ws int64, planned types.List) ([]xano.Branch, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	branches, err := client.ListBranches(ctx, ws)
+	if err != nil {
+		addAPIError(&diags, "Cannot list the branches of the workspace",
+			fmt.Sprintf("Listing the branches of workspace %d, which the import deletes, failed; nothing was backed up "+
+				"or imported.", ws), err, readAccess)
+		return nil, diags
+	}
+	sortBranches(branches)
+	if !isKnown(planned) {
+		return branches, diags
+	}
+	var want []string
+	diags.Append(planned.ElementsAs(ctx, &want, false)...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	got := branchLabels(branches)
+	if !slices.Equal(got, want) {
+		diags.AddAttributeError(branchesDeletedAttr, "The workspace's branches changed since the plan",
+			fmt.Sprintf("The plan said the import deletes the branches %s of workspace %d, but it now has %s. "+
+				"Nothing was backed up or imported: run plan again to see what the import deletes.",
+				quoteList(want), ws, quoteList(got)))
+		return nil, diags
+	}
+	return branches, diags
+}
+
+// sortBranches puts the live branch first and the others in label order.
+func sortBranches(bs []xano.Branch) {
+	sort.SliceStable(bs, func(i, j int) bool {
+		if bs[i].Live != bs[j].Live {
+			return bs[i].Live
+		}
+		return bs[i].Label < bs[j].Label
+	})
+}
+
+func branchLabels(bs []xano.Branch) []string {
+	out := make([]string, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, b.Label)
+	}
+	return out
+}
+
+func quoteList(ss []string) string {
+	if len(ss) == 0 {
+		return "(none)"
+	}
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// backUpBeforeImport writes the safety backup set of workspace ws into store before an import
+// overwrites it: the live branch with its records (kind full) and every other branch's schema
+// (kind schema; tables are workspace-wide, so their definitions come with each branch and their
+// rows with the live branch's archive), then the manifest. Every archive is written under a new
+// name, committed and inspected before the next starts; the manifest is written last, so nothing
+// is imported unless the whole set is complete. On any failure the members written so far are
+// removed and the store is left as it was.
+//
+// recorded is the SHA-256 of the manifest that state says this resource wrote into this store
+// ("" for none). The manifest is the only member ever replaced, and only when it is that one: a
+// manifest this resource did not record (the set of an earlier attempt whose import may have been
+// applied without an answer) may describe the only copy of the workspace from before, so it is
+// kept when its set holds the workspace as it is now (then it is as good a backup, and recorded),
+// and otherwise the backup fails and nothing is imported. Once a new manifest replaced the
+// recorded one, the archives only the old set listed are removed.
+func backUpBeforeImport(ctx context.Context, client *xano.Client, store backupStore, ws int64, lim archive.Limits, branches []xano.Branch, recorded string) (backupSetResult, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	fail := func(summary, detail string) (backupSetResult, diag.Diagnostics) {
+		diags.AddAttributeError(backupPathAttr, summary, detail)
+		return backupSetResult{}, diags
+	}
+	if len(branches) == 0 || !branches[0].Live {
+		return fail("The workspace has no live branch",
+			fmt.Sprintf("Xano did not say which branch of workspace %d is live, so its backup cannot tell the "+
+				"archive with the records apart. Nothing was imported.", ws))
+	}
+	if err := store.prepare(ctx); err != nil {
+		return fail("Cannot write the backup set", err.Error())
+	}
+	old, oldSum, err := readBackupManifest(ctx, store)
+	if err != nil {
+		return fail("Cannot read the backup set's manifest", fmt.Sprintf("%s already holds a %s that cannot be read: %s. "+
+			"It is not replaced: move it, or choose another backup location, and apply again.",
+			store, backupManifestName, err))
+	}
+
+	set, written, wdiags := writeBackupArchives(ctx, client, store, ws, lim, branches)
+	diags.Append(wdiags...)
+	discard := func() {
+		for _, name := range written {
+			if err := store.remove(ctx, name); err != nil {
+				tflog.Warn(ctx, "Cannot remove an archive of an unused backup set", map[string]any{
+					"backup": store.location(name), "error": err.Error(),
+				})
+			}
+		}
+	}
+	if diags.HasError() {
+		discard()
+		return backupSetResult{}, diags
+	}
+	set.Instance = instanceHost(client.BaseURL())
+	if w, wdiags := getWorkspace(ctx, client, ws); !wdiags.HasError() {
+		set.WorkspaceName = w.Name
+	}
+	result := backupSetResult{LiveContent: contentValue(set.Files[0].ContentSHA256)}
+
+	if old != nil && oldSum != recorded {
+		// Not the set this resource wrote last: keep it if it is as good a backup, else stop.
+		discard()
+		if why := sameBackupSet(ctx, store, old, &set); why != "" {
+			return fail("The backup location already holds another backup set",
+				fmt.Sprintf("%s already holds a backup set (%s, sha256 %s) that this resource did not record, and it "+
+					"is not the workspace as it is now: %s. It is not replaced: it may be the only copy of workspace %d "+
+					"from before an earlier import whose outcome was unknown. Move it somewhere safe (or choose another "+
+					"backup location), then apply again.", store, backupManifestName, oldSum, why, ws))
+		}
+		tflog.Info(ctx, "The backup location already holds the workspace as it is: its set is kept as the backup",
+			map[string]any{"backup": store.String(), "backup_sha256": oldSum})
+		result.ManifestSHA256, result.Kept = oldSum, true
+		result.LiveContent = contentValue(old.Files[0].ContentSHA256)
+		return result, diags
+	}
+
+	data, err := json.MarshalIndent(&set, "", "  ")
+	if err != nil {
+		discard()
+		return fail("Cannot write the backup set's manifest", err.Error())
+	}
+	data = append(data, '\n')
+	if err := store.writeManifest(ctx, data); err != nil {
+		discard()
+		return fail("Cannot write the backup set's manifest",
+			fmt.Sprintf("Writing %s failed: %s. The archives just exported were removed and nothing was imported.",
+				store.location(backupManifestName), err))
+	}
+	sum := sha256.Sum256(data)
+	result.ManifestSHA256 = hex.EncodeToString(sum[:])
+	if old != nil {
+		removeReplacedArchives(ctx, store, old, &set)
+	}
+	tflog.Info(ctx, "Backed up the workspace before importing", map[string]any{
+		"backup": store.String(), "backup_sha256": result.ManifestSHA256, "archives": len(set.Files),
+	})
+	return result, diags
+}
+
+// writeBackupArchives exports every branch into store under new names. It returns the manifest
+// (without workspace name and instance) and the names it wrote, also on failure.
+func writeBackupArchives(ctx context.Context, client *xano.Client, store backupStore, ws int64, lim archive.Limits, branches []xano.Branch) (backupManifest, []string, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	now := time.Now().UTC()
+	set := backupManifest{
+		Format: backupSetFormat, WorkspaceID: ws, CreatedAt: now.Format(time.RFC3339),
+		LiveBranch: branches[0].Label, Restore: backupRestoreHowTo,
+	}
+	prefix := now.Format("20060102T150405.000Z")
+	var written []string
+	for i, b := range branches {
+		kind := backupKindSchema
+		if i == 0 {
+			kind = backupKindFull
+		}
+		name := fmt.Sprintf("%s-%02d-%s.%s.tar.gz", prefix, i+1, fileSafeLabel(b.Label), kind)
+		if taken, err := store.exists(ctx, name); err != nil || taken {
+			why := "it exists already"
+			if err != nil {
+				why = err.Error()
+			}
+			diags.AddAttributeError(backupPathAttr, "Cannot write the backup set",
+				fmt.Sprintf("%s cannot be used for the backup of branch %q (%s). Nothing was imported; apply again.",
+					store.location(name), b.Label, why))
+			return set, written, diags
+		}
+		sink, err := store.newArchive(ctx, name, archiveInspector(lim))
+		if err != nil {
+			diags.AddAttributeError(backupPathAttr, "Cannot write the backup set", err.Error())
+			return set, written, diags
+		}
+		req := exportRequest{WorkspaceID: ws, Limits: lim, IncludeData: kind == backupKindFull}
+		if kind == backupKindSchema {
+			req.Branch = b.Label
+		}
+		res, ediags := exportArchive(ctx, client, req, sink)
+		diags.Append(ediags...)
+		if diags.HasError() {
+			return set, written, diags
+		}
+		written = append(written, name)
+		if res.Branch != b.Label {
+			diags.AddAttributeError(backupPathAttr, "The live branch changed during the backup",
+				fmt.Sprintf("Branch %q of workspace %d was live when the backup started, and %q when it was exported. "+
+					"Nothing was imported: apply again once no one changes the live branch.", b.Label, ws, res.Branch))
+			return set, written, diags
+		}
+		f := backupFile{File: name, Branch: b.Label, Live: b.Live, Kind: kind,
+			ArchiveSHA256: res.Digest.SHA256, Size: res.Digest.Size}
+		if c := res.contentSHA256(); isKnown(c) {
+			v := c.ValueString()
+			f.ContentSHA256 = &v
+		}
+		set.Files = append(set.Files, f)
+	}
+	return set, written, diags
+}
+
+// readBackupManifest reads the manifest in store and its SHA-256; (nil, "", nil) when none.
+func readBackupManifest(ctx context.Context, store backupStore) (*backupManifest, string, error) {
+	data, err := store.readManifest(ctx)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	var m backupManifest
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&m); err != nil {
+		return nil, "", fmt.Errorf("it is not a backup set's manifest: %w", err)
+	}
+	if m.Format != backupSetFormat || len(m.Files) == 0 || m.Files[0].Kind != backupKindFull {
+		return nil, "", fmt.Errorf("it is not a manifest of format %s", backupSetFormat)
+	}
+	sum := sha256.Sum256(data)
+	return &m, hex.EncodeToString(sum[:]), nil
+}
+
+// sameBackupSet says why the set old does not hold what the fresh set now holds ("" when it
+// does): the same branches, each archive of the same kind with the same known content, and every
+// archive of old still in the store with the bytes its manifest names.
+func sameBackupSet(ctx context.Context, store backupStore, old, now *backupManifest) string {
+	if old.WorkspaceID != now.WorkspaceID {
+		return fmt.Sprintf("it is a backup of workspace %d", old.WorkspaceID)
+	}
+	if len(old.Files) != len(now.Files) {
+		return fmt.Sprintf("it holds %d archives, and the workspace has %d branches", len(old.Files), len(now.Files))
+	}
+	for i, f := range now.Files {
+		o := old.Files[i]
+		switch {
+		case o.Branch != f.Branch || o.Kind != f.Kind || o.Live != f.Live:
+			return fmt.Sprintf("it holds branch %q (%s), where the workspace now has branch %q (%s)", o.Branch, o.Kind, f.Branch, f.Kind)
+		case o.ContentSHA256 == nil || f.ContentSHA256 == nil:
+			return fmt.Sprintf("the content of branch %q could not be compared (its inspection stopped at a bound)", f.Branch)
+		case *o.ContentSHA256 != *f.ContentSHA256:
+			return fmt.Sprintf("branch %q holds content %s there, and %s now", f.Branch, *o.ContentSHA256, *f.ContentSHA256)
+		}
+	}
+	for _, o := range old.Files {
+		d, err := store.digest(ctx, o.File)
+		switch {
+		case err != nil:
+			return fmt.Sprintf("its archive %s cannot be read (%s)", store.location(o.File), unwrapPathError(err))
+		case d.SHA256 != o.ArchiveSHA256:
+			return fmt.Sprintf("its archive %s changed since the manifest was written", store.location(o.File))
+		}
+	}
+	return ""
+}
+
+// removeReplacedArchives removes the archives of a replaced set that the new set does not list;
+// a failure only warns (the new set is complete either way).
+func removeReplacedArchives(ctx context.Context, store backupStore, old, now *backupManifest) {
+	keep := map[string]bool{}
+	for _, f := range now.Files {
+		keep[f.File] = true
+	}
+	for _, f := range old.Files {
+		if keep[f.File] || strings.ContainsAny(f.File, `/\`) || f.File == backupManifestName {
+			continue // never a name outside the set, nor the manifest
+		}
+		if err := store.remove(ctx, f.File); err != nil {
+			tflog.Warn(ctx, "Cannot remove an archive of the replaced backup set", map[string]any{
+				"backup": store.location(f.File), "error": err.Error(),
+			})
+		}
+	}
+}
+
+// fileSafeLabel is a branch label as part of a file or object name.
+func fileSafeLabel(label string) string {
+	var b strings.Builder
+	for _, r := range label {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteRune('_')
+		}
+	}
+	if b.Len() == 0 || b.Len() > 64 {
+		return strings.TrimSuffix(b.String()[:min(b.Len(), 64)], ".") + "_"
+	}
+	return b.String()
+}
+
+// instanceHost is the host of the Metadata API URL, without credentials, path or query.
+func instanceHost(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Host
+}
+
+func contentValue(s *string) types.String {
+	if s == nil {
+		return types.StringNull()
+	}
+	return types.StringValue(*s)
+}
+
+// backupStore is where the plan's backup set goes: nil without backup_path.
+func (m *workspaceImportModel) backupStore() backupStore {
+	if !isKnown(m.BackupPath) {
 		return nil
 	}
-	return &backupRecord{path: prior.BackupPath.ValueString(), sha256: prior.BackupSHA256.ValueString()}
+	return folderStore{dir: m.BackupPath.ValueString(), modes: modesFrom(m.FilePermission, m.DirPermission).orDefault()}
 }
 
-// backUpBeforeImport exports workspace ws, with its records, to dst, before an import overwrites
-// the workspace. It replaces only a file that this resource recorded (recorded: the backup of the
-// last import). Any other file at dst may be the only copy of the workspace from before an earlier
-// attempt whose import was applied without an answer, so it is never replaced: the export goes
-// to a temporary file first, and the file at dst is kept when it holds the same content as the
-// workspace now (then it is just as good a backup: the earlier import was refused or not
-// applied), else the backup fails and nothing is imported.
-//
-// req names the workspace and carries the inspection limits and file modes; the export always
-// includes the records. A backup received whole is kept even when its content inspection stops at
-// a limit (a warning says so): a backup that was received is a backup.
-func backUpBeforeImport(ctx context.Context, client *xano.Client, req exportRequest, dst string, recorded *backupRecord) (exportResult, diag.Diagnostics) {
-	req.IncludeData = true
-	if st, err := os.Stat(dst); err != nil || st.IsDir() {
-		// Nothing there (or a folder, or an unusable path, which exportToFile explains).
-		return writeBackup(ctx, client, req, dst)
+// recordedBackup is the SHA-256 of the manifest that prior (nil on create) records for the backup
+// location m writes to; "" when there is none.
+func recordedBackup(m, prior *workspaceImportModel) string {
+	if prior == nil || !isKnown(prior.BackupSHA256) || !isKnown(prior.BackupPath) || !isKnown(m.BackupPath) ||
+		!samePath(prior.BackupPath.ValueString(), m.BackupPath.ValueString()) {
+		return ""
 	}
-	existing, err := digestFile(dst)
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddAttributeError(backupPathAttr, "Cannot read backup_path",
-			fmt.Sprintf("%q exists, and reading it to check what it holds failed: %s. It is not replaced. Fix its "+
-				"permissions, or move it and apply again.", dst, unwrapPathError(err)))
-		return exportResult{}, diags
-	}
-	if recorded != nil && samePath(recorded.path, dst) && existing.SHA256 == recorded.sha256 {
-		return writeBackup(ctx, client, req, dst) // the backup of the last import, replaced as documented
-	}
-	return keepUnrecordedBackup(ctx, client, req, dst, existing)
-}
-
-// writeBackup exports the workspace to dst (atomically).
-func writeBackup(ctx context.Context, client *xano.Client, req exportRequest, dst string) (exportResult, diag.Diagnostics) {
-	res, diags := exportToFile(ctx, client, req, dst, backupPathAttr)
-	if !diags.HasError() {
-		tflog.Info(ctx, "Backed up the workspace before importing", map[string]any{
-			"backup_path": dst, "backup_sha256": res.Digest.SHA256,
-		})
-	}
-	return res, diags
-}
-
-// keepUnrecordedBackup handles a file at dst that this resource did not record (existing is its
-// digest): the workspace is exported next to it, and the file is kept, and recorded as the backup,
-// when both hold the same content; otherwise the backup fails and the file is left as it is.
-func keepUnrecordedBackup(ctx context.Context, client *xano.Client, req exportRequest, dst string, existing fileDigest) (exportResult, diag.Diagnostics) {
-	pending := filepath.Join(filepath.Dir(dst),
-		"."+filepath.Base(dst)+"."+strconv.FormatInt(time.Now().UnixNano(), 36)+".pending")
-	defer func() {
-		if err := os.Remove(pending); err != nil && !errors.Is(err, os.ErrNotExist) {
-			tflog.Warn(ctx, "Cannot remove a temporary export", map[string]any{"path": pending, "error": err.Error()})
-		}
-	}()
-	now, diags := exportToFile(ctx, client, req, pending, backupPathAttr)
-	if diags.HasError() {
-		return exportResult{}, diags
-	}
-	old, err := inspectFile(dst, req.Limits)
-	sameContent := err == nil && !old.Encrypted && old.ContentSHA256 != "" && old.ContentSHA256 == now.Info.ContentSHA256
-	if sameContent || existing.SHA256 == now.Digest.SHA256 {
-		if !sameContent {
-			old = now.Info // the same bytes: what the export's inspection found holds for the file too
-		}
-		tflog.Info(ctx, "backup_path already holds the workspace as it is: kept as the backup", map[string]any{
-			"backup_path": dst, "backup_sha256": existing.SHA256,
-		})
-		return exportResult{Branch: now.Branch, Digest: existing, Info: old}, diags
-	}
-	held := "an archive whose content cannot be read"
-	if err == nil && old.ContentSHA256 != "" {
-		held = "an archive with content " + old.ContentSHA256
-	}
-	diags.AddAttributeError(backupPathAttr, "backup_path already holds another archive",
-		fmt.Sprintf("%q already exists and is not the backup this resource recorded. It holds %s, while workspace %d "+
-			"now holds content %s, so it is not replaced: it may be the only copy of the workspace from before an "+
-			"earlier import whose outcome was unknown. Move it somewhere safe (or choose another backup_path), "+
-			"then apply again.", dst, held, req.WorkspaceID, now.Info.ContentSHA256))
-	return exportResult{}, diags
+	return prior.BackupSHA256.ValueString()
 }

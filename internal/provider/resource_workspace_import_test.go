@@ -48,7 +48,7 @@ func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 	staging, stagingSHA := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
 	backup1 := filepath.Join(dir, "backups", "before-staging") // the folders do not exist yet
 	backup2 := filepath.Join(dir, "backups", "before-rollback")
-	var rollbackSource string // backup1's full archive, known once it is written
+	var rollbackSource string   // backup1's full archive, known once it is written
 	var productionBefore string // workspace 2's content before the first import
 	backupContent := statecheck.CompareValue(compare.ValuesDiffer())
 

@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
 	"github.com/xano-community/terraform-provider-xano/internal/xano"
 )
 
@@ -37,6 +38,7 @@ const (
 
 var (
 	backupPathAttr      = path.Root("backup_path")
+	backupURLAttr       = path.Root("backup_url")
 	branchesDeletedAttr = path.Root("branches_deleted")
 )
 
@@ -66,6 +68,7 @@ type workspaceImportModel struct {
 	SourcePath          types.String   `tfsdk:"source_path"`
 	SourceSHA256        types.String   `tfsdk:"source_sha256"`
 	BackupPath          types.String   `tfsdk:"backup_path"`
+	BackupURL           types.String   `tfsdk:"backup_url"`
 	FilePermission      types.String   `tfsdk:"file_permission"`
 	DirPermission       types.String   `tfsdk:"directory_permission"`
 	Password            types.String   `tfsdk:"password"`
@@ -133,6 +136,20 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 				"`restore` use case for how to put a set back.",
 			Optional:   true,
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"backup_url": schema.StringAttribute{
+			MarkdownDescription: "The same backup set as `backup_path`, under an **object prefix** instead of a folder: " +
+				"a gocloud.dev blob URL whose path is the prefix, e.g. `s3://backups/xano/ws-2/before-restore?region=eu-west-1` " +
+				"(members are `<prefix>/manifest.json` and `<prefix>/<archive>` in the same bucket; S3-compatible stores " +
+				"through `endpoint=...&use_path_style=true`; `gs://`, `azblob://` and `file:///abs/dir` too). Each " +
+				"archive is uploaded atomically (an interrupted upload leaves no object) and the manifest is written " +
+				"last, with the same rules as `backup_path`. Credentials come only from the store's standard chain " +
+				"(environment, shared configuration, workload identity), never from the URL. Conflicts with `backup_path`.",
+			Optional: true,
+			Validators: []validator.String{
+				stringvalidator.LengthAtLeast(1),
+				stringvalidator.ConflictsWith(path.MatchRoot("backup_path")),
+			},
 		},
 		"imported_sha256": schema.StringAttribute{
 			MarkdownDescription: "The `source_sha256` of the archive last imported, or of an archive found to hold " +
@@ -205,9 +222,15 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 // archive itself is checked by ModifyPlan, and only when a restore is planned: a plan that imports
 // nothing must not need the file.
 func (r *workspaceImportResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var src, backup types.String
+	var src, backup, backupURL types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, sourcePathAttr, &src)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, backupPathAttr, &backup)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, backupURLAttr, &backupURL)...)
+	if isKnown(backupURL) {
+		if _, err := blobstore.Parse(backupURL.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(backupURLAttr, "Invalid backup_url", err.Error())
+		}
+	}
 	if isKnown(src) && isKnown(backup) && samePath(src.ValueString(), backup.ValueString()) {
 		resp.Diagnostics.AddAttributeError(backupPathAttr, "backup_path is the source archive",
 			fmt.Sprintf("backup_path and source_path both name %q. backup_path is the folder for the backup set: "+
@@ -315,10 +338,10 @@ func (r *workspaceImportResource) Delete(ctx context.Context, req resource.Delet
 	detail := fmt.Sprintf("Destroying this resource only removes it from the Terraform state: workspace %d keeps "+
 		"the content imported at %s, because Xano cannot undo an import.",
 		state.WorkspaceID.ValueInt64(), state.ImportedAt.ValueString())
-	if isKnown(state.BackupPath) && isKnown(state.BackupSHA256) {
+	if loc := state.backupLocation(); isKnown(loc) && isKnown(state.BackupSHA256) {
 		detail += fmt.Sprintf(" To go back to the content the workspace had before, restore the backup set in %q "+
 			"(manifest.json, sha256 %s): import its full archive with xano_workspace_import, then each schema "+
-			"archive with xano_workspace_schema_import, as its manifest says.", state.BackupPath.ValueString(),
+			"archive with xano_workspace_schema_import, as its manifest says.", loc.ValueString(),
 			state.BackupSHA256.ValueString())
 	}
 	resp.Diagnostics.AddWarning("The import is not undone", detail)
@@ -369,15 +392,19 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 	m.BranchesDeleted = deleted
 
 	m.BackupSHA256, m.BackupContentSHA256 = types.StringNull(), types.StringNull()
-	if store := m.backupStore(); store != nil {
+	store, sdiags := m.backupStore()
+	if diags.Append(sdiags...); diags.HasError() {
+		return diags
+	}
+	if store != nil {
 		backup, bdiags := backUpBeforeImport(ctx, client, store, ws, r.data.inspectionLimits(), branches,
 			recordedBackup(m, prior))
 		diags.Append(bdiags...)
 		if diags.HasError() {
-			diags.AddAttributeError(backupPathAttr, "Nothing was imported",
+			diags.AddError("Nothing was imported",
 				fmt.Sprintf("Workspace %d was not changed: the backup set in %s must be complete before the workspace "+
-					"is overwritten. Fix the problem above and apply again, or remove backup_path to import without a "+
-					"backup.", ws, store))
+					"is overwritten. Fix the problem above and apply again, or remove backup_path (backup_url) to "+
+					"import without a backup.", ws, store))
 			return diags
 		}
 		m.BackupSHA256 = types.StringValue(backup.ManifestSHA256)
@@ -389,7 +416,7 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 	upload := inspecting.source(ctx, fmt.Sprintf("import into workspace %d", ws), map[string]any{"source_path": src})
 	result, err := client.Import(ctx, ws, xano.ImportInput{File: upload, Password: password})
 	if err != nil {
-		diags.Append(importFailed(ctx, client, ws, src, m.BackupPath, password != "", err)...)
+		diags.Append(importFailed(ctx, client, ws, src, m.backupLocation(), password != "", err)...)
 		return diags
 	}
 	info, idiags := inspecting.inspected(ctx)

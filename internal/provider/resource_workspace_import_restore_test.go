@@ -3,7 +3,10 @@ package provider
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -149,4 +152,72 @@ func branchContentOf(t *testing.T, inst *emulatortest.Instance, ws int64, label 
 		t.Fatal(err)
 	}
 	return sum
+}
+
+// backup_url writes the same set through the object store layer (here gocloud's file store, a
+// bucket that is a folder): every branch, the manifest last, nothing else under the prefix; a
+// second restore into the same prefix replaces the set state recorded, and the objects of the old
+// set are removed.
+func TestAccWorkspaceImport_backupURL(t *testing.T) {
+	inst := startEmulator(t, nil)
+	dir := t.TempDir()
+	inst.CreateBranch(t, 2, "hotfix", "")
+	staging, stagingSHA := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
+	production, productionSHA := writeTestArchive(t, dir, "production.tar.gz", inst.Export(t, 2, "", true))
+	bucket := filepath.Join(dir, "bucket")
+	if err := os.Mkdir(bucket, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	prefix := "file://" + filepath.ToSlash(bucket) + "/before-restore"
+	set := filepath.Join(bucket, "before-restore") // where the file store keeps the prefix's objects
+	fullBefore := productionContentSHA256(t, inst)
+	var firstSet map[string][]byte
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				// Credentials in the URL are refused before anything happens.
+				Config:      workspaceImportConfig(inst, staging, fmt.Sprintf("%q", stagingSHA), "", `backup_url = "s3://user:secret@bucket/key"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Invalid backup_url.*holds credentials`),
+			},
+			{
+				Config: workspaceImportConfig(inst, staging, fmt.Sprintf("%q", stagingSHA), "", fmt.Sprintf("backup_url = %q", prefix)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256")),
+					plancheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("branches_deleted"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("v1"), knownvalue.StringExact("hotfix")})),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_url"), knownvalue.StringExact(prefix)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), manifestSHA256Is(set)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256"),
+						knownvalue.StringExact(fullBefore)),
+					checkEmulator("the backup set is complete under the prefix", func() error {
+						firstSet = readFolder(t, set)
+						return expectBackupSetMode(t, set, 0, 2, "v1", "hotfix")
+					}),
+				},
+			},
+			{
+				// Another restore into the same prefix: the recorded set is replaced.
+				Config: workspaceImportConfig(inst, production, fmt.Sprintf("%q", productionSHA), "", fmt.Sprintf("backup_url = %q", prefix)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), manifestSHA256Is(set)),
+					checkEmulator("the new set replaced the old one, whose archives are gone", func() error {
+						if err := expectBackupSetMode(t, set, 0, 2, "v1"); err != nil {
+							return err
+						}
+						for name := range firstSet {
+							if _, err := os.Stat(filepath.Join(set, name)); !strings.HasPrefix(name, backupManifestName) && err == nil {
+								return fmt.Errorf("%s of the replaced set is still there", name)
+							}
+						}
+						return nil
+					}),
+				},
+			},
+		},
+	})
 }

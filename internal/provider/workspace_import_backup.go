@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
 	"github.com/xano-community/terraform-provider-xano/internal/xano"
 )
 
@@ -153,7 +154,7 @@ func quoteList(ss []string) string {
 func backUpBeforeImport(ctx context.Context, client *xano.Client, store backupStore, ws int64, lim archive.Limits, branches []xano.Branch, recorded string) (backupSetResult, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	fail := func(summary, detail string) (backupSetResult, diag.Diagnostics) {
-		diags.AddAttributeError(backupPathAttr, summary, detail)
+		diags.AddAttributeError(store.attribute(), summary, detail)
 		return backupSetResult{}, diags
 	}
 	if len(branches) == 0 || !branches[0].Live {
@@ -254,14 +255,14 @@ func writeBackupArchives(ctx context.Context, client *xano.Client, store backupS
 			if err != nil {
 				why = err.Error()
 			}
-			diags.AddAttributeError(backupPathAttr, "Cannot write the backup set",
+			diags.AddAttributeError(store.attribute(), "Cannot write the backup set",
 				fmt.Sprintf("%s cannot be used for the backup of branch %q (%s). Nothing was imported; apply again.",
 					store.location(name), b.Label, why))
 			return set, written, diags
 		}
 		sink, err := store.newArchive(ctx, name, archiveInspector(lim))
 		if err != nil {
-			diags.AddAttributeError(backupPathAttr, "Cannot write the backup set", err.Error())
+			diags.AddAttributeError(store.attribute(), "Cannot write the backup set", err.Error())
 			return set, written, diags
 		}
 		req := exportRequest{WorkspaceID: ws, Limits: lim, IncludeData: kind == backupKindFull}
@@ -275,7 +276,7 @@ func writeBackupArchives(ctx context.Context, client *xano.Client, store backupS
 		}
 		written = append(written, name)
 		if res.Branch != b.Label {
-			diags.AddAttributeError(backupPathAttr, "The live branch changed during the backup",
+			diags.AddAttributeError(store.attribute(), "The live branch changed during the backup",
 				fmt.Sprintf("Branch %q of workspace %d was live when the backup started, and %q when it was exported. "+
 					"Nothing was imported: apply again once no one changes the live branch.", b.Label, ws, res.Branch))
 			return set, written, diags
@@ -397,19 +398,42 @@ func contentValue(s *string) types.String {
 	return types.StringValue(*s)
 }
 
-// backupStore is where the plan's backup set goes: nil without backup_path.
-func (m *workspaceImportModel) backupStore() backupStore {
-	if !isKnown(m.BackupPath) {
-		return nil
+// backupStore is where the plan's backup set goes: nil without backup_path or backup_url.
+func (m *workspaceImportModel) backupStore() (backupStore, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	switch {
+	case isKnown(m.BackupURL):
+		o, err := blobstore.Parse(m.BackupURL.ValueString())
+		if err != nil {
+			diags.AddAttributeError(backupURLAttr, "Invalid backup_url", err.Error())
+			return nil, diags
+		}
+		return objectStore{prefix: o}, diags
+	case isKnown(m.BackupPath):
+		return folderStore{dir: m.BackupPath.ValueString(), modes: modesFrom(m.FilePermission, m.DirPermission).orDefault()}, diags
 	}
-	return folderStore{dir: m.BackupPath.ValueString(), modes: modesFrom(m.FilePermission, m.DirPermission).orDefault()}
+	return nil, diags
+}
+
+// backupLocation is backup_path or backup_url, whichever is set (null for neither).
+func (m *workspaceImportModel) backupLocation() types.String {
+	if !m.BackupURL.IsNull() {
+		return m.BackupURL
+	}
+	return m.BackupPath
 }
 
 // recordedBackup is the SHA-256 of the manifest that prior (nil on create) records for the backup
 // location m writes to; "" when there is none.
 func recordedBackup(m, prior *workspaceImportModel) string {
-	if prior == nil || !isKnown(prior.BackupSHA256) || !isKnown(prior.BackupPath) || !isKnown(m.BackupPath) ||
-		!samePath(prior.BackupPath.ValueString(), m.BackupPath.ValueString()) {
+	if prior == nil || !isKnown(prior.BackupSHA256) {
+		return ""
+	}
+	switch {
+	case isKnown(m.BackupURL) && isKnown(prior.BackupURL) && m.BackupURL.Equal(prior.BackupURL):
+	case isKnown(m.BackupPath) && isKnown(prior.BackupPath) &&
+		samePath(prior.BackupPath.ValueString(), m.BackupPath.ValueString()):
+	default:
 		return ""
 	}
 	return prior.BackupSHA256.ValueString()

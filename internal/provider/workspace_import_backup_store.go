@@ -4,9 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
 )
 
 // backupManifestName is the member of a backup set that lists the others; it is written last.
@@ -19,6 +25,8 @@ const backupManifestName = "manifest.json"
 type backupStore interface {
 	// String names the set in messages: the folder, or the URL without credentials.
 	String() string
+	// attribute is the argument that names the store, for diagnostics.
+	attribute() path.Path
 	// location names one member in messages and in the manifest's documentation.
 	location(name string) string
 	// prepare checks that the store can hold a set (creating a missing folder).
@@ -47,6 +55,8 @@ type folderStore struct {
 var _ backupStore = folderStore{}
 
 func (s folderStore) String() string { return s.dir }
+
+func (folderStore) attribute() path.Path { return backupPathAttr }
 
 func (s folderStore) location(name string) string { return filepath.Join(s.dir, name) }
 
@@ -127,4 +137,147 @@ func (s folderStore) remove(_ context.Context, name string) error {
 		return err
 	}
 	return nil
+}
+
+// objectStore is a backup set under an object prefix (backup_url): each member is the object
+// prefix + "/" + name in the same bucket, written through blobstore (atomic: a member appears
+// only when its upload completes; an aborted one leaves nothing).
+type objectStore struct {
+	prefix blobstore.Object
+}
+
+var _ backupStore = objectStore{}
+
+func (s objectStore) String() string { return s.prefix.String() }
+
+func (objectStore) attribute() path.Path { return backupURLAttr }
+
+func (s objectStore) location(name string) string { return s.prefix.Child(name).String() }
+
+// prepare does nothing: the bucket is checked by the first write, whose error names the fix.
+func (s objectStore) prepare(context.Context) error { return nil }
+
+func (s objectStore) exists(ctx context.Context, name string) (bool, error) {
+	_, err := blobstore.Stat(ctx, s.prefix.Child(name))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, blobstore.ErrNotFound):
+		return false, nil
+	}
+	return false, err
+}
+
+func (s objectStore) newArchive(ctx context.Context, name string, inspect inspectFunc) (archiveSink, error) {
+	sink := &objectSink{ctx: ctx, o: s.prefix.Child(name), inspect: inspect}
+	if err := sink.start(); err != nil {
+		return nil, err
+	}
+	return sink, nil
+}
+
+// maxManifestSize bounds the manifest read back from a store (one line per branch).
+const maxManifestSize = 4 << 20
+
+func (s objectStore) readManifest(ctx context.Context) ([]byte, error) {
+	r, _, err := blobstore.NewReader(ctx, s.prefix.Child(backupManifestName))
+	if errors.Is(err, blobstore.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %w", fs.ErrNotExist, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = r.Close() }()
+	data, err := io.ReadAll(io.LimitReader(r, maxManifestSize+1))
+	if err == nil && len(data) > maxManifestSize {
+		err = fmt.Errorf("it is larger than %d bytes", maxManifestSize)
+	}
+	return data, err
+}
+
+func (s objectStore) writeManifest(ctx context.Context, data []byte) error {
+	w, err := blobstore.NewWriterWithOptions(ctx, s.prefix.Child(backupManifestName), nil,
+		blobstore.WriterOptions{ContentType: "application/json"})
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(data); err != nil {
+		w.Abort()
+		return err
+	}
+	_, err = w.Commit()
+	return err
+}
+
+func (s objectStore) digest(ctx context.Context, name string) (fileDigest, error) {
+	r, _, err := blobstore.NewReader(ctx, s.prefix.Child(name))
+	if err != nil {
+		return fileDigest{}, err
+	}
+	defer func() { _ = r.Close() }()
+	d := newDigester()
+	if _, err := io.Copy(d, r); err != nil {
+		return fileDigest{}, err
+	}
+	return d.digest(), nil
+}
+
+func (s objectStore) remove(ctx context.Context, name string) error {
+	if err := blobstore.Delete(ctx, s.prefix.Child(name)); err != nil && !errors.Is(err, blobstore.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// objectSink streams an archive into one object, hashing and inspecting it on the way; the
+// object appears only on Commit, once the archive is whole and readable.
+type objectSink struct {
+	ctx     context.Context
+	o       blobstore.Object
+	inspect inspectFunc
+	w       *blobstore.Writer
+	dig     *digester
+	insp    *streamInspector
+}
+
+var _ archiveSink = (*objectSink)(nil)
+
+func (s *objectSink) start() error {
+	w, err := blobstore.NewWriter(s.ctx, s.o, nil)
+	if err != nil {
+		return err
+	}
+	s.w, s.dig, s.insp = w, newDigester(), startInspector(s.inspect)
+	return nil
+}
+
+func (s *objectSink) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	_, _ = s.dig.Write(p[:n])
+	s.insp.feed(p[:n])
+	return n, err
+}
+
+// Reset starts the object over for a retried download: the upload so far is aborted.
+func (s *objectSink) Reset() error {
+	s.Abort()
+	return s.start()
+}
+
+func (s *objectSink) Commit() (fileDigest, archive.Info, *archive.LimitError, error) {
+	info, incomplete, err := inspectionOutcome(s.insp.finish())
+	if err != nil {
+		s.w.Abort()
+		return fileDigest{}, archive.Info{}, nil, fmt.Errorf("the export is not a readable Xano archive: %w", err)
+	}
+	// A stopped inspection verified the outer gzip layer of what it did not read (archive.Inspect).
+	if _, err := s.w.Commit(); err != nil {
+		return fileDigest{}, archive.Info{}, nil, err
+	}
+	return s.dig.digest(), info, incomplete, nil
+}
+
+func (s *objectSink) Abort() {
+	s.insp.abort()
+	s.w.Abort()
 }

@@ -156,7 +156,7 @@ func (m *workspaceImportModel) planRestore() {
 	m.LiveBranch = types.StringUnknown()
 	m.ImportedAt = types.StringUnknown()
 	m.BranchesDeleted = types.ListUnknown(types.StringType)
-	if m.BackupPath.IsNull() {
+	if m.backupLocation().IsNull() {
 		m.BackupSHA256, m.BackupContentSHA256 = types.StringNull(), types.StringNull()
 	} else {
 		m.BackupSHA256, m.BackupContentSHA256 = types.StringUnknown(), types.StringUnknown()
@@ -207,15 +207,16 @@ func restoreWarning(ctx context.Context, plan workspaceImportModel, prior *works
 		_ = plan.BranchesDeleted.ElementsAs(ctx, &labels, false)
 		detail += fmt.Sprintf(" It deletes the %s of the workspace: %s.", plural(len(labels), "branch", "branches"), quoteList(labels))
 	}
+	loc := plan.backupLocation()
 	switch {
-	case isKnown(plan.BackupPath) && len(labels) > 0:
+	case isKnown(loc) && len(labels) > 0:
 		detail += fmt.Sprintf(" A backup set is first written into %q: %q with its records, and the schema of %s.",
-			plan.BackupPath.ValueString(), labels[0], otherBranches(labels[1:]))
-	case isKnown(plan.BackupPath):
+			loc.ValueString(), labels[0], otherBranches(labels[1:]))
+	case isKnown(loc):
 		detail += fmt.Sprintf(" A backup set is first written into %q: the live branch with its records, and the "+
-			"schema of every other branch.", plan.BackupPath.ValueString())
-	case plan.BackupPath.IsNull():
-		detail += " backup_path is not set: no backup is taken."
+			"schema of every other branch.", loc.ValueString())
+	case loc.IsNull():
+		detail += " Neither backup_path nor backup_url is set: no backup is taken."
 	}
 	var diags diag.Diagnostics
 	diags.AddAttributeWarning(path.Root("source_sha256"), summary, detail)

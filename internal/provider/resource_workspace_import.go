@@ -210,8 +210,8 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 			"with other content; every plan that will import says so in a warning. Refreshing only checks that " +
 			"the workspace still exists: later changes to the workspace are not drift. " +
 			"Destroying the resource cannot undo the import: it only removes it from the state.",
-		Attributes: withAttributes(attrs, resourcePermissionAttributes("the backup set's files and folder at "+
-			"`backup_path`; a change applies to the next backup")),
+		Attributes: withAttributes(attrs, resourcePermissionAttributes("the files of the backup set in "+
+			"`backup_path` (not `backup_url`, whose objects the store governs); a change applies to the next backup")),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true}),
 		},
@@ -240,8 +240,7 @@ func (r *workspaceImportResource) ValidateConfig(ctx context.Context, req resour
 	if isKnown(backup) && looksLikeArchiveName(backup.ValueString()) {
 		resp.Diagnostics.AddAttributeWarning(backupPathAttr, "backup_path is a folder",
 			fmt.Sprintf("backup_path %q looks like an archive file name, but it names the folder that holds the backup "+
-				"set (a manifest and one archive per branch). Since v0.2 the backup is a set, not one file: name a "+
-				"folder, such as %q.", backup.ValueString(),
+				"set (a manifest and one archive per branch; it used to be one archive file): name a folder, such as %q.", backup.ValueString(),
 				strings.TrimSuffix(strings.TrimSuffix(backup.ValueString(), ".tar.gz"), ".tgz")))
 	}
 }

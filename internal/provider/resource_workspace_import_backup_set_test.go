@@ -57,7 +57,7 @@ func TestAccWorkspaceImport_restoreBackupSet(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), manifestSHA256Is(set)),
 					checkEmulator("the backup set holds every branch", func() error {
-						return expectBackupSet(t, set, 2, "v1", "feature", "hotfix")
+						return expectBackupSet(t, set, "v1", "feature", "hotfix")
 					}),
 					checkEmulator("the import deleted hotfix and feature", func() error {
 						return expectBranches(t, inst, 2, "v1")
@@ -94,6 +94,10 @@ func TestAccWorkspaceImport_restoreBackupSet(t *testing.T) {
 							}
 						}
 						if err := expectTables(t, inst, 2, "user", "production_audit"); err != nil {
+							return err
+						}
+						// The source of the first import, staging, was never touched.
+						if err := expectTables(t, inst, 1, "user", "order"); err != nil {
 							return err
 						}
 						return expectBranchFunctions(t, inst, 2, "feature", "feature_only", "production_only", "send_welcome_email")
@@ -196,7 +200,7 @@ func TestAccWorkspaceImport_backupURL(t *testing.T) {
 						knownvalue.StringExact(fullBefore)),
 					checkEmulator("the backup set is complete under the prefix", func() error {
 						firstSet = readFolder(t, set)
-						return expectBackupSetMode(t, set, 0, 2, "v1", "hotfix")
+						return expectBackupSetMode(t, set, 0, "v1", "hotfix")
 					}),
 				},
 			},
@@ -206,7 +210,7 @@ func TestAccWorkspaceImport_backupURL(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), manifestSHA256Is(set)),
 					checkEmulator("the new set replaced the old one, whose archives are gone", func() error {
-						if err := expectBackupSetMode(t, set, 0, 2, "v1"); err != nil {
+						if err := expectBackupSetMode(t, set, 0, "v1"); err != nil {
 							return err
 						}
 						for name := range firstSet {

@@ -57,7 +57,7 @@ func TestBackUpBeforeImport_incompleteSetLeavesNothing(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	if err := expectBackupSet(t, dir, 2, "v1", "hotfix"); err != nil {
+	if err := expectBackupSet(t, dir, "v1", "hotfix"); err != nil {
 		t.Fatal(err)
 	}
 	before := readFolder(t, dir)

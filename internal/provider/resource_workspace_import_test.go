@@ -85,7 +85,7 @@ func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256"),
 						knownvalue.StringFunc(func(v string) error { return archiveContentIs(backupFullArchive(t, backup1)).CheckValue(v) })),
 					checkEmulator("the backup set is complete", func() error {
-						return expectBackupSet(t, backup1, 2, "v1", "hotfix")
+						return expectBackupSet(t, backup1, "v1", "hotfix")
 					}),
 					backupContent.AddStateValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256")),
 					// Workspace 2 now has staging's logic on v1 only, live, and staging's tables.
@@ -122,7 +122,7 @@ func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 						knownvalue.StringFunc(func(v string) error { return fileSHA256Is(rollbackSource).CheckValue(v) })),
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), manifestSHA256Is(backup2)),
 					checkEmulator("the second backup set holds staging's content, v1 only", func() error {
-						return expectBackupSet(t, backup2, 2, "v1")
+						return expectBackupSet(t, backup2, "v1")
 					}),
 					backupContent.AddStateValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256")),
 					checkEmulator("workspace 2 holds its content from before the first import", func() error {
@@ -714,19 +714,20 @@ func manifestSHA256Is(dir string) knownvalue.Check {
 	return fileSHA256Is(filepath.Join(dir, backupManifestName))
 }
 
-// expectBackupSet checks the backup set in dir: a manifest of workspace ws listing branches in
+// expectBackupSet checks the backup set in dir: a manifest of workspace 2 listing branches in
 // order, the first live and full, the others schema; each archive on disk with the size, SHA-256
 // and content hash the manifest gives, mode 0600; and nothing else in the folder (no partial
 // file, no archive of an earlier set).
-func expectBackupSet(t *testing.T, dir string, ws int64, branches ...string) error {
+func expectBackupSet(t *testing.T, dir string, branches ...string) error {
 	t.Helper()
-	return expectBackupSetMode(t, dir, 0o600, ws, branches...)
+	return expectBackupSetMode(t, dir, 0o600, branches...)
 }
 
 // expectBackupSetMode is expectBackupSet with the archives' mode want (0: not checked, for a set
 // written through an object URL, whose modes are the store's).
-func expectBackupSetMode(t *testing.T, dir string, want os.FileMode, ws int64, branches ...string) error {
+func expectBackupSetMode(t *testing.T, dir string, want os.FileMode, branches ...string) error {
 	t.Helper()
+	const ws = 2 // these tests import into workspace 2
 	m := backupSetIn(t, dir)
 	if m.Format != backupSetFormat || m.WorkspaceID != ws || m.Instance == "" || m.CreatedAt == "" || m.Restore == "" {
 		return fmt.Errorf("manifest in %s: format %q, workspace %d, instance %q, created_at %q: want %s, %d and both set",

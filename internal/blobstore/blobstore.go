@@ -260,12 +260,27 @@ func stat(ctx context.Context, b *blob.Bucket, o Object) (Attrs, error) {
 	return attrsOf(a), nil
 }
 
-// notFoundOrBucket classifies err; a not-found is told apart from a missing bucket.
+// notFoundOrBucket classifies err; a not-found is told apart from a missing bucket, and a bare
+// 403 from a bodiless request (HEAD) is told apart from rejected credentials. Each check is one
+// more request, made only on that failure.
 func notFoundOrBucket(ctx context.Context, b *blob.Bucket, err error, op string, o Object) error {
 	e := classify(err, op, o)
-	if errors.Is(e, ErrNotFound) && ctx.Err() == nil {
+	if ctx.Err() != nil {
+		return e
+	}
+	switch {
+	case errors.Is(e, ErrNotFound):
 		if ok, berr := b.IsAccessible(ctx); berr == nil && !ok {
 			return bucketMissing(op, o, err)
+		}
+	case errors.Is(e, ErrAccessDenied) && apiErrorCode(err) != "AccessDenied":
+		// A HEAD answer has no body, so S3 cannot say why it refused: a wrong secret or an unknown
+		// access key look like a denial. A listing of the key's prefix carries the store's code.
+		it := b.List(&blob.ListOptions{Prefix: o.key})
+		if _, lerr := it.Next(ctx); lerr != nil && lerr != io.EOF {
+			if le := classify(lerr, op, o); errors.Is(le, ErrCredentials) || errors.Is(le, ErrBucketNotFound) {
+				return le
+			}
 		}
 	}
 	return e

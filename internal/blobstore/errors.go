@@ -241,9 +241,9 @@ func causeText(err error) string {
 		s = s[i:]
 	}
 	s = strings.Join(strings.Fields(s), " ")
-	const max = 600
-	if len(s) > max {
-		s = s[:max] + "..."
+	const limit = 600
+	if len(s) > limit {
+		s = s[:limit] + "..."
 	}
 	return s
 }

@@ -1,0 +1,446 @@
+// Package miniotest runs MinIO, a real S3-compatible object store, for tests: on loopback, on a
+// free port, with random credentials and a temporary data folder.
+//
+// The binary comes from XANO_MINIO_BINARY, which `make testunit`, `make testacc` and `make
+// bench` set to the pinned build in .tools/bin (GNUmakefile: MINIO_VERSION). A plain `go test`
+// without it skips the tests that need MinIO, saying so.
+//
+// Credentials never appear in a URL: every server of a test process shares one random root
+// user and password, written once to a shared AWS config and credentials file whose paths
+// this package puts in AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE (the standard chain the
+// provider reads). The files hold these profiles:
+//
+//   - default and "xano-minio": the right keys;
+//   - "xano-wrong": a right access key with a wrong secret (the store refuses the signature).
+//
+// So a test names a wrong profile in the URL (profile=xano-wrong) without any secret in it.
+package miniotest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// EnvBinary names the MinIO binary.
+const EnvBinary = "XANO_MINIO_BINARY"
+
+// Region is the region every URL of these servers names.
+const Region = "us-east-1"
+
+// Profiles of the shared AWS files.
+const (
+	ProfileGood  = "xano-minio"
+	ProfileWrong = "xano-wrong"
+)
+
+// process holds what every server of this test process shares.
+var process struct {
+	once      sync.Once
+	dir       string // holds the AWS files and the servers' data folders
+	accessKey string
+	secretKey string
+	err       error
+
+	mu      sync.Mutex
+	servers []*Server
+	shared  *Server
+}
+
+// Server is one running MinIO.
+type Server struct {
+	// Endpoint is the S3 endpoint, http://127.0.0.1:PORT.
+	Endpoint string
+	dataDir  string
+	cmd      *exec.Cmd
+	done     chan struct{}
+	log      *os.File
+	stopOnce sync.Once
+}
+
+// Binary returns the MinIO binary, or skips t when XANO_MINIO_BINARY is unset.
+func Binary(t testing.TB) string {
+	t.Helper()
+	bin := os.Getenv(EnvBinary)
+	if bin == "" {
+		t.Skipf("%s is unset: this test needs MinIO; run it through make testunit / make testacc, which build the pinned MinIO "+
+			"into .tools/bin and set it, or run `make minio` and set %s=$PWD/.tools/bin/minio", EnvBinary, EnvBinary)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("%s: %v (run `make minio`)", EnvBinary, err)
+	}
+	return bin
+}
+
+// setup creates the process's credentials and AWS files, and points the environment at them.
+func setup() error {
+	process.once.Do(func() {
+		process.accessKey = "xano" + randomHex(8)
+		process.secretKey = randomHex(20)
+		dir, err := os.MkdirTemp("", "xano-minio-")
+		if err != nil {
+			process.err = err
+			return
+		}
+		process.dir = dir
+		creds := fmt.Sprintf("[default]\naws_access_key_id = %[1]s\naws_secret_access_key = %[2]s\n\n"+
+			"[%[3]s]\naws_access_key_id = %[1]s\naws_secret_access_key = %[2]s\n\n"+
+			"[%[4]s]\naws_access_key_id = %[1]s\naws_secret_access_key = %[5]s\n",
+			process.accessKey, process.secretKey, ProfileGood, ProfileWrong, randomHex(20))
+		config := fmt.Sprintf("[default]\nregion = %[1]s\n\n[profile %[2]s]\nregion = %[1]s\n\n[profile %[3]s]\nregion = %[1]s\n",
+			Region, ProfileGood, ProfileWrong)
+		credsFile, configFile := filepath.Join(dir, "credentials"), filepath.Join(dir, "config")
+		if err := os.WriteFile(credsFile, []byte(creds), 0o600); err != nil {
+			process.err = err
+			return
+		}
+		if err := os.WriteFile(configFile, []byte(config), 0o600); err != nil {
+			process.err = err
+			return
+		}
+		for k, v := range envFor(configFile, credsFile) {
+			if v == "" {
+				_ = os.Unsetenv(k)
+			} else {
+				_ = os.Setenv(k, v)
+			}
+		}
+	})
+	return process.err
+}
+
+func envFor(configFile, credsFile string) map[string]string {
+	return map[string]string{
+		"AWS_CONFIG_FILE":             configFile,
+		"AWS_SHARED_CREDENTIALS_FILE": credsFile,
+		// The tests' identity comes from the files above only.
+		"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
+		"AWS_DEFAULT_PROFILE": "", "AWS_ROLE_ARN": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "", "AWS_REGION": "",
+		"AWS_DEFAULT_REGION": "", "AWS_ENDPOINT_URL": "", "AWS_ENDPOINT_URL_S3": "",
+		// No waiting on an instance metadata service that is not there.
+		"AWS_EC2_METADATA_DISABLED": "true",
+	}
+}
+
+// Env is the environment a child process (a CLI with an s3 backend, the provider binary) needs
+// to reach these servers through the shared AWS files, as KEY=VALUE pairs (empty values unset).
+func Env() []string {
+	var out []string
+	for k, v := range envFor(filepath.Join(process.dir, "config"), filepath.Join(process.dir, "credentials")) {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// Secrets are the credentials of every server of this process, for secret scans.
+func Secrets() []string { return []string{process.secretKey, process.accessKey} }
+
+// AccessKey and SecretKey are the root credentials (for a backend block that takes keys).
+func AccessKey() string { return process.accessKey }
+func SecretKey() string { return process.secretKey }
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+// Shared returns the MinIO server shared by this test process (started on first use, stopped
+// by StopAll from TestMain; tests give it buckets of their own names). It skips t without
+// XANO_MINIO_BINARY.
+func Shared(t testing.TB) *Server {
+	t.Helper()
+	bin := Binary(t)
+	process.mu.Lock()
+	defer process.mu.Unlock()
+	if process.shared == nil {
+		s, err := start(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		process.shared = s
+	}
+	return process.shared
+}
+
+// Start starts a private MinIO server for t (for tests that stop it), stopped when t ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin := Binary(t)
+	process.mu.Lock()
+	s, err := start(bin)
+	process.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// StopAll stops every server of this process and removes its files; call it from TestMain.
+func StopAll() {
+	process.mu.Lock()
+	servers := process.servers
+	process.servers, process.shared = nil, nil
+	process.mu.Unlock()
+	for _, s := range servers {
+		s.Stop()
+	}
+	if process.dir != "" {
+		_ = os.RemoveAll(process.dir)
+	}
+}
+
+func start(bin string) (*Server, error) {
+	if err := setup(); err != nil {
+		return nil, err
+	}
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		s, err := startOnce(bin)
+		if err == nil {
+			process.servers = append(process.servers, s)
+			return s, nil
+		}
+		lastErr = err
+	}
+	return nil, lastErr
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer func() { _ = l.Close() }()
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, fmt.Errorf("unexpected listener address %v", l.Addr())
+	}
+	return addr.Port, nil
+}
+
+func startOnce(bin string) (*Server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	console, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	dataDir, err := os.MkdirTemp(process.dir, "data-")
+	if err != nil {
+		return nil, err
+	}
+	log, err := os.Create(dataDir + ".log")
+	if err != nil {
+		return nil, err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	cmd := exec.Command(bin, "server", "--quiet", "--address", addr, "--console-address", fmt.Sprintf("127.0.0.1:%d", console),
+		"--certs-dir", filepath.Join(dataDir, ".certs"), filepath.Join(dataDir, "store"))
+	cmd.Env = append(os.Environ(),
+		"MINIO_ROOT_USER="+process.accessKey, "MINIO_ROOT_PASSWORD="+process.secretKey,
+		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_CI_CD=1", "HOME="+dataDir)
+	cmd.Stdout, cmd.Stderr = log, log
+	// MinIO dies with the test process even if TestMain never reaches StopAll.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		_ = log.Close()
+		return nil, fmt.Errorf("start MinIO (%s): %w", bin, err)
+	}
+	s := &Server{Endpoint: "http://" + addr, dataDir: dataDir, cmd: cmd, done: make(chan struct{}), log: log}
+	go func() { _ = cmd.Wait(); close(s.done) }()
+	if err := s.waitReady(90 * time.Second); err != nil {
+		s.Stop()
+		out, _ := os.ReadFile(log.Name())
+		return nil, fmt.Errorf("MinIO on %s did not become ready: %w\n%s", addr, err, tail(string(out), 2000))
+	}
+	return s, nil
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func (s *Server) waitReady(limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		select {
+		case <-s.done:
+			return errors.New("the process exited")
+		default:
+		}
+		resp, err := client.Get(s.Endpoint + "/minio/health/ready")
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no answer to /minio/health/ready within %s (last error: %v)", limit, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Stop stops the server (SIGTERM, then SIGKILL) and keeps its data folder until StopAll.
+func (s *Server) Stop() {
+	s.stopOnce.Do(func() {
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-s.done:
+		case <-time.After(15 * time.Second):
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
+		_ = s.log.Close()
+	})
+}
+
+// URL is the object URL of key in bucket on this server, with profile= when profile is not "".
+func (s *Server) URL(bucket, key, profile string) string {
+	q := url.Values{}
+	q.Set("endpoint", s.Endpoint)
+	q.Set("use_path_style", "true")
+	q.Set("region", Region)
+	if profile != "" {
+		q.Set("profile", profile)
+	}
+	return "s3://" + bucket + "/" + key + "?" + q.Encode()
+}
+
+// Client is an S3 client with the root credentials, for the tests' own checks.
+func (s *Server) Client() *s3.Client {
+	return s3.New(s3.Options{
+		Region:       Region,
+		BaseEndpoint: aws.String(s.Endpoint),
+		UsePathStyle: true,
+		Credentials:  credentials.NewStaticCredentialsProvider(process.accessKey, process.secretKey, ""),
+	})
+}
+
+// CreateBucket creates bucket (versioned when versioned is true).
+func (s *Server) CreateBucket(t testing.TB, bucket string, versioned bool) {
+	t.Helper()
+	ctx := context.Background()
+	c := s.Client()
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatalf("create bucket %s: %v", bucket, err)
+	}
+	if versioned {
+		if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
+			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+			t.Fatalf("version bucket %s: %v", bucket, err)
+		}
+	}
+}
+
+// AllowAnonymousRead lets anonymous clients read (never write) bucket's objects: an anonymous
+// write is then refused with AccessDenied, as a write by an identity without s3:PutObject is.
+func (s *Server) AllowAnonymousRead(t testing.TB, bucket string) {
+	t.Helper()
+	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["*"]},`+
+		`"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::%[1]s","arn:aws:s3:::%[1]s/*"]}]}`, bucket)
+	if _, err := s.Client().PutBucketPolicy(context.Background(), &s3.PutBucketPolicyInput{Bucket: aws.String(bucket), Policy: aws.String(policy)}); err != nil {
+		t.Fatalf("bucket policy on %s: %v", bucket, err)
+	}
+}
+
+// Keys lists the objects in bucket (sorted by the store).
+func (s *Server) Keys(t testing.TB, bucket string) []string {
+	t.Helper()
+	var keys []string
+	p := s3.NewListObjectsV2Paginator(s.Client(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatalf("list %s: %v", bucket, err)
+		}
+		for _, o := range page.Contents {
+			keys = append(keys, aws.ToString(o.Key))
+		}
+	}
+	return keys
+}
+
+// Uploads lists the keys of the multipart uploads in progress in bucket (an aborted upload
+// leaves none).
+func (s *Server) Uploads(t testing.TB, bucket string) []string {
+	t.Helper()
+	out, err := s.Client().ListMultipartUploads(context.Background(), &s3.ListMultipartUploadsInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		t.Fatalf("list uploads in %s: %v", bucket, err)
+	}
+	var keys []string
+	for _, u := range out.Uploads {
+		keys = append(keys, aws.ToString(u.Key))
+	}
+	return keys
+}
+
+// Get reads an object, with its ETag.
+func (s *Server) Get(t testing.TB, bucket, key string) ([]byte, string) {
+	t.Helper()
+	out, err := s.Client().GetObject(context.Background(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		t.Fatalf("get %s/%s: %v", bucket, key, err)
+	}
+	defer func() { _ = out.Body.Close() }()
+	b, err := io.ReadAll(out.Body)
+	if err != nil {
+		t.Fatalf("read %s/%s: %v", bucket, key, err)
+	}
+	return b, aws.ToString(out.ETag)
+}
+
+// Put writes an object (as someone else than the provider would).
+func (s *Server) Put(t testing.TB, bucket, key string, body []byte) {
+	t.Helper()
+	if _, err := s.Client().PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key),
+		Body: strings.NewReader(string(body))}); err != nil {
+		t.Fatalf("put %s/%s: %v", bucket, key, err)
+	}
+}
+
+// Delete removes an object.
+func (s *Server) Delete(t testing.TB, bucket, key string) {
+	t.Helper()
+	if _, err := s.Client().DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
+		t.Fatalf("delete %s/%s: %v", bucket, key, err)
+	}
+}
+
+// Log is what the server printed so far (for a failing test's message).
+func (s *Server) Log() string {
+	b, _ := os.ReadFile(s.dataDir + ".log")
+	return string(b)
+}

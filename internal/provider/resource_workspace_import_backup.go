@@ -166,10 +166,14 @@ func backUpBeforeImport(ctx context.Context, client *xano.Client, store backupSt
 		return fail("Cannot write the backup set", err.Error())
 	}
 	old, oldSum, err := readBackupManifest(ctx, store)
-	if err != nil {
-		return fail("Cannot read the backup set's manifest", fmt.Sprintf("%s already holds a %s that cannot be read: %s. "+
-			"It is not replaced: move it, or choose another backup location, and apply again.",
-			store, backupManifestName, err))
+	switch {
+	case errors.Is(err, errNotAManifest):
+		return fail("The backup location holds another manifest.json", fmt.Sprintf("%s already holds a %s that is not "+
+			"a backup set's manifest (%s). It is not replaced: move it, or choose another backup location, and apply "+
+			"again. Nothing was imported.", store, backupManifestName, err))
+	case err != nil:
+		return fail("Cannot read the backup location", fmt.Sprintf("Checking whether %s already holds a backup set "+
+			"failed: %s. Nothing was exported or imported.", store, err))
 	}
 
 	set, written, wdiags := writeBackupArchives(ctx, client, store, ws, lim, branches)
@@ -292,6 +296,9 @@ func writeBackupArchives(ctx context.Context, client *xano.Client, store backupS
 	return set, written, diags
 }
 
+// errNotAManifest marks a manifest.json that is not a backup set's manifest.
+var errNotAManifest = errors.New("not a backup set's manifest")
+
 // readBackupManifest reads the manifest in store and its SHA-256; (nil, "", nil) when none.
 func readBackupManifest(ctx context.Context, store backupStore) (*backupManifest, string, error) {
 	data, err := store.readManifest(ctx)
@@ -304,10 +311,10 @@ func readBackupManifest(ctx context.Context, store backupStore) (*backupManifest
 	var m backupManifest
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&m); err != nil {
-		return nil, "", fmt.Errorf("it is not a backup set's manifest: %w", err)
+		return nil, "", fmt.Errorf("%w: %w", errNotAManifest, err)
 	}
 	if m.Format != backupSetFormat || len(m.Files) == 0 || m.Files[0].Kind != backupKindFull {
-		return nil, "", fmt.Errorf("it is not a manifest of format %s", backupSetFormat)
+		return nil, "", fmt.Errorf("%w: its format is not %s", errNotAManifest, backupSetFormat)
 	}
 	sum := sha256.Sum256(data)
 	return &m, hex.EncodeToString(sum[:]), nil

@@ -9,6 +9,8 @@
 #            and vs bench-hash -inflate FILE (inflating alone: the floor under any inspection)
 #   RSS      the provider process's peak RSS: dev_overrides points at a wrapper that execs the
 #            provider under /usr/bin/time -v
+#   export to S3  the export row's snapshot apply with output_url to a local MinIO  vs  the same
+#            apply to a local file (when XANO_MINIO_BINARY names MinIO; make bench builds and sets it)
 #
 # Each measurement is repeated BENCH_RUNS times; the table gives, per row, the median and the
 # spread (min..max) of the ratio of each run (provider throughput / curl throughput; for the
@@ -26,6 +28,7 @@
 #   BENCH_TIMEOUT   seconds allowed to one command (default 900)
 #   TOFU            the CLI (default .tools/bin/tofu, built by make bench)
 #   BENCH_KEEP=1    keep the working folder
+#   XANO_MINIO_BINARY  the MinIO server for the "export to S3" rows (skipped when unset)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -181,6 +184,78 @@ run_tofu() {
 	fi
 }
 
+# ---- object storage: a MinIO on loopback for the "export to S3" rows ----
+
+minio_url=""
+minio_bucket="bench"
+# start_minio: starts MinIO (XANO_MINIO_BINARY) on a free port with random credentials, creates the
+# bucket (curl --aws-sigv4), and exports the credentials for the provider (the standard AWS chain).
+start_minio() {
+	local bin="${XANO_MINIO_BINARY:-}" port
+	[[ -n "$bin" ]] || return 0
+	[[ -x "$bin" ]] || die "XANO_MINIO_BINARY=$bin is not executable: run make minio"
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+		echo $((20000 + RANDOM % 20000)))
+	AWS_ACCESS_KEY_ID="bench$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+	AWS_SECRET_ACCESS_KEY="$(od -An -N20 -tx1 /dev/urandom | tr -d ' \n')"
+	export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+	unset AWS_PROFILE AWS_SESSION_TOKEN
+	MINIO_ROOT_USER="$AWS_ACCESS_KEY_ID" MINIO_ROOT_PASSWORD="$AWS_SECRET_ACCESS_KEY" MINIO_BROWSER=off MINIO_UPDATE=off \
+		HOME="$work" "$bin" server --quiet --address "127.0.0.1:$port" --console-address "127.0.0.1:0" \
+		--certs-dir "$work/minio-certs" "$work/minio-data" >"$work/minio.log" 2>&1 &
+	pids+=("$!")
+	minio_url="http://127.0.0.1:$port"
+	for _ in $(seq 1 300); do
+		curl -sf "$minio_url/minio/health/ready" >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	curl -sf "$minio_url/minio/health/ready" >/dev/null || {
+		cat "$work/minio.log" >&2
+		die "MinIO did not start"
+	}
+	curl -sS --fail --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-X PUT "$minio_url/$minio_bucket" >/dev/null || die "cannot create the MinIO bucket"
+}
+start_minio
+
+# bench_s3_export URL MIB RUN FILE_SECS: the export row's snapshot, to MinIO instead of a file,
+# through the same tofu apply; the row's ratio is the file apply's time over this one's (above 1:
+# the object is faster), and its RSS the provider's peak, as in the other rows.
+bench_s3_export() {
+	[[ -n "$minio_url" ]] || return 0
+	local u="$1" mib="$2" run="$3" file_secs="$4" d t0 p got
+	d="$work/export-s3-$mib-$run"
+	mkdir -p "$d"
+	cat >"$d/main.tf" <<EOF
+terraform {
+  required_providers {
+    xano = { source = "xano-community/xano" }
+  }
+}
+provider "xano" {
+  instance_url    = "$u"
+  request_timeout = "${limit}s"
+}
+resource "xano_workspace_snapshot" "bench" {
+  workspace_id = 1
+  include_data = true
+  output_url   = "s3://$minio_bucket/export-$mib-$run.tar.gz?endpoint=$minio_url&use_path_style=true&region=us-east-1"
+  timeouts {
+    create = "${limit}s"
+  }
+}
+EOF
+	t0=$(now)
+	XANO_TOKEN="$token" run_tofu "$d" "$d/rss"
+	p=$(elapsed "$t0")
+	got=$(sed -n 's/.*"archive_size": *\([0-9]*\).*/\1/p' "$d/terraform.tfstate" | head -n1)
+	echo "$mib export-s3 $run $file_secs $p ${got:-0} $(peak_rss "$d/rss")" >>"$results"
+	echo "    run $run export to S3 (MinIO): tofu apply ${p}s (to a file: ${file_secs}s)"
+	curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+		-X DELETE "$minio_url/$minio_bucket/export-$mib-$run.tar.gz" >/dev/null || true
+	rm -rf "$d"
+}
+
 results="$work/results" # lines: size kind run curl_secs provider_secs bytes rss_kib
 : >"$results"
 
@@ -256,6 +331,7 @@ EOF
 			echo "$mib export-$mode $run $c $p $got $(peak_rss "$d/rss")" >>"$results"
 			echo "    run $run export ($mode): curl ${c}s, tofu apply ${p}s"
 			rm -rf "$d"
+			if [[ $mode == plain ]]; then bench_s3_export "$u" "$mib" "$run" "$p"; fi
 		done
 
 		# import: curl, then the provider
@@ -352,6 +428,7 @@ END {
 		if (name == "export-slow") name = sprintf("export @%d MB/s", rate / 1e6)
 		if (name == "hash") name = "content hash"
 		if (name == "inflate-floor") name = "hash vs inflate"
+		if (name == "export-s3") name = "export to S3"
 		mb = bytes[key] / 1e6
 		rs = (name == "content hash" || name == "hash vs inflate") ? "-" : sprintf("%.1f (%.1f..%.1f)", sm, rlo, rhi)
 		printf "%-8s %-18s %10.2f %10.2f %10.1f %10.1f %-22s %s\n", size[key] " MiB", name, cm, pm, mb / cm, mb / pm, sprintf("%.2fx (%.2f..%.2f)", rm, lo, hi), rs
@@ -367,6 +444,12 @@ if [[ -z "$row_kind" ]]; then
 	echo "note: this emulator has no FixtureTable.row_kind: its own rows (compressing $ratio:1) were used"
 fi
 echo "note: tofu s is the wall time of the whole tofu apply (CLI start, plan, provider start, apply)"
+if [[ -n "$minio_url" ]]; then
+	echo "note: export to S3: curl s is the export row's tofu apply to a local file, tofu s the same apply with"
+	echo "      output_url to a local MinIO (multipart: 8 MiB parts, 4 + 1 buffered = 40 MiB); ratio above 1: S3 faster"
+else
+	echo "note: XANO_MINIO_BINARY is unset: the export to S3 rows were skipped (make bench sets it)"
+fi
 if [[ -n "$hasher" ]]; then
 	echo "note: content hash: curl s is gzip -dc | sha256sum, tofu s is bench-hash; hash vs inflate: curl s is"
 	echo "      bench-hash -inflate (inflating alone, one core, the same library), tofu s is bench-hash"

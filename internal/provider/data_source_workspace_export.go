@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
 )
 
 // exportReadTimeout is the default read timeout of xano_workspace_export: a read is an export.
@@ -41,6 +43,7 @@ type workspaceExportModel struct {
 	Branch              types.String   `tfsdk:"branch"`
 	IncludeData         types.Bool     `tfsdk:"include_data"`
 	OutputPath          types.String   `tfsdk:"output_path"`
+	OutputURL           types.String   `tfsdk:"output_url"`
 	FilePermission      types.String   `tfsdk:"file_permission"`
 	DirPermission       types.String   `tfsdk:"directory_permission"`
 	Password            types.String   `tfsdk:"password"`
@@ -48,6 +51,10 @@ type workspaceExportModel struct {
 	ArchiveSHA256       types.String   `tfsdk:"archive_sha256"`
 	ArchiveBase64SHA256 types.String   `tfsdk:"archive_base64sha256"`
 	ArchiveSize         types.Int64    `tfsdk:"archive_size"`
+	ArchiveMD5          types.String   `tfsdk:"archive_md5"`
+	ArchiveBase64MD5    types.String   `tfsdk:"archive_base64md5"`
+	ArchiveETag         types.String   `tfsdk:"archive_etag"`
+	ArchiveVersionID    types.String   `tfsdk:"archive_version_id"`
 	ContentSHA256       types.String   `tfsdk:"content_sha256"`
 	Objects             types.Map      `tfsdk:"objects"`
 	Encrypted           types.Bool     `tfsdk:"encrypted"`
@@ -89,9 +96,20 @@ func (d *workspaceExportDataSource) Schema(ctx context.Context, _ datasource.Sch
 			"output_path": schema.StringAttribute{
 				MarkdownDescription: "When set, the archive is also written to this file (atomically; missing " +
 					"parent folders are created). It is rewritten on every plan and refresh. When unset, " +
-					"nothing is written to disk: the export is only hashed as it streams.",
+					"nothing is written to disk: the export is only hashed as it streams. At most one of " +
+					"`output_path` and `output_url` is set.",
 				Optional:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"output_url": schema.StringAttribute{
+				MarkdownDescription: "When set, the archive is also streamed to this object in object storage " +
+					"(no local copy), e.g. `s3://bucket/key.tar.gz?region=eu-west-1`; see the guide *Object " +
+					"storage* for the URL form and the stores built in. Credentials come from the store's standard " +
+					"chain, never from the URL. The object is rewritten on every plan and refresh, atomically: a " +
+					"failed or interrupted export leaves the object there before untouched. At most one of " +
+					"`output_path` and `output_url` is set.",
+				Optional:   true,
+				Validators: []validator.String{objectURLValidator{}, stringvalidator.ConflictsWith(path.MatchRoot("output_path"))},
 			},
 			"password": schema.StringAttribute{
 				MarkdownDescription: "A password with which Xano encrypts the archive. Data sources cannot have " +
@@ -117,6 +135,23 @@ func (d *workspaceExportDataSource) Schema(ctx context.Context, _ datasource.Sch
 			},
 			"archive_size": schema.Int64Attribute{
 				MarkdownDescription: "The archive's size in bytes.",
+				Computed:            true,
+			},
+			"archive_md5": schema.StringAttribute{
+				MarkdownDescription: "The hex MD5 of the archive's bytes (same pass as the SHA-256), for stores " +
+					"and resources that speak MD5; equals `filemd5(output_path)` when `output_path` is set.",
+				Computed: true,
+			},
+			"archive_base64md5": schema.StringAttribute{
+				MarkdownDescription: "The base64 MD5 of the archive's bytes (a `Content-MD5` header's form).",
+				Computed:            true,
+			},
+			"archive_etag": schema.StringAttribute{
+				MarkdownDescription: "The object's ETag after the upload, with `output_url`; null otherwise.",
+				Computed:            true,
+			},
+			"archive_version_id": schema.StringAttribute{
+				MarkdownDescription: "The object's version when its bucket keeps versions, with `output_url`; null otherwise.",
 				Computed:            true,
 			},
 			"content_sha256": schema.StringAttribute{
@@ -163,10 +198,19 @@ func (d *workspaceExportDataSource) Read(ctx context.Context, req datasource.Rea
 		Modes:       modesFrom(cfg.FilePermission, cfg.DirPermission),
 	}
 	var res exportResult
+	var attrs blobstore.Attrs
 	var diags diag.Diagnostics
-	if cfg.OutputPath.IsNull() {
+	cfg.ArchiveETag, cfg.ArchiveVersionID = types.StringNull(), types.StringNull()
+	switch {
+	case !cfg.OutputURL.IsNull():
+		res, attrs, diags = exportToObject(ctx, client, exportReq, cfg.OutputURL.ValueString(), path.Root("output_url"))
+		cfg.ArchiveETag = types.StringValue(attrs.ETag)
+		if attrs.VersionID != "" {
+			cfg.ArchiveVersionID = types.StringValue(attrs.VersionID)
+		}
+	case cfg.OutputPath.IsNull():
 		res, diags = exportToMemory(ctx, client, exportReq)
-	} else {
+	default:
 		res, diags = exportToFile(ctx, client, exportReq, cfg.OutputPath.ValueString(), path.Root("output_path"))
 	}
 	resp.Diagnostics.Append(diags...)
@@ -179,6 +223,8 @@ func (d *workspaceExportDataSource) Read(ctx context.Context, req datasource.Rea
 	cfg.ArchiveSHA256 = types.StringValue(res.Digest.SHA256)
 	cfg.ArchiveBase64SHA256 = types.StringValue(res.Digest.Base64SHA256)
 	cfg.ArchiveSize = types.Int64Value(res.Digest.Size)
+	cfg.ArchiveMD5 = types.StringValue(res.Digest.MD5)
+	cfg.ArchiveBase64MD5 = types.StringValue(res.Digest.Base64MD5)
 	cfg.ContentSHA256 = res.contentSHA256()
 	cfg.Objects = res.objects()
 	cfg.Encrypted = types.BoolValue(res.Info.Encrypted)

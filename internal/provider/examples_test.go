@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore/miniotest"
 	"github.com/xano-community/terraform-provider-xano/internal/emulator"
 	"github.com/xano-community/terraform-provider-xano/internal/emulator/emulatortest"
 )
@@ -811,6 +812,7 @@ var exampleProvider struct {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	miniotest.StopAll()
 	if exampleProvider.tmp != "" {
 		os.RemoveAll(exampleProvider.tmp)
 	}

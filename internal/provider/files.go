@@ -3,6 +3,7 @@ package provider
 import (
 	"bufio"
 	"compress/gzip"
+	"crypto/md5" //nolint:gosec // for composition with stores that speak MD5, never to identify content
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -17,31 +18,40 @@ import (
 )
 
 // fileDigest is what state records about an archive file: the hashes of its exact bytes, which
-// match Terraform's filesha256() and filebase64sha256(), and its size.
+// match Terraform's filesha256(), filebase64sha256(), filemd5() and filebase64md5(), and its size.
+// The MD5 is there for composition (an object store's Content-MD5 or ETag, aws_s3_object's
+// source_hash, google_storage_bucket_object's md5hash), never to identify content.
 type fileDigest struct {
 	SHA256       string
 	Base64SHA256 string
+	MD5          string
+	Base64MD5    string
 	Size         int64
 }
 
-// digester hashes bytes as they stream past.
+// digester hashes bytes as they stream past: SHA-256 and MD5 in the same pass.
 type digester struct {
 	h hash.Hash
+	m hash.Hash
 	n int64
 }
 
-func newDigester() *digester { return &digester{h: sha256.New()} }
+func newDigester() *digester { return &digester{h: sha256.New(), m: md5.New()} }
 
 func (d *digester) Write(p []byte) (int, error) {
 	d.n += int64(len(p))
+	_, _ = d.m.Write(p)
 	return d.h.Write(p)
 }
 
 func (d *digester) digest() fileDigest {
 	sum := d.h.Sum(nil)
+	m := d.m.Sum(nil)
 	return fileDigest{
 		SHA256:       hex.EncodeToString(sum),
 		Base64SHA256: base64.StdEncoding.EncodeToString(sum),
+		MD5:          hex.EncodeToString(m),
+		Base64MD5:    base64.StdEncoding.EncodeToString(m),
 		Size:         d.n,
 	}
 }

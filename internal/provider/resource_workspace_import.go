@@ -66,6 +66,7 @@ type workspaceImportModel struct {
 	ID                  types.String   `tfsdk:"id"`
 	WorkspaceID         types.Int64    `tfsdk:"workspace_id"`
 	SourcePath          types.String   `tfsdk:"source_path"`
+	SourceURL           types.String   `tfsdk:"source_url"`
 	SourceSHA256        types.String   `tfsdk:"source_sha256"`
 	BackupPath          types.String   `tfsdk:"backup_path"`
 	BackupURL           types.String   `tfsdk:"backup_url"`
@@ -105,9 +106,16 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 		"source_path": schema.StringAttribute{
 			MarkdownDescription: "The archive to import: a full export of a workspace (for example the `output_path` " +
 				"of a `xano_workspace_snapshot` with `include_data = true`). Changing only the path, with the same " +
-				"`source_sha256`, imports nothing.",
-			Required:   true,
-			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				"`source_sha256`, imports nothing. Exactly one of `source_path` and `source_url` is set.",
+			Optional: true,
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1),
+				stringvalidator.ExactlyOneOf(path.MatchRoot("source_url"))},
+		},
+		"source_url": schema.StringAttribute{
+			MarkdownDescription: sourceURLDescription("a full export of a workspace (for example the `output_url` of " +
+				"a `xano_workspace_snapshot` with `include_data = true`)"),
+			Optional:   true,
+			Validators: []validator.String{objectURLValidator{}},
 		},
 		"source_sha256": schema.StringAttribute{
 			MarkdownDescription: "The SHA-256 of the archive, as `filesha256(source_path)` or another object's " +
@@ -245,7 +253,7 @@ func (r *workspaceImportResource) ValidateConfig(ctx context.Context, req resour
 	}
 }
 
-// looksLikeArchiveName reports whether p ends like an archive file (the backup_path of v0.1).
+// looksLikeArchiveName reports whether p ends like an archive file, as backup_path did before it named a folder.
 func looksLikeArchiveName(p string) bool {
 	return strings.HasSuffix(p, ".tar.gz") || strings.HasSuffix(p, ".tgz")
 }
@@ -365,17 +373,21 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 	}
 	ws := m.WorkspaceID.ValueInt64()
 	ctx = tflog.SetField(ctx, "workspace_id", ws)
-	src, sum := m.SourcePath.ValueString(), m.SourceSHA256.ValueString()
-	// The file must be the expected one before anything happens; its content is inspected while
-	// it is uploaded (inspectingUpload).
-	if diags.Append(checkSourceArchive(src, sum)...); diags.HasError() {
+	sum := m.SourceSHA256.ValueString()
+	src, _, sdiags := newImportSource(m.SourcePath, m.SourceURL)
+	if diags.Append(sdiags...); diags.HasError() {
+		return diags
+	}
+	// The archive must be the expected one before anything happens; its content is inspected
+	// while it is uploaded (inspectingUpload).
+	if diags.Append(checkSourceArchive(ctx, src, sum)...); diags.HasError() {
 		return diags
 	}
 	// An encrypted archive without a password would be refused; say so before any backup.
-	if encrypted, err := sourceEncrypted(src); err == nil && encrypted && password == "" {
-		diags.AddAttributeError(sourcePathAttr, "The source archive is encrypted",
-			fmt.Sprintf("%q was exported with a password, and no password is set: set password_wo (with "+
-				"password_wo_version) or password to the password it was exported with. Workspace %d was not changed.", src, ws))
+	if encrypted, err := sourceEncrypted(ctx, src); err == nil && encrypted && password == "" {
+		diags.AddAttributeError(src.attr(), "The source archive is encrypted",
+			fmt.Sprintf("%s was exported with a password, and no password is set: set password_wo (with "+
+				"password_wo_version) or password to the password it was exported with. Workspace %d was not changed.", src.label(), ws))
 		return diags
 	}
 
@@ -400,7 +412,7 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 			recordedBackup(m, prior))
 		diags.Append(bdiags...)
 		if diags.HasError() {
-			diags.AddError("Nothing was imported",
+			diags.AddAttributeError(store.attribute(), "Nothing was imported",
 				fmt.Sprintf("Workspace %d was not changed: the backup set in %s must be complete before the workspace "+
 					"is overwritten. Fix the problem above and apply again, or remove backup_path (backup_url) to "+
 					"import without a backup.", ws, store))
@@ -412,15 +424,15 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 
 	inspecting := newInspectingUpload(src, r.data.inspectionLimits())
 	defer inspecting.close()
-	upload := inspecting.source(ctx, fmt.Sprintf("import into workspace %d", ws), map[string]any{"source_path": src})
+	upload := inspecting.source(ctx, fmt.Sprintf("import into workspace %d", ws), map[string]any{"source": src.String()})
 	result, err := client.Import(ctx, ws, xano.ImportInput{File: upload, Password: password})
 	if err != nil {
-		diags.Append(importFailed(ctx, client, ws, src, m.backupLocation(), password != "", err)...)
+		diags.Append(importFailed(ctx, client, ws, src.String(), m.backupLocation(), password != "", err)...)
 		return diags
 	}
 	info, idiags := inspecting.inspected(ctx)
 	diags.Append(idiags...)
-	tflog.Info(ctx, "Imported the archive into the workspace", map[string]any{"source_path": src, "source_sha256": sum})
+	tflog.Info(ctx, "Imported the archive into the workspace", map[string]any{"source": src.String(), "source_sha256": sum})
 
 	m.ID = types.StringValue(strconv.FormatInt(ws, 10))
 	m.ImportedSHA256 = types.StringValue(sum)

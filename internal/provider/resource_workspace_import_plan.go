@@ -89,13 +89,17 @@ func (r *workspaceImportResource) ModifyPlan(ctx context.Context, req resource.M
 // the archive is known, it checks the file; for a new archive after an import whose content is
 // recorded, it also reads the new archive's content, in the same pass over the file.
 func decideImport(ctx context.Context, lim archive.Limits, plan workspaceImportModel, prior *workspaceImportModel) (importPlan, diag.Diagnostics) {
-	known := isKnown(plan.SourcePath) && isKnown(plan.SourceSHA256)
+	src, srcKnown, diags := newImportSource(plan.SourcePath, plan.SourceURL)
+	if diags.HasError() {
+		return restoreArchive, diags
+	}
+	known := srcKnown && isKnown(plan.SourceSHA256)
 	switch {
 	case prior == nil:
 		if !known {
 			return restoreArchive, nil
 		}
-		return restoreArchive, checkSourceArchive(plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString())
+		return restoreArchive, checkSourceArchive(ctx, src, plan.SourceSHA256.ValueString())
 	case plan.SourceSHA256.Equal(prior.ImportedSHA256):
 		return keepImported, nil
 	case !known && isKnown(prior.ImportedContent):
@@ -103,9 +107,9 @@ func decideImport(ctx context.Context, lim archive.Limits, plan workspaceImportM
 	case !known:
 		return restoreArchive, nil // nothing to compare the new archive with
 	case !isKnown(prior.ImportedContent):
-		return restoreArchive, checkSourceArchive(plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString())
+		return restoreArchive, checkSourceArchive(ctx, src, plan.SourceSHA256.ValueString())
 	}
-	info, diags := inspectSourceArchive(ctx, lim, plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString())
+	info, diags := inspectSourceArchive(ctx, lim, src, plan.SourceSHA256.ValueString())
 	if !diags.HasError() && contentSHA256Of(info).Equal(prior.ImportedContent) {
 		return sameContent, diags
 	}
@@ -185,6 +189,8 @@ func restoreWarning(ctx context.Context, plan workspaceImportModel, prior *works
 	archive := "the archive at source_path (known at apply)"
 	if isKnown(plan.SourcePath) {
 		archive = fmt.Sprintf("%q", plan.SourcePath.ValueString())
+	} else if isKnown(plan.SourceURL) {
+		archive = fmt.Sprintf("%q", plan.SourceURL.ValueString())
 	}
 	summary := "Apply REPLACES all content of " + ws
 	var detail string

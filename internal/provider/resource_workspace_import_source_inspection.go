@@ -19,8 +19,8 @@ import (
 // both, rather than inspected first and uploaded after. The file's sha256 is checked before
 // the upload starts (checkSourceArchive), as before.
 type inspectingUpload struct {
-	path string
-	lim  archive.Limits
+	src importSource
+	lim archive.Limits
 
 	mu     sync.Mutex
 	latest *inspectedAttempt // the attempt opened last
@@ -42,13 +42,13 @@ func (a *inspectedAttempt) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func newInspectingUpload(p string, lim archive.Limits) *inspectingUpload {
-	return &inspectingUpload{path: p, lim: lim}
+func newInspectingUpload(src importSource, lim archive.Limits) *inspectingUpload {
+	return &inspectingUpload{src: src, lim: lim}
 }
 
 // source is sourceArchive, each attempt inspected.
 func (u *inspectingUpload) source(ctx context.Context, what string, fields map[string]any) xano.ArchiveSource {
-	src := sourceArchive(ctx, u.path, what, fields)
+	src := sourceArchive(ctx, u.src, what, fields)
 	open := src.Open
 	src.Open = func() (io.ReadCloser, error) {
 		rc, err := open()
@@ -82,15 +82,15 @@ func (u *inspectingUpload) inspected(ctx context.Context) (archive.Info, diag.Di
 		if a != nil {
 			a.insp.abort()
 		}
-		tflog.Debug(ctx, "The upload did not read the source archive to its end; inspecting the file", map[string]any{"source_path": u.path})
-		info, err = inspectFile(u.path, u.lim)
+		tflog.Debug(ctx, "The upload did not read the source archive to its end; inspecting it", map[string]any{"source": u.src.String()})
+		info, err = inspectSource(ctx, u.src, u.lim)
 	}
 	info, incomplete, err := inspectionOutcome(info, err)
 	switch {
 	case incomplete != nil:
-		return archive.Info{}, uninspectedSource(ctx, u.path, incomplete, "was imported")
+		return archive.Info{}, uninspectedSource(ctx, u.src, incomplete, "was imported")
 	case err != nil:
-		return archive.Info{}, uninspectedSource(ctx, u.path, err, "was imported")
+		return archive.Info{}, uninspectedSource(ctx, u.src, err, "was imported")
 	}
 	return info, nil
 }
@@ -109,4 +109,14 @@ func (u *inspectingUpload) close() {
 	if a := u.take(); a != nil {
 		a.insp.abort()
 	}
+}
+
+// inspectSource reads the source once more, for its content only.
+func inspectSource(ctx context.Context, src importSource, lim archive.Limits) (archive.Info, error) {
+	r, err := src.open(ctx)
+	if err != nil {
+		return archive.Info{}, err
+	}
+	defer r.Close()
+	return archive.Inspect(r, lim)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
 	"github.com/xano-community/terraform-provider-xano/internal/xano"
 )
 
@@ -67,6 +68,7 @@ type workspaceSchemaImportModel struct {
 	WorkspaceID       types.Int64    `tfsdk:"workspace_id"`
 	Branch            types.String   `tfsdk:"branch"`
 	SourcePath        types.String   `tfsdk:"source_path"`
+	SourceURL         types.String   `tfsdk:"source_url"`
 	SourceSHA256      types.String   `tfsdk:"source_sha256"`
 	SetLive           types.Bool     `tfsdk:"set_live"`
 	DetectDrift       types.Bool     `tfsdk:"detect_drift"`
@@ -127,9 +129,17 @@ func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.S
 			MarkdownDescription: "The archive to import: a file exported from Xano, such as a " +
 				"`xano_workspace_snapshot`'s `output_path`. It is read only when the branch is created or " +
 				"re-imported (by plan and apply), never during a refresh nor by a plan that imports nothing, so it " +
-				"may be gone once imported. A new path to the same bytes changes nothing in Xano.",
-			Required:   true,
-			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				"may be gone once imported. A new path to the same bytes changes nothing in Xano. Exactly one of " +
+				"`source_path` and `source_url` is set.",
+			Optional: true,
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1),
+				stringvalidator.ExactlyOneOf(path.MatchRoot("source_url"))},
+		},
+		"source_url": schema.StringAttribute{
+			MarkdownDescription: sourceURLDescription("a schema exported from Xano, such as a `xano_workspace_snapshot`'s "+
+				"`output_url`") + " It is read only when the branch is created or re-imported, never during a refresh.",
+			Optional:   true,
+			Validators: []validator.String{objectURLValidator{}},
 		},
 		"source_sha256": schema.StringAttribute{
 			MarkdownDescription: "The hex SHA-256 of `source_path`'s bytes: `filesha256(...)` of it, or the " +
@@ -229,9 +239,14 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 		return
 	}
 
-	ws, label, sourcePath := plan.workspace(), plan.label(), plan.SourcePath.ValueString()
+	ws, label := plan.workspace(), plan.label()
 	ctx = withBranchFields(ctx, ws, label)
-	src, diags := checkSourceForImport(ctx, r.data.inspectionLimits(), sourcePath, plan.SourceSHA256.ValueString(), password)
+	source, _, diags := newImportSource(plan.SourcePath, plan.SourceURL)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	src, diags := checkSourceForImport(ctx, r.data.inspectionLimits(), source, plan.SourceSHA256.ValueString(), password)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -242,16 +257,16 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 		return
 	}
 
-	tflog.Info(ctx, "Importing the archive into a new branch", map[string]any{"source_path": sourcePath, "set_live": plan.SetLive.ValueBool()})
+	tflog.Info(ctx, "Importing the archive into a new branch", map[string]any{"source": source.String(), "set_live": plan.SetLive.ValueBool()})
 	err := client.ImportSchema(ctx, ws, xano.ImportSchemaInput{
-		File:      sourceArchive(ctx, sourcePath, fmt.Sprintf("import-schema into workspace %d branch %q", ws, label), nil),
+		File:      sourceArchive(ctx, source, fmt.Sprintf("import-schema into workspace %d branch %q", ws, label), nil),
 		NewBranch: label,
 		SetLive:   plan.SetLive.ValueBool(),
 		Password:  password,
 	})
 	if err != nil {
-		detail := fmt.Sprintf("Importing source_path %q into a new branch %q of workspace %d failed. %s",
-			sourcePath, label, ws, importRefusalAdvice(ctx, client, ws, err, src.Encrypted))
+		detail := fmt.Sprintf("Importing %s into a new branch %q of workspace %d failed. %s",
+			source.label(), label, ws, importRefusalAdvice(ctx, client, ws, err, src.Encrypted))
 		if isRefusal(err) {
 			detail += "No branch was created."
 		} else {
@@ -263,7 +278,7 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 		return
 	}
 
-	desc := provenanceDescription(sourcePath, plan.SourceSHA256.ValueString())
+	desc := provenanceDescription(source.String(), plan.SourceSHA256.ValueString())
 	if _, err := client.UpdateBranch(ctx, ws, label, xano.UpdateBranchInput{Description: &desc}); err != nil {
 		resp.Diagnostics.AddWarning("Cannot record the archive in the branch description",
 			fmt.Sprintf("Branch %q of workspace %d was imported, but setting its description to the archive it came "+
@@ -422,7 +437,11 @@ func (r *workspaceSchemaImportResource) Read(ctx context.Context, req resource.R
 // records the configured one, without importing it again.
 func adoptImported(m *workspaceSchemaImportModel, b *xano.Branch) {
 	if p, sum, ok := parseProvenance(b.Description); ok {
-		m.SourcePath = types.StringValue(p)
+		if _, err := blobstore.Parse(p); err == nil {
+			m.SourceURL = types.StringValue(p)
+		} else {
+			m.SourcePath = types.StringValue(p)
+		}
 		m.SourceSHA256 = types.StringValue(sum)
 		m.ImportedSHA256 = types.StringValue(sum)
 	}
@@ -485,8 +504,13 @@ func (r *workspaceSchemaImportResource) Update(ctx context.Context, req resource
 // archive (planNewSource) holding the same content as the archive last imported (a snapshot
 // written again on a fresh CI runner, say) is not uploaded: the update only records it.
 func (r *workspaceSchemaImportResource) reimport(ctx context.Context, client *xano.Client, plan *workspaceSchemaImportModel, state workspaceSchemaImportModel, what plannedImport, password string, resp *resource.UpdateResponse) {
-	sourcePath, sum := plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString()
-	src, diags := checkSourceForImport(ctx, r.data.inspectionLimits(), sourcePath, sum, password)
+	sum := plan.SourceSHA256.ValueString()
+	source, _, diags := newImportSource(plan.SourcePath, plan.SourceURL)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	src, diags := checkSourceForImport(ctx, r.data.inspectionLimits(), source, sum, password)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -496,7 +520,7 @@ func (r *workspaceSchemaImportResource) reimport(ctx context.Context, client *xa
 		resp.Diagnostics.Append(diags...)
 		if same {
 			tflog.Info(ctx, "The new archive holds what was imported last: recording it without importing it again",
-				map[string]any{"source_path": sourcePath, "archive_content_sha256": src.ContentSHA256})
+				map[string]any{"source": source.String(), "archive_content_sha256": src.ContentSHA256})
 			resp.Diagnostics.Append(r.updateInPlace(ctx, client, plan, state)...)
 			if resp.Diagnostics.HasError() {
 				return
@@ -508,11 +532,11 @@ func (r *workspaceSchemaImportResource) reimport(ctx context.Context, client *xa
 	outcome, tmp, diags := reimportBranch(ctx, client, reimportInput{
 		WorkspaceID: plan.workspace(),
 		Label:       plan.label(),
-		SourcePath:  sourcePath,
+		Source:      source,
 		Encrypted:   src.Encrypted,
 		Password:    password,
 		SetLive:     plan.SetLive.ValueBool(),
-		Description: provenanceDescription(sourcePath, sum),
+		Description: provenanceDescription(source.String(), sum),
 	})
 	resp.Diagnostics.Append(diags...)
 	switch outcome {
@@ -564,7 +588,7 @@ func (r *workspaceSchemaImportResource) updateInPlace(ctx context.Context, clien
 		tflog.Info(ctx, "Made the branch live again")
 		live = true
 	}
-	if desc := provenanceDescription(plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString()); b.Description != desc {
+	if desc := provenanceDescription(plan.sourceString(), plan.SourceSHA256.ValueString()); b.Description != desc {
 		if _, err := client.UpdateBranch(ctx, ws, label, xano.UpdateBranchInput{Description: &desc}); err != nil {
 			diags.AddWarning("Cannot record the archive in the branch description",
 				fmt.Sprintf("Setting the description of branch %q of workspace %d to the archive it holds failed: %s. "+
@@ -628,4 +652,21 @@ func (r *workspaceSchemaImportResource) ImportState(ctx context.Context, req res
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("branch"), label)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), branchID(ws, label))...)
 	resp.Diagnostics.Append(setBranchIdentity(ctx, resp.Identity, schemaImportBranchIdentity, ws, label)...)
+}
+
+// sourceString is source_path or source_url, whichever is set.
+func (m workspaceSchemaImportModel) sourceString() string {
+	if isKnown(m.SourceURL) {
+		return m.SourceURL.ValueString()
+	}
+	return m.SourcePath.ValueString()
+}
+
+// sourceURLDescription is the description of source_url; what says which archive it names.
+func sourceURLDescription(what string) string {
+	return "The archive to import, as an object in object storage: " + what + ", named by the bucket's URL with " +
+		"the object key as its path, e.g. `s3://backups/xano/staging.tar.gz?region=eu-west-1` (see the guide " +
+		"*Object storage*). Credentials come from the store's standard chain, never from the URL. The object " +
+		"is read and checked against `source_sha256` before anything is uploaded, then read again for the " +
+		"upload: it is never copied to local disk. Exactly one of `source_path` and `source_url` is set."
 }

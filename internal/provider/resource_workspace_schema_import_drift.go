@@ -131,6 +131,8 @@ func driftWarnings(ctx context.Context, plan, state workspaceSchemaImportModel, 
 		source := "source_path"
 		if isKnown(plan.SourcePath) {
 			source += fmt.Sprintf(" %q", plan.SourcePath.ValueString())
+		} else if isKnown(plan.SourceURL) {
+			source = fmt.Sprintf("source_url %q", plan.SourceURL.ValueString())
 		}
 		diags.AddWarning(fmt.Sprintf("Branch %q of workspace %d has drifted", label, ws),
 			fmt.Sprintf("Its schema no longer matches the archive imported by Terraform: someone changed it outside "+

@@ -190,23 +190,24 @@ func checkSourceAtPlan(ctx context.Context, cfg tfsdk.Config) diag.Diagnostics {
 	if diags.HasError() {
 		return diags
 	}
-	var src, sum, password, passwordWO types.String
-	diags.Append(cfg.GetAttribute(ctx, sourcePathAttr, &src)...)
+	var sum, password, passwordWO types.String
+	src, known, d := importSourceFromConfig(ctx, cfg)
+	diags.Append(d...)
 	diags.Append(cfg.GetAttribute(ctx, sourceSHA256Attr, &sum)...)
 	diags.Append(cfg.GetAttribute(ctx, path.Root("password"), &password)...)
 	diags.Append(cfg.GetAttribute(ctx, path.Root("password_wo"), &passwordWO)...)
-	if diags.HasError() || !isKnown(src) || !isKnown(sum) || !password.IsNull() || !passwordWO.IsNull() {
+	if diags.HasError() || !known || !isKnown(sum) || !password.IsNull() || !passwordWO.IsNull() {
 		return diags
 	}
-	if encrypted, err := sourceEncrypted(src.ValueString()); err == nil && encrypted {
-		diags.AddAttributeError(path.Root("password_wo"), "Password required", passwordRequiredDetail(src.ValueString()))
+	if encrypted, err := sourceEncrypted(ctx, src); err == nil && encrypted {
+		diags.AddAttributeError(path.Root("password_wo"), "Password required", passwordRequiredDetail(src))
 	}
 	return diags
 }
 
-func passwordRequiredDetail(sourcePath string) string {
-	return fmt.Sprintf("source_path %q is an encrypted archive (it was exported with a password): set password_wo "+
-		"(Terraform or OpenTofu 1.11 and later) or password to the password it was exported with.", sourcePath)
+func passwordRequiredDetail(src importSource) string {
+	return fmt.Sprintf("%s is an encrypted archive (it was exported with a password): set password_wo "+
+		"(Terraform or OpenTofu 1.11 and later) or password to the password it was exported with.", src.label())
 }
 
 // replacementWarnings warns, when plan replaces a live branch, that Xano will refuse to delete it

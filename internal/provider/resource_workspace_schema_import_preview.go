@@ -8,9 +8,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
 )
 
 // The promotion preview of xano_workspace_schema_import.
@@ -53,22 +53,22 @@ func (r *workspaceSchemaImportResource) promotionPreview(ctx context.Context, cf
 		return d
 	}
 
-	var src types.String
-	diags.Append(cfg.GetAttribute(ctx, sourcePathAttr, &src)...)
+	src, known, srcDiags := importSourceFromConfig(ctx, cfg)
+	diags.Append(srcDiags...)
 	if diags.HasError() {
 		return diags
 	}
-	if !isKnown(src) || !isKnown(plan.SourceSHA256) {
-		return unavailable("source_path or source_sha256 is only known during apply (the archive is written " +
+	if !known || !isKnown(plan.SourceSHA256) {
+		return unavailable("the source (source_path or source_url) or source_sha256 is only known during apply (the archive is written " +
 			"in the same apply, by the resource whose archive_sha256 is source_sha256), so the plan cannot read " +
 			"it. To review the promotion first, apply the resource that writes the archive alone (terraform apply " +
 			"-target=...) and plan again, or compare the archives with provider::xano::archive_diff in a check " +
 			"block.")
 	}
-	p := src.ValueString()
-	next, err := readBranchInventory(p)
+	p := src.String()
+	next, err := readBranchInventory(ctx, src)
 	if err != nil {
-		return unavailable(archiveReadProblem(p, err) + " Apply uploads the file as it is, and Xano judges it.")
+		return unavailable(archiveReadProblem(p, err) + " Apply uploads the archive as it is, and Xano judges it.")
 	}
 
 	var cur previewSide
@@ -94,9 +94,9 @@ func (r *workspaceSchemaImportResource) promotionPreview(ctx context.Context, cf
 	}
 
 	d := archive.DiffObjects(cur.objects, next.Objects)
-	action := fmt.Sprintf("Applying imports source_path %q into the new branch %q and makes it live.", p, plan.label())
+	action := fmt.Sprintf("Applying imports %s into the new branch %q and makes it live.", src.label(), plan.label())
 	if state != nil {
-		action = fmt.Sprintf("Applying re-imports source_path %q into branch %q, keeping its label.", p, plan.label())
+		action = fmt.Sprintf("Applying re-imports %s into branch %q, keeping its label.", src.label(), plan.label())
 		if plan.SetLive.ValueBool() || state.Live.ValueBool() {
 			action += " The branch is live once applied."
 		}
@@ -147,9 +147,9 @@ func (r *workspaceSchemaImportResource) liveSide(ctx context.Context, plan works
 			"written to disk); a plan that imports nothing makes no request.", plan.workspace())}, nil
 }
 
-// readBranchInventory reads the branch inventory of the archive file at p.
-func readBranchInventory(p string) (archive.BranchInfo, error) {
-	f, err := os.Open(p)
+// readBranchInventory reads the branch inventory of the archive src.
+func readBranchInventory(ctx context.Context, src importSource) (archive.BranchInfo, error) {
+	f, err := src.open(ctx)
 	if err != nil {
 		return archive.BranchInfo{}, err
 	}
@@ -161,7 +161,7 @@ func readBranchInventory(p string) (archive.BranchInfo, error) {
 func archiveReadProblem(p string, err error) string {
 	var limit *archive.LimitError
 	switch {
-	case errors.Is(err, os.ErrNotExist):
+	case errors.Is(err, os.ErrNotExist), errors.Is(err, blobstore.ErrNotFound):
 		return fmt.Sprintf("%q does not exist.", p)
 	case errors.Is(err, archive.ErrEncrypted):
 		return fmt.Sprintf("%q is encrypted (it was exported with a password), so its content cannot be read.", p)

@@ -29,8 +29,8 @@ const cleanupTimeout = 2 * time.Minute
 type reimportInput struct {
 	WorkspaceID int64
 	Label       string
-	SourcePath  string
-	Encrypted   bool // source_path is an encrypted archive
+	Source      importSource
+	Encrypted   bool // the source is an encrypted archive
 	Password    string
 	SetLive     bool
 	// Description is the branch description to set on the renamed branch (the provenance).
@@ -50,7 +50,7 @@ const (
 	reimportStranded
 )
 
-// reimportBranch re-imports in.SourcePath into the branch in.Label, keeping the label. It returns
+// reimportBranch re-imports in.Source into the branch in.Label, keeping the label. It returns
 // the temporary label it used along with the outcome.
 func reimportBranch(ctx context.Context, client *xano.Client, in reimportInput) (reimportOutcome, string, diag.Diagnostics) {
 	var diags diag.Diagnostics
@@ -84,16 +84,16 @@ func reimportBranch(ctx context.Context, client *xano.Client, in reimportInput) 
 	tmp := temporaryLabel(label)
 	ctx = tflog.SetField(ctx, "temporary_branch", tmp)
 
-	tflog.Info(ctx, "Importing the archive into a temporary branch", map[string]any{"source_path": in.SourcePath})
+	tflog.Info(ctx, "Importing the archive into a temporary branch", map[string]any{"source": in.Source.String()})
 	err = client.ImportSchema(ctx, ws, xano.ImportSchemaInput{
-		File:      sourceArchive(ctx, in.SourcePath, fmt.Sprintf("import-schema into workspace %d branch %q", ws, tmp), nil),
+		File:      sourceArchive(ctx, in.Source, fmt.Sprintf("import-schema into workspace %d branch %q", ws, tmp), nil),
 		NewBranch: tmp,
 		Password:  in.Password,
 	})
 	if err != nil {
 		addAPIError(&diags, summary,
-			fmt.Sprintf("Importing source_path %q into the temporary branch %q of workspace %d failed. %s%s",
-				in.SourcePath, tmp, ws, importRefusalAdvice(ctx, client, ws, err, in.Encrypted),
+			fmt.Sprintf("Importing %s into the temporary branch %q of workspace %d failed. %s%s",
+				in.Source.label(), tmp, ws, importRefusalAdvice(ctx, client, ws, err, in.Encrypted),
 				rollBack(ctx, client, ws, label, tmp, liveBefore)),
 			err, writeAccess)
 		return reimportUnchanged, tmp, diags
@@ -138,7 +138,7 @@ func reimportBranch(ctx context.Context, client *xano.Client, in reimportInput) 
 				"but renaming %q to %q failed.%s To finish, rename branch %q to %q in the Xano UI and run terraform "+
 				"apply again: the resource takes the renamed branch as it is. Otherwise the next plan proposes to "+
 				"create %q from the archive again; delete %q once another branch is live.",
-				label, ws, in.SourcePath, tmp, tmp, label, liveNote, tmp, label, label, tmp),
+				label, ws, in.Source.String(), tmp, tmp, label, liveNote, tmp, label, label, tmp),
 			err, writeAccess)
 		return reimportStranded, tmp, diags
 	}

@@ -56,13 +56,13 @@ func sameContentAsImported(ctx context.Context, p privateData, src archive.Info)
 // checkSourceForImport checks, right before an upload, that the source archive is the expected
 // one and that an encrypted archive comes with a password. It reads the file once, and returns
 // what the archive holds.
-func checkSourceForImport(ctx context.Context, lim archive.Limits, sourcePath, sourceSHA256, password string) (archive.Info, diag.Diagnostics) {
-	info, diags := inspectSourceArchive(ctx, lim, sourcePath, sourceSHA256)
+func checkSourceForImport(ctx context.Context, lim archive.Limits, src importSource, sourceSHA256, password string) (archive.Info, diag.Diagnostics) {
+	info, diags := inspectSourceArchive(ctx, lim, src, sourceSHA256)
 	if diags.HasError() {
 		return info, diags
 	}
 	if info.Encrypted && password == "" {
-		diags.AddAttributeError(path.Root("password_wo"), "Password required", passwordRequiredDetail(sourcePath))
+		diags.AddAttributeError(path.Root("password_wo"), "Password required", passwordRequiredDetail(src))
 	}
 	return info, diags
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/boolvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -24,6 +25,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
 )
 
 // Default timeouts of xano_workspace_snapshot.
@@ -57,10 +60,12 @@ type workspaceSnapshotModel struct {
 	Branch              types.String   `tfsdk:"branch"`
 	IncludeData         types.Bool     `tfsdk:"include_data"`
 	OutputPath          types.String   `tfsdk:"output_path"`
+	OutputURL           types.String   `tfsdk:"output_url"`
 	FilePermission      types.String   `tfsdk:"file_permission"`
 	DirPermission       types.String   `tfsdk:"directory_permission"`
 	Triggers            types.Map      `tfsdk:"triggers"`
 	TrackFile           types.Bool     `tfsdk:"track_file"`
+	TrackArchive        types.Bool     `tfsdk:"track_archive"`
 	RetainOnDestroy     types.Bool     `tfsdk:"retain_on_destroy"`
 	Password            types.String   `tfsdk:"password"`
 	PasswordWO          types.String   `tfsdk:"password_wo"`
@@ -69,6 +74,10 @@ type workspaceSnapshotModel struct {
 	ArchiveSHA256       types.String   `tfsdk:"archive_sha256"`
 	ArchiveBase64SHA256 types.String   `tfsdk:"archive_base64sha256"`
 	ArchiveSize         types.Int64    `tfsdk:"archive_size"`
+	ArchiveMD5          types.String   `tfsdk:"archive_md5"`
+	ArchiveBase64MD5    types.String   `tfsdk:"archive_base64md5"`
+	ArchiveETag         types.String   `tfsdk:"archive_etag"`
+	ArchiveVersionID    types.String   `tfsdk:"archive_version_id"`
 	ContentSHA256       types.String   `tfsdk:"content_sha256"`
 	Objects             types.Map      `tfsdk:"objects"`
 	Encrypted           types.Bool     `tfsdk:"encrypted"`
@@ -116,9 +125,25 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 		"output_path": schema.StringAttribute{
 			MarkdownDescription: "The file the archive is written to. Missing parent folders are created (mode " +
 				"`directory_permission`, `0700` by default). The file is written atomically: a failed or interrupted export leaves no partial file " +
-				"and leaves an existing file untouched. Changing it makes a new snapshot.",
-			Required:      true,
-			Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				"and leaves an existing file untouched. Exactly one of `output_path` and `output_url` is set. " +
+				"Changing it makes a new snapshot.",
+			Optional: true,
+			Validators: []validator.String{stringvalidator.LengthAtLeast(1),
+				stringvalidator.ExactlyOneOf(path.MatchRoot("output_url"))},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"output_url": schema.StringAttribute{
+			MarkdownDescription: "The object the archive is streamed to, in object storage: the bucket's URL with " +
+				"the object key as its path, e.g. `s3://backups/xano/ws-1.tar.gz?region=eu-west-1`, " +
+				"`gs://bucket/key`, `azblob://container/key` or `file:///abs/dir/key` (see the guide *Object " +
+				"storage* for the stores built in and their URL parameters, such as `endpoint` and " +
+				"`use_path_style=true` for MinIO or R2). Credentials come from the store's standard chain " +
+				"(environment, shared configuration, workload identity), never from the URL, which must not hold " +
+				"any. The upload is atomic: the object appears only when the archive is complete, and a failed " +
+				"or interrupted export leaves nothing at the key and the object there before untouched. The " +
+				"bucket must exist. Exactly one of `output_path` and `output_url` is set. Changing it makes a new snapshot.",
+			Optional:      true,
+			Validators:    []validator.String{objectURLValidator{}},
 			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 		"triggers": schema.MapAttribute{
@@ -129,10 +154,23 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 			Optional:      true,
 			PlanModifiers: []planmodifier.Map{mapplanmodifier.RequiresReplace()},
 		},
+		"track_archive": schema.BoolAttribute{
+			MarkdownDescription: "Check on every refresh that the archive is still there: for `output_path`, " +
+				"that the file exists with the same SHA-256; for `output_url`, with one HEAD request (never a " +
+				"download), that the object exists with the same ETag, size and version. When it is missing or " +
+				"changed, the snapshot is gone and the plan proposes a new one. Set to `false` when the archive " +
+				"is not kept where it was written (a CI runner's local disk that another step uploads " +
+				"elsewhere). Defaults to `true`.",
+			Optional:   true,
+			Computed:   true,
+			Default:    booldefault.StaticBool(true),
+			Validators: []validator.Bool{boolvalidator.ConflictsWith(path.MatchRoot("track_file"))},
+		},
 		"track_file": schema.BoolAttribute{
-			MarkdownDescription: "Check on every refresh that `output_path` still holds the archive: when it is " +
-				"missing or its SHA-256 changed, the snapshot is gone and the plan proposes a new one. Set to " +
-				"`false` on CI runners that upload the file elsewhere and do not keep it. Defaults to `true`.",
+			MarkdownDescription: "The former name of `track_archive`, kept so existing configurations work; " +
+				"setting both is an error. Defaults to `true`.",
+			DeprecationMessage: "track_file is now track_archive (it covers output_url objects too): rename the " +
+				"argument; the value means the same.",
 			Optional: true,
 			Computed: true,
 			Default:  booldefault.StaticBool(true),
@@ -152,19 +190,46 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 			PlanModifiers: stable,
 		},
 		"archive_sha256": schema.StringAttribute{
-			MarkdownDescription: "The hex SHA-256 of the file's bytes; equals `filesha256(output_path)`.",
+			MarkdownDescription: "The hex SHA-256 of the archive's bytes; equals `filesha256(output_path)`.",
 			Computed:            true,
 			PlanModifiers:       stable,
 		},
 		"archive_base64sha256": schema.StringAttribute{
-			MarkdownDescription: "The base64 SHA-256 of the file's bytes; equals `filebase64sha256(output_path)`.",
+			MarkdownDescription: "The base64 SHA-256 of the archive's bytes; equals `filebase64sha256(output_path)`.",
 			Computed:            true,
 			PlanModifiers:       stable,
 		},
 		"archive_size": schema.Int64Attribute{
-			MarkdownDescription: "The file's size in bytes.",
+			MarkdownDescription: "The archive's size in bytes.",
 			Computed:            true,
 			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+		},
+		"archive_md5": schema.StringAttribute{
+			MarkdownDescription: "The hex MD5 of the archive's bytes (computed in the same pass as the SHA-256); " +
+				"equals `filemd5(output_path)`. For composition with stores that speak MD5 " +
+				"(`aws_s3_object`'s `source_hash` or `etag`, `google_storage_bucket_object`), never to identify content.",
+			Computed:      true,
+			PlanModifiers: stable,
+		},
+		"archive_base64md5": schema.StringAttribute{
+			MarkdownDescription: "The base64 MD5 of the archive's bytes; equals `filebase64md5(output_path)` " +
+				"(a `Content-MD5` header's form).",
+			Computed:      true,
+			PlanModifiers: stable,
+		},
+		"archive_etag": schema.StringAttribute{
+			MarkdownDescription: "The object's ETag as the store reported it after the upload (`output_url` " +
+				"only; null for `output_path`). Refresh compares it to tell a rewritten object. For a multipart " +
+				"S3 upload it is not an MD5: use `archive_md5` for that.",
+			Computed:      true,
+			PlanModifiers: stable,
+		},
+		"archive_version_id": schema.StringAttribute{
+			MarkdownDescription: "The object's version (S3 version ID, GCS generation, Azure version ID) when " +
+				"the bucket keeps versions; null otherwise and for `output_path`. With versioning on, this " +
+				"version stays retrievable even after the key is overwritten.",
+			Computed:      true,
+			PlanModifiers: stable,
 		},
 		"content_sha256": schema.StringAttribute{
 			MarkdownDescription: "A canonical hash of what the archive contains, independent of compression, " +
@@ -203,8 +268,10 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Exports a Xano workspace (its schema and business logic, optionally with the " +
-			"tables' records) to a local archive file. State holds the archive's hashes, never its bytes. " +
-			"Refresh only looks at the file: it never exports again.",
+			"tables' records) to an archive: a local file (`output_path`) or an object in object storage " +
+			"(`output_url`: S3 and S3-compatible stores, Google Cloud Storage, Azure Blob Storage), streamed " +
+			"straight to the bucket. State holds the archive's hashes, never its bytes. Refresh only looks at " +
+			"the file or the object's attributes: it never exports again.",
 		Attributes: attrs,
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Delete: true}),
@@ -265,7 +332,13 @@ func (r *workspaceSnapshotResource) Create(ctx context.Context, req resource.Cre
 		Limits:      r.data.inspectionLimits(),
 		Modes:       modesFrom(plan.FilePermission, plan.DirPermission),
 	}
-	res, diags := exportToFile(ctx, client, exportReq, plan.OutputPath.ValueString(), path.Root("output_path"))
+	var res exportResult
+	var attrs blobstore.Attrs
+	if plan.usesObject() {
+		res, attrs, diags = exportToObject(ctx, client, exportReq, plan.OutputURL.ValueString(), path.Root("output_url"))
+	} else {
+		res, diags = exportToFile(ctx, client, exportReq, plan.OutputPath.ValueString(), path.Root("output_path"))
+	}
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -278,12 +351,21 @@ func (r *workspaceSnapshotResource) Create(ctx context.Context, req resource.Cre
 	plan.ArchiveSHA256 = types.StringValue(res.Digest.SHA256)
 	plan.ArchiveBase64SHA256 = types.StringValue(res.Digest.Base64SHA256)
 	plan.ArchiveSize = types.Int64Value(res.Digest.Size)
+	plan.ArchiveMD5 = types.StringValue(res.Digest.MD5)
+	plan.ArchiveBase64MD5 = types.StringValue(res.Digest.Base64MD5)
+	plan.ArchiveETag, plan.ArchiveVersionID = types.StringNull(), types.StringNull()
+	if plan.usesObject() {
+		plan.ArchiveETag = types.StringValue(attrs.ETag)
+		if attrs.VersionID != "" {
+			plan.ArchiveVersionID = types.StringValue(attrs.VersionID)
+		}
+	}
 	plan.ContentSHA256 = res.contentSHA256()
 	plan.Objects = res.objects()
 	plan.Encrypted = types.BoolValue(res.Info.Encrypted)
 	plan.PasswordWO = types.StringNull()
 	tflog.Info(ctx, "Workspace snapshot written", map[string]any{
-		"output_path": plan.OutputPath.ValueString(), "archive_sha256": res.Digest.SHA256, "bytes": res.Digest.Size,
+		"output": plan.destination(), "archive_sha256": res.Digest.SHA256, "bytes": res.Digest.Size,
 	})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
@@ -294,7 +376,16 @@ func (r *workspaceSnapshotResource) Read(ctx context.Context, req resource.ReadR
 	ctx = r.data.logContext(ctx)
 	var state workspaceSnapshotModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !state.TrackFile.ValueBool() {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.TrackArchive.IsNull() {
+		// State written before track_archive existed: it defaults to true, as in the configuration,
+		// so that the upgrade plans no change.
+		state.TrackArchive = types.BoolValue(true)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("track_archive"), state.TrackArchive)...)
+	}
+	if !state.tracked() {
 		return
 	}
 	timeout, diags := state.Timeouts.Read(ctx, snapshotReadTimeout)
@@ -305,6 +396,14 @@ func (r *workspaceSnapshotResource) Read(ctx context.Context, req resource.ReadR
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	if state.usesObject() {
+		gone, diags := checkSnapshotObject(ctx, state)
+		resp.Diagnostics.Append(diags...)
+		if gone {
+			resp.State.RemoveResource(ctx)
+		}
+		return
+	}
 	file := state.OutputPath.ValueString()
 	digest, err := digestFileContext(ctx, file)
 	switch {
@@ -314,7 +413,7 @@ func (r *workspaceSnapshotResource) Read(ctx context.Context, req resource.ReadR
 	case err != nil:
 		resp.Diagnostics.AddAttributeError(path.Root("output_path"), "Cannot check the snapshot's file",
 			fmt.Sprintf("Hashing %q to check that it still holds the snapshot of workspace %d (branch %q) failed: %s. "+
-				"Fix the file's permissions, or set track_file = false to stop checking it.",
+				"Fix the file's permissions, or set track_archive = false to stop checking it.",
 				file, state.WorkspaceID.ValueInt64(), state.ExportedBranch.ValueString(), err))
 	case digest.SHA256 != state.ArchiveSHA256.ValueString():
 		resp.Diagnostics.Append(snapshotGone(state, fmt.Sprintf("its sha256 is now %s, was %s",
@@ -329,13 +428,80 @@ func (r *workspaceSnapshotResource) Read(ctx context.Context, req resource.ReadR
 // new export and what follows from it (an import planned again, say) must not come unexplained.
 func snapshotGone(state workspaceSnapshotModel, why string) diag.Diagnostics {
 	var diags diag.Diagnostics
-	file := state.OutputPath.ValueString()
-	diags.AddAttributeWarning(path.Root("output_path"), "Snapshot file missing or changed: a new snapshot is planned",
+	attr, summary, what, advice := path.Root("output_path"), "Snapshot file missing or changed: a new snapshot is planned",
+		state.OutputPath.ValueString(), "On runners that do not keep the file between runs, write the archive to "+
+			"object storage with output_url, or set track_archive = false."
+	if state.usesObject() {
+		attr, summary, what, advice = path.Root("output_url"), "Snapshot object missing or changed: a new snapshot is planned",
+			state.OutputURL.ValueString(), "If the object was moved on purpose, set track_archive = false to stop checking it."
+	}
+	diags.AddAttributeWarning(attr, summary,
 		fmt.Sprintf("The snapshot of workspace %d (branch %q, made at %s) is no longer at %q: %s. It is removed "+
 			"from the state and the plan makes a new one, with a new archive_sha256; objects that use that value "+
-			"will see it change. On runners that do not keep the file between runs, set track_file = false.",
-			state.WorkspaceID.ValueInt64(), state.ExportedBranch.ValueString(), state.CreatedAt.ValueString(), file, why))
+			"will see it change. %s",
+			state.WorkspaceID.ValueInt64(), state.ExportedBranch.ValueString(), state.CreatedAt.ValueString(), what, why, advice))
 	return diags
+}
+
+// usesObject reports a snapshot written to object storage (output_url).
+func (m workspaceSnapshotModel) usesObject() bool {
+	return isKnown(m.OutputURL) && m.OutputURL.ValueString() != ""
+}
+
+// destination is where the archive is written, for logs.
+func (m workspaceSnapshotModel) destination() string {
+	if m.usesObject() {
+		return m.OutputURL.ValueString()
+	}
+	return m.OutputPath.ValueString()
+}
+
+// tracked is whether refresh checks the archive: track_archive and its deprecated alias
+// track_file (at most one is set; the other keeps its default, true).
+func (m workspaceSnapshotModel) tracked() bool {
+	return (m.TrackArchive.IsNull() || m.TrackArchive.ValueBool()) && (m.TrackFile.IsNull() || m.TrackFile.ValueBool())
+}
+
+// checkSnapshotObject is Read for output_url: one HEAD request. The object is gone when it (or
+// its bucket) is missing, or when its ETag, size or version is not the one recorded; any other
+// failure (credentials, access, network) is an error that keeps the snapshot in state.
+func checkSnapshotObject(ctx context.Context, state workspaceSnapshotModel) (gone bool, diags diag.Diagnostics) {
+	raw := state.OutputURL.ValueString()
+	obj, err := blobstore.Parse(raw)
+	if err != nil {
+		diags.AddAttributeError(path.Root("output_url"), "Invalid object URL", err.Error())
+		return false, diags
+	}
+	a, err := blobstore.Stat(ctx, obj)
+	switch {
+	case errors.Is(err, blobstore.ErrNotFound):
+		return true, snapshotGone(state, "there is no object at the key")
+	case errors.Is(err, blobstore.ErrBucketNotFound):
+		return true, snapshotGone(state, "its bucket does not exist")
+	case err != nil:
+		diags.AddAttributeError(path.Root("output_url"), "Cannot check the snapshot's object",
+			fmt.Sprintf("Checking that the object still holds the snapshot of workspace %d (branch %q) failed: %s. "+
+				"Nothing was changed. Fix the cause, or set track_archive = false to stop checking it.",
+				state.WorkspaceID.ValueInt64(), state.ExportedBranch.ValueString(), err))
+		return false, diags
+	}
+	if why := objectChanged(state.ArchiveETag, state.ArchiveVersionID, state.ArchiveSize, a); why != "" {
+		return true, snapshotGone(state, why)
+	}
+	return false, diags
+}
+
+// objectChanged says how an object's attributes differ from those recorded ("" when they do not).
+func objectChanged(etag, version types.String, size types.Int64, a blobstore.Attrs) string {
+	switch {
+	case isKnown(etag) && etag.ValueString() != "" && a.ETag != etag.ValueString():
+		return fmt.Sprintf("the object was rewritten (its ETag is now %s, was %s)", a.ETag, etag.ValueString())
+	case isKnown(version) && version.ValueString() != "" && a.VersionID != version.ValueString():
+		return fmt.Sprintf("the object is another version (%s, was %s)", a.VersionID, version.ValueString())
+	case isKnown(size) && a.Size != size.ValueInt64():
+		return fmt.Sprintf("its size is now %d bytes, was %d", a.Size, size.ValueInt64())
+	}
+	return ""
 }
 
 // Update only records the arguments that do not make a new snapshot (track_file,
@@ -348,7 +514,7 @@ func (r *workspaceSnapshotResource) Update(ctx context.Context, req resource.Upd
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !plan.FilePermission.Equal(state.FilePermission) {
+	if !plan.FilePermission.Equal(state.FilePermission) && !state.usesObject() {
 		resp.Diagnostics.Append(chmodSnapshot(plan, state)...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -370,7 +536,7 @@ func (r *workspaceSnapshotResource) Delete(ctx context.Context, req resource.Del
 	}
 	file := state.OutputPath.ValueString()
 	if state.RetainOnDestroy.ValueBool() {
-		tflog.Info(ctx, "Snapshot destroyed; its file is kept (retain_on_destroy)", map[string]any{"output_path": file})
+		tflog.Info(ctx, "Snapshot destroyed; its archive is kept (retain_on_destroy)", map[string]any{"output": state.destination()})
 		return
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, snapshotDeleteTimeout)
@@ -380,6 +546,10 @@ func (r *workspaceSnapshotResource) Delete(ctx context.Context, req resource.Del
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if state.usesObject() {
+		resp.Diagnostics.Append(deleteSnapshotObject(ctx, state)...)
+		return
+	}
 
 	digest, err := digestFileContext(ctx, file)
 	switch {
@@ -447,5 +617,41 @@ func chmodSnapshot(plan, state workspaceSnapshotModel) diag.Diagnostics {
 				fmt.Sprintf("chmod %04o %q failed: %s. Nothing else was changed.", mode, file, unwrapPathError(err)))
 		}
 	}
+	return diags
+}
+
+// deleteSnapshotObject deletes the snapshot's object when it is still the one recorded (same
+// ETag, version and size): an object another snapshot or a person wrote at the key since is
+// left in place.
+func deleteSnapshotObject(ctx context.Context, state workspaceSnapshotModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	raw := state.OutputURL.ValueString()
+	obj, err := blobstore.Parse(raw)
+	if err != nil {
+		diags.AddAttributeError(path.Root("output_url"), "Invalid object URL", err.Error())
+		return diags
+	}
+	a, err := blobstore.Stat(ctx, obj)
+	switch {
+	case errors.Is(err, blobstore.ErrNotFound), errors.Is(err, blobstore.ErrBucketNotFound):
+		tflog.Info(ctx, "The snapshot's object was already gone", map[string]any{"output_url": raw})
+		return diags
+	case err != nil:
+		diags.AddAttributeError(path.Root("output_url"), "Cannot delete the snapshot's object",
+			fmt.Sprintf("Checking the object before deleting it failed: %s. Delete it by hand if it is no longer needed.", err))
+		return diags
+	}
+	if why := objectChanged(state.ArchiveETag, state.ArchiveVersionID, state.ArchiveSize, a); why != "" {
+		diags.AddAttributeWarning(path.Root("output_url"), "Snapshot object left in place",
+			fmt.Sprintf("%q no longer holds this snapshot's archive (%s): it was replaced, by another snapshot or "+
+				"by hand, so it was not deleted.", raw, why))
+		return diags
+	}
+	if err := blobstore.Delete(ctx, obj); err != nil && !errors.Is(err, blobstore.ErrNotFound) {
+		diags.AddAttributeError(path.Root("output_url"), "Cannot delete the snapshot's object",
+			fmt.Sprintf("%s. Delete it by hand, or set retain_on_destroy = true to keep it.", err))
+		return diags
+	}
+	tflog.Info(ctx, "Snapshot object deleted (retain_on_destroy is false)", map[string]any{"output_url": raw})
 	return diags
 }

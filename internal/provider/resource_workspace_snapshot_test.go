@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
+	"crypto/md5" //nolint:gosec // the tests check archive_md5
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -119,7 +120,28 @@ func expectFile(addr, p string) []statecheck.StateCheck {
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("archive_sha256"), fileSHA256(p)),
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("archive_base64sha256"), fileBase64SHA256(p)),
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("archive_size"), fileSize(p)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("archive_md5"), fileMD5(p, false)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("archive_base64md5"), fileMD5(p, true)),
 	}
+}
+
+// fileMD5 checks that a value is the MD5 of the file at p (filemd5, or filebase64md5 when b64).
+func fileMD5(p string, b64 bool) knownvalue.Check {
+	return knownvalue.StringFunc(func(v string) error {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := md5.Sum(data) //nolint:gosec // what filemd5() computes
+		want := hex.EncodeToString(sum[:])
+		if b64 {
+			want = base64.StdEncoding.EncodeToString(sum[:])
+		}
+		if v != want {
+			return fmt.Errorf("got %s, but the MD5 of %s is %s", v, p, want)
+		}
+		return nil
+	})
 }
 
 // errorPattern matches an error holding each phrase in order, however the CLI wrapped it.

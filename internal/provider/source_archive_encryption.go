@@ -1,9 +1,9 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"io"
-	"os"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
 )
@@ -11,8 +11,8 @@ import (
 // sourceEncrypted reports whether the archive at p was exported with a password, from its first
 // bytes only. It applies archive.LooksEncrypted, the rule archive.Inspect uses, so an archive in
 // Xano's own (undocumented) encrypted format counts too, not only this provider's.
-func sourceEncrypted(p string) (bool, error) {
-	f, err := os.Open(p)
+func sourceEncrypted(ctx context.Context, src importSource) (bool, error) {
+	f, err := src.open(ctx)
 	if err != nil {
 		return false, err
 	}

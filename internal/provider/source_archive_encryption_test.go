@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -48,7 +49,7 @@ func TestSourceEncryptedAgreesWithInspect(t *testing.T) {
 			if err := os.WriteFile(p, data, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			got, err := sourceEncrypted(p)
+			got, err := sourceEncrypted(context.Background(), importSource{path: p})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,3 +13,10 @@ resource "xano_workspace_snapshot" "staging" {
 output "staging_changed_since_snapshot" {
   value = data.xano_workspace_export.staging_now.content_sha256 != xano_workspace_snapshot.staging.content_sha256
 }
+
+# Stream an export straight to a bucket (no local copy), e.g. for a drift job
+# whose artifact must outlive the runner. It is rewritten on every plan.
+data "xano_workspace_export" "staging_to_gcs" {
+  workspace_id = 1
+  output_url   = "gs://acme-xano-exports/staging/latest.tar.gz"
+}

@@ -44,3 +44,19 @@ resource "xano_workspace_schema_import" "hotfix" {
   # A very large workspace: do not export the branch on every refresh.
   detect_drift = false
 }
+
+# Promotion through object storage, for CI runners that keep no disk between
+# jobs: the reviewed snapshot lives in a bucket, and the import reads that very
+# object (checked against source_sha256 before anything is uploaded).
+resource "xano_workspace_snapshot" "release_s3" {
+  workspace_id = 1
+  output_url   = "s3://acme-xano-releases/staging/release_2.tar.gz?region=eu-west-1"
+}
+
+resource "xano_workspace_schema_import" "release_s3" {
+  workspace_id  = 2
+  branch        = "release_2"
+  source_url    = xano_workspace_snapshot.release_s3.output_url
+  source_sha256 = xano_workspace_snapshot.release_s3.archive_sha256
+  set_live      = true
+}

@@ -42,16 +42,30 @@ resource "xano_workspace_snapshot" "production_encrypted" {
   password_wo_version = 1
 }
 
-# On a CI runner that uploads the archive elsewhere and keeps no disk between
-# runs: do not watch the file, and tie the snapshot to the release instead.
+# On a CI runner that keeps no disk between runs, stream the archive to object
+# storage: it outlives the runner, and the next run's refresh (one HEAD request)
+# finds it. Credentials come from the standard chain (here the runner's AWS role,
+# e.g. GitHub Actions OIDC), never from the URL.
+resource "xano_workspace_snapshot" "nightly_s3" {
+  workspace_id = 1
+  include_data = true
+  output_url   = "s3://acme-xano-backups/staging/${formatdate("YYYY-MM-DD", time_rotating.nightly.id)}.tar.gz?region=eu-west-1"
+
+  triggers = {
+    rotation = time_rotating.nightly.id
+  }
+}
+
+# When another step moves the archive elsewhere and the runner keeps nothing:
+# do not watch the file, and tie the snapshot to the release instead.
 variable "release" {
   type = string
 }
 
 resource "xano_workspace_snapshot" "before_deploy" {
-  workspace_id = 2
-  output_path  = "/tmp/xano/production-before-${var.release}.tar.gz"
-  track_file   = false
+  workspace_id  = 2
+  output_path   = "/tmp/xano/production-before-${var.release}.tar.gz"
+  track_archive = false
 
   triggers = {
     release = var.release

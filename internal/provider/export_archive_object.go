@@ -1,0 +1,151 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
+	"github.com/xano-community/terraform-provider-xano/internal/xano"
+)
+
+// The user metadata the provider writes on every archive object it creates. They hold what is
+// known when the upload starts: the archive's hashes are only known once its last byte has
+// gone, after the store has fixed the object's metadata (S3 takes it with the first request of
+// a multipart upload), so they are in state and the object is recognised by its ETag, version
+// and size instead (see DESIGN.md, "Archives in object storage").
+const (
+	metaWrittenBy   = "xano-written-by"
+	metaWorkspaceID = "xano-workspace-id"
+	metaBranch      = "xano-branch"
+	metaIncludeData = "xano-include-data"
+)
+
+var _ archiveSink = (*blobSink)(nil)
+
+// blobSink streams an export into an object: hashed and inspected on the way, as atomicFile
+// does for a file, and with the same atomicity: the object appears only on Commit, and Abort
+// (a failure, a cancelled context on SIGINT) cancels the multipart upload, so nothing is left at
+// the key and the object there before stays. Memory is the store's part buffers
+// (blobstore.WriterOptions.BufferBound) plus the inspection's.
+type blobSink struct {
+	ctx     context.Context
+	obj     blobstore.Object
+	meta    map[string]string
+	w       *blobstore.Writer
+	dig     *digester
+	inspect inspectFunc
+	insp    *streamInspector
+	attrs   blobstore.Attrs // set by Commit
+}
+
+func newBlobSink(ctx context.Context, obj blobstore.Object, meta map[string]string, inspect inspectFunc) (*blobSink, error) {
+	w, err := blobstore.NewWriter(ctx, obj, meta)
+	if err != nil {
+		return nil, err
+	}
+	return &blobSink{ctx: ctx, obj: obj, meta: meta, w: w, dig: newDigester(), inspect: inspect, insp: startInspector(inspect)}, nil
+}
+
+func (s *blobSink) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	if err != nil {
+		return n, err
+	}
+	_, _ = s.dig.Write(p[:n])
+	s.insp.feed(p[:n])
+	return n, nil
+}
+
+// Reset starts a new upload for a retried download; the cut one is cancelled.
+func (s *blobSink) Reset() error {
+	s.w.Abort()
+	s.insp.abort()
+	w, err := blobstore.NewWriter(s.ctx, s.obj, s.meta)
+	if err != nil {
+		return err
+	}
+	s.w, s.dig, s.insp = w, newDigester(), startInspector(s.inspect)
+	return nil
+}
+
+// Commit completes the upload once the archive is known to be readable. An archive whose
+// inspection stopped at a limit is still committed: archive.Inspect has then read its outer
+// gzip layer whole and checked its checksum and length, so a damaged download is refused.
+func (s *blobSink) Commit() (fileDigest, archive.Info, *archive.LimitError, error) {
+	info, incomplete, inspErr := inspectionOutcome(s.insp.finish())
+	if inspErr != nil {
+		s.w.Abort()
+		return fileDigest{}, archive.Info{}, nil, fmt.Errorf("the export is not a readable Xano archive: %w", inspErr)
+	}
+	a, err := s.w.Commit()
+	if err != nil {
+		return fileDigest{}, archive.Info{}, nil, err
+	}
+	s.attrs = a
+	return s.dig.digest(), info, incomplete, nil
+}
+
+func (s *blobSink) Abort() {
+	s.insp.abort()
+	s.w.Abort()
+}
+
+// exportMetadata is the user metadata written on an exported archive object.
+func exportMetadata(req exportRequest) map[string]string {
+	return map[string]string{
+		metaWrittenBy:   "terraform-provider-xano",
+		metaWorkspaceID: strconv.FormatInt(req.WorkspaceID, 10),
+		metaBranch:      req.Branch,
+		metaIncludeData: strconv.FormatBool(req.IncludeData),
+	}
+}
+
+// exportToObject exports into the object at rawURL, streamed (no local copy) and atomically:
+// the object appears at its key only when the archive is complete and readable. attr names
+// the attribute holding the URL, for the diagnostics. The object's attributes (ETag, version)
+// come back with the result.
+func exportToObject(ctx context.Context, client *xano.Client, req exportRequest, rawURL string, attr path.Path) (exportResult, blobstore.Attrs, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	obj, err := blobstore.Parse(rawURL)
+	if err != nil {
+		diags.AddAttributeError(attr, "Invalid object URL", err.Error())
+		return exportResult{}, blobstore.Attrs{}, diags
+	}
+	sink, err := newBlobSink(ctx, obj, exportMetadata(req), archiveInspector(req.Limits))
+	if err != nil {
+		diags.AddAttributeError(attr, "Cannot write the archive", err.Error()+". Nothing was exported.")
+		return exportResult{}, blobstore.Attrs{}, diags
+	}
+	res, diags := exportArchive(ctx, client, req, sink)
+	if diags.HasError() {
+		return exportResult{}, blobstore.Attrs{}, diags
+	}
+	return res, sink.attrs, diags
+}
+
+// objectURLValidator checks an object URL at plan time (scheme, bucket, key, no credentials).
+type objectURLValidator struct{}
+
+func (objectURLValidator) Description(context.Context) string {
+	return "an object URL: a gocloud.dev blob URL of the bucket with the object key as its path " +
+		"(s3://, gs://, azblob://, file://), without credentials"
+}
+
+func (v objectURLValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (objectURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !isKnown(req.ConfigValue) {
+		return
+	}
+	if _, err := blobstore.Parse(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid object URL", err.Error())
+	}
+}

@@ -9,7 +9,7 @@ output "backup_path" {
 }
 
 output "backup_sha256" {
-  description = "The SHA-256 of the backup set's manifest (equal to filesha256(\"${backup_path}/manifest.json\")), which pins every archive of the set."
+  description = "The SHA-256 of the backup set's manifest (equal to filesha256(\"$${backup_path}/manifest.json\")), which pins every archive of the set."
   value       = xano_workspace_import.restore.backup_sha256
 }
 

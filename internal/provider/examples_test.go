@@ -61,18 +61,24 @@ func TestExamples(t *testing.T) {
 	cases := []struct {
 		name string
 		run  func(t *testing.T, ex *exampleRun)
+		dir  string // the use case's folder when it is not name
 	}{
-		{"nightly-backups", testExampleNightlyBackups},
-		{"promotion-across-instances", testExamplePromotion},
-		{"restore", testExampleRestore},
-		{"ci-drift-check", testExampleCIDriftCheck},
-		{"emulator-in-ci", testExampleEmulatorInCI},
-		{"promotion-guard", testExamplePromotionGuard},
+		{"nightly-backups", testExampleNightlyBackups, ""},
+		{"nightly-backups-s3", testExampleNightlyBackupsS3, "nightly-backups"},
+		{"promotion-across-instances", testExamplePromotion, ""},
+		{"restore", testExampleRestore, ""},
+		{"ci-drift-check", testExampleCIDriftCheck, ""},
+		{"emulator-in-ci", testExampleEmulatorInCI, ""},
+		{"promotion-guard", testExamplePromotionGuard, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			src := filepath.Join(root, "examples", "use-cases", tc.name)
+			dir := tc.dir
+			if dir == "" {
+				dir = tc.name
+			}
+			src := filepath.Join(root, "examples", "use-cases", dir)
 			ex := newExampleRun(t, cli, src, providerDir, providerMirror, mirror)
 			tc.run(t, ex)
 		})
@@ -196,6 +202,10 @@ func testExampleNightlyBackups(t *testing.T, ex *exampleRun) {
 	inst := ex.startEmulator(fx)
 	ex.env("XANO_INSTANCE_URL", inst.URL)
 	ex.env("XANO_TOKEN", inst.Token)
+	// The local form (README): without backend.tf and store_url, state and archives are files.
+	if err := os.Remove(filepath.Join(ex.dir, "backend.tf")); err != nil {
+		t.Fatal(err)
+	}
 
 	ex.initValidateApplyPlan()
 
@@ -276,6 +286,90 @@ func testExampleNightlyBackups(t *testing.T, ex *exampleRun) {
 	if files := ex.files("backups"); len(files) != wantFiles {
 		t.Errorf("files under backups/ after the rotation: %q, want %d", files, wantFiles)
 	}
+}
+
+// The bucket form of nightly-backups, as a CI job runs it: the state in an s3 backend and the
+// archives in a versioned bucket of the same store (MinIO), credentials only in the standard
+// chain. A new runner (nothing but the configuration) plans nothing; once an object is deleted,
+// the plan makes that backup again.
+func testExampleNightlyBackupsS3(t *testing.T, ex *exampleRun) {
+	srv := miniotest.Shared(t)
+	stateBucket := fmt.Sprintf("state-%d", time.Now().UnixNano()%1e12)
+	archives := fmt.Sprintf("archives-%d", time.Now().UnixNano()%1e12)
+	srv.CreateBucket(t, stateBucket, true)
+	srv.CreateBucket(t, archives, true)
+	for _, kv := range miniotest.Env() {
+		if k, v, _ := strings.Cut(kv, "="); v != "" {
+			ex.env(k, v)
+		}
+	}
+	ex.secrets = append(ex.secrets, miniotest.Secrets()...)
+	inst := ex.startEmulator(nil) // 1 staging, 2 production
+	ex.env("XANO_INSTANCE_URL", inst.URL)
+	ex.env("XANO_TOKEN", inst.Token)
+	ex.env("TF_VAR_store_url", srv.URL(archives, "xano", ""))
+	backend := exampleS3Backend(t, ex.cli, srv, stateBucket, "nightly/terraform.tfstate")
+	ex.writeFile("backend.s3.hcl", []byte(backend))
+
+	ex.mustRun("init", "-input=false", "-backend-config=backend.s3.hcl")
+	ex.mustRun("apply", "-auto-approve", "-input=false")
+	ex.expectPlanExit(0)
+
+	var out struct {
+		Day     string `json:"backup_day"`
+		Backups map[string]struct {
+			URL    string `json:"url"`
+			SHA256 string `json:"archive_sha256"`
+		} `json:"backups"`
+	}
+	ex.outputs(&out)
+	var wantKeys []string
+	for id, stem := range map[string]string{"1": "1-staging", "2": "2-production"} {
+		key := "xano/" + stem + "/" + stem + "-" + out.Day + ".tar.gz"
+		wantKeys = append(wantKeys, key)
+		b := out.Backups[id]
+		if b.URL != srv.URL(archives, key, "") {
+			t.Errorf("backup of workspace %s: url %q, want the object %s", id, b.URL, key)
+		}
+		body, _ := srv.Get(t, archives, key)
+		if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != b.SHA256 {
+			t.Errorf("%s: the object is not the archive state records", key)
+		}
+	}
+	slices.Sort(wantKeys)
+	if keys := srv.Keys(t, archives); !slices.Equal(keys, wantKeys) {
+		t.Errorf("the archives bucket holds %q, want %q", keys, wantKeys)
+	}
+	if keys := srv.Keys(t, stateBucket); !slices.Equal(keys, []string{"nightly/terraform.tfstate"}) {
+		t.Errorf("the state bucket holds %q", keys)
+	}
+
+	// A new runner: nothing but the configuration. Nothing is exported again.
+	wipeExceptConfig(t, ex.dir)
+	ex.writeFile("backend.s3.hcl", []byte(backend))
+	ex.mustRun("init", "-input=false", "-backend-config=backend.s3.hcl")
+	ex.expectPlanExit(0)
+
+	// An object deleted from the bucket: that backup is made again, and only that one.
+	srv.Delete(t, archives, wantKeys[0])
+	plan := ex.expectPlanExit(2)
+	if !strings.Contains(plan, "Plan: 1 to add, 0 to change, 0 to destroy.") {
+		t.Errorf("the plan after an object was deleted does not make that one backup again:\n%s", plan)
+	}
+	ex.mustRun("apply", "-auto-approve", "-input=false")
+	ex.expectPlanExit(0)
+}
+
+// exampleS3Backend is a backend.s3.hcl for an s3 backend on srv, in the dialect of cli: Terraform
+// 1.5 and OpenTofu 1.6+ name the endpoint settings differently.
+func exampleS3Backend(t *testing.T, cli string, srv *miniotest.Server, bucket, key string) string {
+	t.Helper()
+	common := fmt.Sprintf("bucket = %q\nkey = %q\nregion = %q\nskip_credentials_validation = true\n"+
+		"skip_region_validation = true\nskip_metadata_api_check = true\n", bucket, key, miniotest.Region)
+	if exampleCLIAtLeast(t, cli, 1, 6) {
+		return common + fmt.Sprintf("endpoints = { s3 = %q }\nuse_path_style = true\nskip_requesting_account_id = true\n", srv.Endpoint)
+	}
+	return common + fmt.Sprintf("endpoint = %q\nforce_path_style = true\n", srv.Endpoint)
 }
 
 func testExamplePromotion(t *testing.T, ex *exampleRun) {

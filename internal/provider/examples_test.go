@@ -66,6 +66,7 @@ func TestExamples(t *testing.T) {
 		{"nightly-backups", testExampleNightlyBackups, ""},
 		{"nightly-backups-s3", testExampleNightlyBackupsS3, "nightly-backups"},
 		{"promotion-across-instances", testExamplePromotion, ""},
+		{"promotion-across-instances-s3", testExamplePromotionS3, "promotion-across-instances"},
 		{"restore", testExampleRestore, ""},
 		{"ci-drift-check", testExampleCIDriftCheck, ""},
 		{"emulator-in-ci", testExampleEmulatorInCI, ""},
@@ -372,25 +373,93 @@ func exampleS3Backend(t *testing.T, cli string, srv *miniotest.Server, bucket, k
 	return common + fmt.Sprintf("endpoint = %q\nforce_path_style = true\n", srv.Endpoint)
 }
 
-func testExamplePromotion(t *testing.T, ex *exampleRun) {
-	const prodWS = 5 // workspace IDs are per instance: production's differs from staging's
-	staging := ex.startEmulator(emulator.DemoFixture())
-	production := ex.startEmulator(&emulator.Fixture{Workspaces: []emulator.FixtureWorkspace{{
-		ID: prodWS, Name: "production",
+// promotionInstances starts the two instances of the promotion use case and passes them to the
+// configuration: staging (the demo seed) and production (workspace prodWS).
+func promotionInstances(t *testing.T, ex *exampleRun) (staging, production *emulatortest.Instance) {
+	t.Helper()
+	staging = ex.startEmulator(emulator.DemoFixture())
+	production = ex.startEmulator(&emulator.Fixture{Workspaces: []emulator.FixtureWorkspace{{
+		ID: promotionProdWS, Name: "production",
 		Branches: []emulator.FixtureBranch{{Label: "v1", Live: true, Functions: []emulator.FixtureFunction{
 			{Name: "legacy_report", Body: "return 1\n"},
 		}}},
 		Tables: []emulator.FixtureTable{{Name: "user", Rows: 3}},
 	}}})
-	if staging.Token == production.Token {
-		t.Fatal("the two instances must have different tokens")
-	}
 	ex.env("TF_VAR_staging_instance_url", staging.URL)
 	ex.env("TF_VAR_staging_token", staging.Token)
 	ex.env("TF_VAR_staging_workspace_id", "1")
 	ex.env("TF_VAR_production_instance_url", production.URL)
 	ex.env("TF_VAR_production_token", production.Token)
-	ex.env("TF_VAR_production_workspace_id", fmt.Sprint(prodWS))
+	ex.env("TF_VAR_production_workspace_id", fmt.Sprint(promotionProdWS))
+	return staging, production
+}
+
+// promotionProdWS is production's workspace ID: IDs are per instance, production's differs from staging's.
+const promotionProdWS = 5
+
+// The bucket form of the promotion, as a CI job runs it: the state in an s3 backend, the release
+// archive in a bucket of the same store (MinIO). On a runner that starts from a clean checkout,
+// the plan is empty: the reviewed archive is still in the bucket, so staging is not exported
+// again, even after staging changed, and production is not re-imported.
+func testExamplePromotionS3(t *testing.T, ex *exampleRun) {
+	srv := miniotest.Shared(t)
+	stateBucket := fmt.Sprintf("state-%d", time.Now().UnixNano()%1e12)
+	releases := fmt.Sprintf("releases-%d", time.Now().UnixNano()%1e12)
+	srv.CreateBucket(t, stateBucket, true)
+	srv.CreateBucket(t, releases, true)
+	for _, kv := range miniotest.Env() {
+		if k, v, _ := strings.Cut(kv, "="); v != "" {
+			ex.env(k, v)
+		}
+	}
+	ex.secrets = append(ex.secrets, miniotest.Secrets()...)
+	staging, production := promotionInstances(t, ex)
+	ex.env("TF_VAR_store_url", srv.URL(releases, "xano", ""))
+	ex.env("TF_VAR_release", "release_1")
+	backend := exampleS3Backend(t, ex.cli, srv, stateBucket, "promotion/terraform.tfstate")
+	ex.writeFile("backend.s3.hcl", []byte(backend))
+
+	ex.mustRun("init", "-input=false", "-backend-config=backend.s3.hcl")
+	ex.mustRun("apply", "-auto-approve", "-input=false")
+	ex.expectPlanExit(0)
+	const key = "xano/releases/staging-release_1.tar.gz"
+	body, etag := srv.Get(t, releases, key)
+	var out struct {
+		URL    string `json:"archive_url"`
+		SHA256 string `json:"archive_sha256"`
+	}
+	ex.outputs(&out)
+	if sum := sha256.Sum256(body); out.URL != srv.URL(releases, key, "") || hex.EncodeToString(sum[:]) != out.SHA256 {
+		t.Errorf("archive_url %q (sha256 %s): want the object %s with the recorded hash", out.URL, out.SHA256, key)
+	}
+	if err := expectBranches(t, production, promotionProdWS, "release_1", "v1"); err != nil {
+		t.Error(err)
+	}
+
+	// Staging moves on after the review; a new runner plans the same release: nothing to do.
+	staging.AddFunction(t, 1, "", "unreviewed", "return 'not reviewed'\n")
+	wipeExceptConfig(t, ex.dir)
+	ex.writeFile("backend.s3.hcl", []byte(backend))
+	ex.mustRun("init", "-input=false", "-backend-config=backend.s3.hcl")
+	ex.expectPlanExit(0)
+	if _, now := srv.Get(t, releases, key); now != etag {
+		t.Errorf("the release archive in the bucket changed (ETag %s, was %s)", now, etag)
+	}
+	if err := expectBranchFunctions(t, production, promotionProdWS, "release_1", "send_welcome_email", "compute_invoice_total"); err != nil {
+		t.Error(err)
+	}
+}
+
+func testExamplePromotion(t *testing.T, ex *exampleRun) {
+	const prodWS = promotionProdWS
+	// The local form (README): without backend.tf and store_url, state and archives are files.
+	if err := os.Remove(filepath.Join(ex.dir, "backend.tf")); err != nil {
+		t.Fatal(err)
+	}
+	staging, production := promotionInstances(t, ex)
+	if staging.Token == production.Token {
+		t.Fatal("the two instances must have different tokens")
+	}
 
 	ex.mustRun("init", "-input=false")
 	ex.mustRun("validate")

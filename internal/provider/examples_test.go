@@ -68,6 +68,7 @@ func TestExamples(t *testing.T) {
 		{"promotion-across-instances", testExamplePromotion, ""},
 		{"promotion-across-instances-s3", testExamplePromotionS3, "promotion-across-instances"},
 		{"restore", testExampleRestore, ""},
+		{"restore-s3", testExampleRestoreS3, "restore"},
 		{"ci-drift-check", testExampleCIDriftCheck, ""},
 		{"emulator-in-ci", testExampleEmulatorInCI, ""},
 		{"promotion-guard", testExamplePromotionGuard, ""},
@@ -498,6 +499,10 @@ func testExamplePromotion(t *testing.T, ex *exampleRun) {
 }
 
 func testExampleRestore(t *testing.T, ex *exampleRun) {
+	// The local form (README): without backend.tf, the state is a file.
+	if err := os.Remove(filepath.Join(ex.dir, "backend.tf")); err != nil {
+		t.Fatal(err)
+	}
 	inst := ex.startEmulator(nil) // 1 staging, 2 production
 	// Production has a second branch, which a full restore deletes and its backup set keeps.
 	inst.CreateBranch(t, 2, "hotfix", "")
@@ -599,6 +604,71 @@ func testExampleRestore(t *testing.T, ex *exampleRun) {
 	second := filepath.Join("backups", "workspace-2-before-"+full.ArchiveSHA256[:12])
 	ex.expectFile(filepath.Join(wantBackup, backupManifestName))
 	ex.expectFile(filepath.Join(second, backupManifestName))
+}
+
+// The bucket form of the restore: the archive is a nightly backup's object (archive_url and its
+// archive_sha256), the backup set goes under store_url's prefix, and the state is in an s3
+// backend, all in one store (MinIO). A new runner plans nothing.
+func testExampleRestoreS3(t *testing.T, ex *exampleRun) {
+	srv := miniotest.Shared(t)
+	bucket := fmt.Sprintf("backups-%d", time.Now().UnixNano()%1e12)
+	srv.CreateBucket(t, bucket, true)
+	for _, kv := range miniotest.Env() {
+		if k, v, _ := strings.Cut(kv, "="); v != "" {
+			ex.env(k, v)
+		}
+	}
+	ex.secrets = append(ex.secrets, miniotest.Secrets()...)
+	inst := ex.startEmulator(nil) // 1 staging, 2 production
+	inst.CreateBranch(t, 2, "hotfix", "")
+	before := exampleContentHash(t, inst.Export(t, 2, "", true))
+	source := inst.Export(t, 1, "", true)
+	const key = "xano/1-staging/1-staging-2026-11-26.tar.gz"
+	srv.Put(t, bucket, key, source)
+	sum := sha256.Sum256(source)
+	ex.env("XANO_INSTANCE_URL", inst.URL)
+	ex.env("XANO_TOKEN", inst.Token)
+	ex.env("TF_VAR_workspace_id", "2")
+	ex.env("TF_VAR_confirm_workspace_name", "production")
+	ex.env("TF_VAR_archive_url", srv.URL(bucket, key, ""))
+	ex.env("TF_VAR_archive_sha256", hex.EncodeToString(sum[:]))
+	ex.env("TF_VAR_store_url", srv.URL(bucket, "xano", ""))
+	backend := exampleS3Backend(t, ex.cli, srv, bucket, "terraform/restore.tfstate")
+	ex.writeFile("backend.s3.hcl", []byte(backend))
+
+	ex.mustRun("init", "-input=false", "-backend-config=backend.s3.hcl")
+	ex.mustRun("apply", "-auto-approve", "-input=false")
+	ex.expectPlanExit(0)
+	var res struct {
+		BackupURL    string `json:"backup_url"`
+		BackupSHA256 string `json:"backup_sha256"`
+	}
+	ex.outputs(&res)
+	prefix := "xano/restores/workspace-2-before-" + hex.EncodeToString(sum[:])[:12]
+	if res.BackupURL != srv.URL(bucket, prefix, "") {
+		t.Errorf("backup_url %q, want the prefix %s", res.BackupURL, prefix)
+	}
+	if err := expectMinIOBackupSet(t, srv, bucket, prefix, res.BackupSHA256, "v1", "hotfix"); err != nil {
+		t.Error(err)
+	}
+	body, _ := srv.Get(t, bucket, prefix+"/"+backupManifestName)
+	var m backupManifest
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	full, _ := srv.Get(t, bucket, prefix+"/"+m.Files[0].File)
+	if got := exampleContentHash(t, full); got != before {
+		t.Errorf("the backup set's full archive holds %s, want production before the restore, %s", got, before)
+	}
+	if err := expectBranches(t, inst, 2, "v1"); err != nil {
+		t.Error(err)
+	}
+
+	// A new runner: nothing to do.
+	wipeExceptConfig(t, ex.dir)
+	ex.writeFile("backend.s3.hcl", []byte(backend))
+	ex.mustRun("init", "-input=false", "-backend-config=backend.s3.hcl")
+	ex.expectPlanExit(0)
 }
 
 // exampleBranchContent is the branch content hash (tables left out) of an export-schema.

@@ -26,6 +26,7 @@ locals {
   # one an earlier restore wrote before overwriting the workspace.
   from_set     = var.backup_set != null && var.backup_set != ""
   from_archive = var.archive_path != null && var.archive_path != ""
+  from_object  = var.archive_url != null && var.archive_url != ""
 
   # A backup set is restored as its manifest says: the full archive (the live branch with its
   # records) with xano_workspace_import, then every other branch's schema archive with
@@ -34,25 +35,35 @@ locals {
   full     = local.from_set ? one([for f in local.set.files : f if f.kind == "full"]) : null
   branches = local.from_set ? { for f in local.set.files : f.branch => f if f.kind == "schema" } : {}
 
-  source_path   = local.from_set ? "${var.backup_set}/${local.full.file}" : var.archive_path
-  source_sha256 = local.from_set ? local.full.archive_sha256 : (local.from_archive ? filesha256(var.archive_path) : "")
+  source_path   = local.from_set ? "${var.backup_set}/${local.full.file}" : (local.from_archive ? var.archive_path : null)
+  source_url    = local.from_object ? var.archive_url : null
+  source_sha256 = local.from_set ? local.full.archive_sha256 : (local.from_archive ? filesha256(var.archive_path) : coalesce(var.archive_sha256, "missing"))
   backup_dir    = coalesce(var.backup_dir, "${path.module}/backups")
 
   # One backup set per restore: restoring another archive later writes a new set next to this
-  # one instead of replacing it.
-  backup_path = "${local.backup_dir}/workspace-${var.workspace_id}-before-${substr(local.source_sha256, 0, 12)}"
+  # one instead of replacing it. With store_url (a bucket URL with a key prefix and the store's
+  # query, e.g. s3://my-backups/xano?region=eu-west-1), the set goes under
+  # <prefix>/restores/<name> in the bucket instead.
+  backup_name = "workspace-${var.workspace_id}-before-${substr(local.source_sha256, 0, 12)}"
+  to_bucket   = var.store_url != null && var.store_url != ""
+  store_parts = local.to_bucket ? split("?", var.store_url) : [""]
+  store_query = length(local.store_parts) > 1 ? "?${join("?", slice(local.store_parts, 1, length(local.store_parts)))}" : ""
+  backup_path = local.to_bucket ? null : "${local.backup_dir}/${local.backup_name}"
+  backup_url  = local.to_bucket ? "${trimsuffix(local.store_parts[0], "/")}/restores/${local.backup_name}${local.store_query}" : null
 }
 
 resource "xano_workspace_import" "restore" {
   workspace_id  = data.xano_workspace.target.workspace_id
   source_path   = local.source_path
+  source_url    = local.source_url
   source_sha256 = local.source_sha256
   backup_path   = local.backup_path
+  backup_url    = local.backup_url
 
   lifecycle {
     precondition {
-      condition     = local.from_set != local.from_archive
-      error_message = "Set exactly one of archive_path (a full export) and backup_set (the folder of a backup set). Nothing was restored."
+      condition     = (local.from_set ? 1 : 0) + (local.from_archive ? 1 : 0) + (local.from_object ? 1 : 0) == 1 && (!local.from_object || var.archive_sha256 != null)
+      error_message = "Set exactly one of archive_path (a full export), archive_url (with archive_sha256) and backup_set (the folder of a backup set). Nothing was restored."
     }
     # A guard against a wrong workspace_id: the restore is destructive.
     precondition {

@@ -8,6 +8,11 @@ output "backup_path" {
   value       = xano_workspace_import.restore.backup_path
 }
 
+output "backup_url" {
+  description = "The object prefix of the backup set, when store_url is set."
+  value       = xano_workspace_import.restore.backup_url
+}
+
 output "backup_sha256" {
   description = "The SHA-256 of the backup set's manifest (equal to filesha256(\"$${backup_path}/manifest.json\")), which pins every archive of the set."
   value       = xano_workspace_import.restore.backup_sha256

@@ -8,7 +8,7 @@ import (
 )
 
 // Workspace-wide parts of an export: what every branch of a workspace shares, so that they are
-// left out of BranchContentSHA256.
+// left out of the branch view (BranchView).
 var (
 	// workspaceWidePrefixes are the folders of entries that hold workspace data: table rows
 	// (content/) and stored files (vault/).
@@ -19,33 +19,7 @@ var (
 	workspaceWidePayload = []string{"dbo", "workspace"}
 )
 
-// BranchContentSHA256 is the canonical content hash of what an archive holds of one branch: it
-// is computed as ContentSHA256 is (see there), over the archive without what the workspace's
-// branches share:
-//
-//   - entries under content/ and vault/ (table rows and stored files) are left out;
-//   - in a signed bundle at the root of the tar (a ".json" entry without "/" in its name, whose
-//     top-level object holds "app" and "sig") with an object "payload", the payload members
-//     "dbo" (the tables) and "workspace" (the workspace's own record) are removed before the
-//     bundle is canonicalised.
-//
-// Xano's tables are workspace-wide: an export-schema of any branch lists every table of the
-// workspace. Two exports of a branch whose own content (functions, APIs, tasks, ...) did not
-// change therefore have the same BranchContentSHA256 even if tables were added to the workspace
-// in between, while their ContentSHA256 differ. An archive without any of these parts has the
-// same BranchContentSHA256 as ContentSHA256.
-//
-// It streams r once, under lim (zero fields take defaults), and returns ErrEncrypted for an
-// encrypted archive.
-func BranchContentSHA256(r io.Reader, lim Limits) (string, error) {
-	bi, err := InspectBranch(r, lim)
-	if err == nil && bi.Incomplete != nil {
-		return "", bi.Incomplete
-	}
-	return bi.ContentSHA256, err
-}
-
-// branchEntryFunc returns the Walk function that feeds h what BranchContentSHA256 hashes.
+// branchEntryFunc returns the Walk function that feeds h what the branch view hashes.
 func branchEntryFunc(h *contentHasher) func(Entry, io.Reader) error {
 	return func(e Entry, body io.Reader) error {
 		if isWorkspaceWideEntry(e.Name) {
@@ -60,7 +34,8 @@ func branchEntryFunc(h *contentHasher) func(Entry, io.Reader) error {
 		if err != nil {
 			return err
 		}
-		raw = withoutWorkspacePayload(raw)
+		raw, h.removedTables = withoutWorkspacePayload(raw)
+		defer func() { h.removedTables = nil }()
 		return h.add(Entry{Name: e.Name, Size: int64(len(raw))}, bytes.NewReader(raw))
 	}
 }
@@ -76,43 +51,46 @@ func isWorkspaceWideEntry(name string) bool {
 }
 
 // withoutWorkspacePayload returns raw without the workspace-wide payload members when raw is a
-// signed bundle with an object payload holding any of them, and raw unchanged otherwise. The
-// result is hashed through the canonicaliser, so re-encoding it here loses nothing that the hash
-// keeps: key order, whitespace and string escapes are normalised there, and numbers stay as
-// written (json.RawMessage keeps them verbatim).
-func withoutWorkspacePayload(raw []byte) []byte {
+// signed bundle with an object payload holding any of them, and raw unchanged otherwise; tables is
+// the "dbo" member it removed (raw JSON), or nil. The result is hashed through the canonicaliser,
+// so re-encoding it here loses nothing that the hash keeps: key order, whitespace and string
+// escapes are normalised there, and numbers stay as written (json.RawMessage keeps them verbatim).
+func withoutWorkspacePayload(raw []byte) (out, tables []byte) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &top); err != nil || top == nil {
-		return raw
+		return raw, nil
 	}
 	if _, ok := top["app"]; !ok {
-		return raw
+		return raw, nil
 	}
 	if _, ok := top["sig"]; !ok {
-		return raw
+		return raw, nil
 	}
 	var payload map[string]json.RawMessage
 	if err := json.Unmarshal(top["payload"], &payload); err != nil || payload == nil {
-		return raw
+		return raw, nil
 	}
 	removed := false
 	for _, k := range workspaceWidePayload {
-		if _, ok := payload[k]; ok {
+		if v, ok := payload[k]; ok {
+			if k == "dbo" {
+				tables = v
+			}
 			delete(payload, k)
 			removed = true
 		}
 	}
 	if !removed {
-		return raw
+		return raw, nil
 	}
 	p, err := json.Marshal(payload)
 	if err != nil {
-		return raw
+		return raw, nil
 	}
 	top["payload"] = p
-	out, err := json.Marshal(top)
+	out, err = json.Marshal(top)
 	if err != nil {
-		return raw
+		return raw, nil
 	}
-	return out
+	return out, tables
 }

@@ -51,13 +51,17 @@ func branchPayload(functions []string, tables []string, workspaceName string) ma
 	}
 }
 
+// branchHash is the branch content hash of data: Inspect's ContentSHA256 in the branch view.
 func branchHash(t *testing.T, data []byte) string {
 	t.Helper()
-	sum, err := BranchContentSHA256(bytes.NewReader(data), Limits{})
+	info, err := Inspect(bytes.NewReader(data), Limits{}, BranchView())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sum
+	if !info.Branch || info.Encrypted || info.Incomplete != nil || len(info.ContentSHA256) != 64 {
+		t.Fatalf("branch view: %+v", info)
+	}
+	return info.ContentSHA256
 }
 
 func contentHash(t *testing.T, data []byte) string {
@@ -142,15 +146,24 @@ func TestBranchContentSHA256Refusals(t *testing.T) {
 	if err := ew.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := BranchContentSHA256(bytes.NewReader(enc.Bytes()), Limits{}); !errors.Is(err, ErrEncrypted) {
-		t.Errorf("encrypted archive: err = %v, want ErrEncrypted", err)
+	if info, err := Inspect(bytes.NewReader(enc.Bytes()), Limits{}, BranchView()); err != nil || !info.Encrypted || !info.Branch || info.ContentSHA256 != "" || info.Objects != nil {
+		t.Errorf("encrypted archive: %+v, %v; want Encrypted in the branch view", info, err)
 	}
-	if _, err := BranchContentSHA256(strings.NewReader(`{"code":"ERROR_FATAL"}`), Limits{}); !errors.Is(err, ErrNotArchive) {
+	if _, err := Inspect(strings.NewReader(`{"code":"ERROR_FATAL"}`), Limits{}, BranchView()); !errors.Is(err, ErrNotArchive) {
 		t.Errorf("a JSON response: err = %v, want ErrNotArchive", err)
 	}
+	// A limit is not an error: the inspection says which one stopped it, and has no hash.
 	big := branchArchive(t, branchPayload([]string{strings.Repeat("f", 4096)}, nil, "w"), nil, time.Time{})
-	var le *LimitError
-	if _, err := BranchContentSHA256(bytes.NewReader(big), Limits{MaxJSONEntryBytes: 1024}); !errors.As(err, &le) {
-		t.Errorf("a bundle over MaxJSONEntryBytes: err = %v, want a *LimitError", err)
+	info, err := Inspect(bytes.NewReader(big), Limits{MaxJSONEntryBytes: 1024}, BranchView())
+	if err != nil || info.Incomplete == nil || info.Incomplete.Limit != "MaxJSONEntryBytes" || info.ContentSHA256 != "" || info.Objects != nil || !info.Branch {
+		t.Errorf("a bundle over MaxJSONEntryBytes: %+v, %v; want Incomplete", info, err)
+	}
+	info, err = Inspect(bytes.NewReader(big), Limits{MaxTotalBytes: 512}, BranchView())
+	if err != nil || info.Incomplete == nil || info.Incomplete.Limit != "MaxTotalBytes" || info.Incomplete.Value != 512 {
+		t.Errorf("an archive over MaxTotalBytes: %+v, %v; want Incomplete", info, err)
+	}
+	// ContentSHA256 never returns an empty hash without an error.
+	if sum, err := ContentSHA256(bytes.NewReader(enc.Bytes())); sum != "" || !errors.Is(err, ErrEncrypted) {
+		t.Errorf("ContentSHA256(encrypted) = %q, %v", sum, err)
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"sync"
 )
 
-// ContentSHA256 returns the canonical content hash of an archive, read with the default Limits.
-// It is Inspect(r, Limits{}).ContentSHA256, and ErrEncrypted for an encrypted archive.
+// ContentSHA256 returns the canonical content hash of an archive, read with the default Limits:
+// a shorthand for Inspect(r, Limits{}) reduced to Info.ContentSHA256, with ErrEncrypted for an
+// encrypted archive and the *LimitError for an inspection that a limit stopped (so an empty
+// hash is never returned without an error).
 //
 // The hash is defined as follows; any implementation following this text gets the same value.
 //
@@ -46,6 +48,9 @@ func ContentSHA256(r io.Reader) (string, error) {
 	if info.Encrypted {
 		return "", ErrEncrypted
 	}
+	if info.Incomplete != nil {
+		return "", info.Incomplete
+	}
 	return info.ContentSHA256, nil
 }
 
@@ -63,8 +68,11 @@ type contentHasher struct {
 	entries    []hashedEntry
 	bundleType string            // the root document's type (see noteRoot)
 	rootRank   int               // RootDocumentRank of the root document found so far, -1 before
-	branchOnly bool              // the inventory leaves out tables (InspectBranch)
+	branchOnly bool              // the inventory leaves out tables and the workspace (BranchView)
 	objects    map[string]string // the root document's object inventory (inventory.go)
+	// removedTables is the "dbo" list the branch view removed from the entry being added, if any
+	// (raw JSON): the inventory names triggers on tables by them.
+	removedTables []byte
 
 	copyBuf []byte
 	jsonBuf bytes.Buffer

@@ -5,57 +5,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// BranchInfo describes what an archive holds of one branch, read by InspectBranch.
-type BranchInfo struct {
-	// ContentSHA256 is BranchContentSHA256's value.
-	ContentSHA256 string
-	// Objects is the branch's object inventory (see the package doc): the archive's inventory
-	// without the workspace-wide tables (no "table/..." keys).
-	Objects map[string]string
-	// Incomplete is the limit that stopped the inspection of a complete archive, as
-	// Info.Incomplete; then ContentSHA256 is empty and Objects nil.
-	Incomplete *LimitError
-}
-
-// InspectBranch streams r once, under lim (zero fields take defaults), and returns the branch
-// content hash (BranchContentSHA256) and the branch's object inventory, both computed in that
-// one pass. It returns ErrEncrypted for an encrypted archive.
-func InspectBranch(r io.Reader, lim Limits) (BranchInfo, error) {
-	w := newWalker(lim)
-	defer w.close()
-	h := newContentHasher(w.lim)
-	defer h.close()
-	h.branchOnly = true
-	le, err := w.inspect(r, branchEntryFunc(h))
-	if err != nil {
-		return BranchInfo{}, err
-	}
-	if le != nil {
-		return BranchInfo{Incomplete: le}, nil
-	}
-	return BranchInfo{ContentSHA256: h.sum(), Objects: h.inventory()}, nil
-}
-
-// Inventory key prefixes of the payload lists Xano's UI names; any other list keeps its own name.
-var inventoryPrefixes = map[string]string{
-	"dbo":        "table",
-	"function":   "function",
-	"app":        "api_group",
-	"query":      "endpoint",
-	"task":       "task",
-	"trigger":    "trigger",
-	"middleware": "middleware",
-	"addon":      "addon",
-}
-
 // inventorySkipped are payload members that describe the export itself, not objects of the
-// workspace: "workspace" (the workspace's own record) and "branch" (always [] in exports, see the
-// reference notes). Members that are not arrays ("partial", a flag) are skipped as well.
+// workspace: "branch" (always [] in exports, see the reference notes) and "workspace" (the
+// workspace's own record, inventoried apart: see workspaceKey). Members that are not arrays
+// ("partial", a flag) are skipped as well.
 var inventorySkipped = map[string]bool{"workspace": true, "branch": true}
 
 // inventory returns the object inventory of the root document seen, never nil.
@@ -70,42 +28,75 @@ func (h *contentHasher) inventory() map[string]string {
 // it is a signed bundle, nil otherwise (then the archive lists no objects).
 func (h *contentHasher) noteRootObjects(doc []byte) {
 	h.objects = nil
-	if doc != nil {
-		h.objects = inventoryOf(doc, h.branchOnly)
+	if doc == nil {
+		return
 	}
-}
-
-// invItem is one object of a payload list, as far as its key is concerned.
-type invItem struct {
-	list           string
-	pos            int // 1-based position in its list
-	start, end     int // the object's canonical bytes in the document
-	name, guid, id string
-	verb           string
-	groupRef       string // the API group an endpoint refers to: its id or guid
-	groupRefIsGUID bool
-	hasGroupRef    bool
+	var tables []byte
+	if h.branchOnly && h.removedTables != nil {
+		// The branch view hashes the bundle without its tables; triggers on tables are still
+		// named by them, as in the whole-archive view.
+		var c canonicalizer
+		if t, err := c.canonicalize(h.removedTables); err == nil {
+			tables = t
+		}
+	}
+	h.objects = inventoryWith(doc, h.branchOnly, tables)
 }
 
 // inventoryOf returns the object inventory of a canonical JSON document (as the canonicalizer
 // writes it: no whitespace, sorted keys, no repeated keys): the objects of the arrays of its
-// top-level "payload" object. branchOnly leaves out "dbo" (tables). A document that is not an
+// top-level "payload" object, and the workspace's record (workspaceKey). branchOnly leaves out
+// what is workspace-wide: "dbo" (tables) and the workspace record. A document that is not an
 // object with an object "payload" lists no objects.
 func inventoryOf(doc []byte, branchOnly bool) map[string]string {
+	return inventoryWith(doc, branchOnly, nil)
+}
+
+// inventoryWith is inventoryOf for a document whose "dbo" list was removed (the branch view):
+// tables is that list in canonical form, or nil. Its tables are not listed, but the objects that
+// refer to them are named by them, so that keys are the same in both views.
+func inventoryWith(doc []byte, branchOnly bool, tables []byte) map[string]string {
 	out := map[string]string{}
-	payload, ok := memberValue(doc, "payload")
-	if !ok || doc[payload[0]] != '{' {
+	items, payload, ok := payloadItems(doc)
+	if !ok {
 		return out
 	}
-	var items []invItem
-	eachMember(doc, payload[0], func(key string, vs, ve int) bool {
-		if inventorySkipped[key] || (branchOnly && key == "dbo") || doc[vs] != '[' {
+	if tables != nil {
+		items = withTables(items, tables)
+	}
+	keys := itemKeys(items)
+	for i, it := range items {
+		if branchOnly && it.List == "dbo" {
+			continue // read only for the triggers on tables: keys are the same in both views
+		}
+		sum := sha256.Sum256(doc[it.start:it.end])
+		out[keys[i]] = hex.EncodeToString(sum[:])
+	}
+	if !branchOnly {
+		// Every other key holds a "/": this one meets none.
+		if sum, ok := workspaceSum(doc, payload); ok {
+			out[workspaceKey] = sum
+		}
+	}
+	return out
+}
+
+// payloadItems reads the elements of the array members of doc's object "payload" (skipping
+// inventorySkipped), in payload key order; payload is the position of the payload object. ok is
+// false when doc has no object payload.
+func payloadItems(doc []byte) (items []invItem, payload int, ok bool) {
+	pv, found := memberValue(doc, "payload")
+	if !found || doc[pv[0]] != '{' {
+		return nil, 0, false
+	}
+	eachMember(doc, pv[0], func(key string, vs, ve int) bool {
+		if inventorySkipped[key] || doc[vs] != '[' {
 			return true
 		}
 		pos := 0
 		return eachElement(doc, vs, func(es, ee int) bool {
 			pos++
-			it := invItem{list: key, pos: pos, start: es, end: ee}
+			it := invItem{ObjectIdent: ObjectIdent{List: key, Pos: pos}, start: es, end: ee}
 			if doc[es] == '{' {
 				readItemFields(doc, es, &it)
 			}
@@ -113,98 +104,205 @@ func inventoryOf(doc []byte, branchOnly bool) map[string]string {
 			return true
 		})
 	})
-	keys := itemKeys(items)
-	for i, it := range items {
-		sum := sha256.Sum256(doc[it.start:it.end])
-		out[keys[i]] = hex.EncodeToString(sum[:])
-	}
-	return out
+	return items, pv[0], true
 }
 
-// itemKeys assigns every item its inventory key, following the rule of the package doc.
+// withTables returns items with the elements of the canonical array tables inserted as the "dbo"
+// list, where payload key order puts it (their bytes are not in the document: they are read for
+// their keys only, and never hashed).
+func withTables(items []invItem, tables []byte) []invItem {
+	var dbo []invItem
+	pos := 0
+	eachElement(tables, 0, func(es, ee int) bool {
+		pos++
+		it := invItem{ObjectIdent: ObjectIdent{List: "dbo", Pos: pos}}
+		if tables[es] == '{' {
+			readItemFields(tables, es, &it)
+		}
+		dbo = append(dbo, it)
+		return true
+	})
+	at := len(items)
+	for i, it := range items {
+		if it.List == "dbo" {
+			return items // the document has its own
+		}
+		if it.List > "dbo" {
+			at = i
+			break
+		}
+	}
+	return slices.Insert(items, at, dbo...)
+}
+
+// workspaceKey is the inventory key of the workspace's own record (the payload's "workspace").
+const workspaceKey = "workspace"
+
+// workspaceMembers are the members of the workspace record that its inventory hash covers: what
+// a user sets. The rest of the record (checksum, iv, salt, secret, crypto, settings, release,
+// git, branch, ids and times) is engine state, part of content_sha256 but not of the inventory.
+var workspaceMembers = map[string]bool{"name": true, "description": true}
+
+// workspaceSum is the hash of the workspace record of the payload object at doc[payload]: the
+// canonical SHA-256 of the object made of its workspaceMembers only. ok is false when the payload
+// has no object "workspace".
+func workspaceSum(doc []byte, payload int) (sum string, ok bool) {
+	eachMember(doc, payload, func(key string, vs, ve int) bool {
+		if key != "workspace" {
+			return true
+		}
+		if doc[vs] != '{' {
+			return false
+		}
+		// The canonical form of the kept members: doc's members are sorted already.
+		b := []byte{'{'}
+		eachMember(doc, vs, func(k string, s, e int) bool {
+			if workspaceMembers[k] {
+				if len(b) > 1 {
+					b = append(b, ',')
+				}
+				b = appendCanonicalString(b, []byte(k))
+				b = append(append(b, ':'), doc[s:e]...)
+			}
+			return true
+		})
+		b = append(b, '}')
+		h := sha256.Sum256(b)
+		sum, ok = hex.EncodeToString(h[:]), true
+		return false
+	})
+	return sum, ok
+}
+
+// invItem is one element of a payload list: what makes its key, and its canonical bytes.
+type invItem struct {
+	ObjectIdent
+	start, end int    // the element's canonical bytes in the document
+	id         string // its "id", by which other objects may refer to it
+	ref        objRef // the parent of an endpoint (its api group) or a message (its channel)
+	objType    string // a trigger's obj_type
+	objID      objRef // a trigger's obj_id
+}
+
+// readItemFields reads the members of the object at doc[start] that make its key.
+func readItemFields(doc []byte, start int, it *invItem) {
+	var path string
+	var appID, apigroupID, appObj, appGUID, channelID, channelObj, channelGUID objRef
+	eachMember(doc, start, func(key string, vs, ve int) bool {
+		v := doc[vs:ve]
+		switch key {
+		case "name":
+			it.Name = scalarText(v)
+		case "path":
+			path = scalarText(v)
+		case "guid":
+			it.GUID = scalarText(v)
+		case "id":
+			it.id = scalarText(v)
+		case "verb":
+			it.Verb = scalarText(v)
+		case "type":
+			it.Type = scalarText(v)
+		case "app_id":
+			appID = refOf(v)
+		case "apigroup_id":
+			apigroupID = refOf(v)
+		case "app":
+			appObj, appGUID = objectRefs(doc, vs, ve)
+		case "channel_id":
+			channelID = refOf(v)
+		case "channel":
+			channelObj, channelGUID = objectRefs(doc, vs, ve)
+		case "obj_type":
+			it.objType = scalarText(v)
+		case "obj_id":
+			it.objID = refOf(v)
+		}
+		return true
+	})
+	switch it.List {
+	case "query":
+		it.ref = firstRef(appID, apigroupID, appObj, appGUID)
+		if path != "" {
+			it.Name = path
+		}
+	case "message":
+		it.ref = firstRef(channelObj, channelGUID, channelID)
+	}
+}
+
+// objRef is a reference to another object: an id or a guid, a number or a string.
+type objRef struct {
+	val string
+	num bool // written as a JSON number
+}
+
+// set reports a reference to an object: 0, "" and anything that is not a number or a string
+// refer to none (Xano writes {"id":0} for "not attached").
+func (r objRef) set() bool { return r.val != "" && r.val != "0" }
+
+// refOf reads a reference written as a scalar.
+func refOf(v []byte) objRef {
+	return objRef{val: scalarText(v), num: len(v) > 0 && v[0] != '"'}
+}
+
+// objectRefs reads a reference written as an object ({"id": ...} and/or {"guid": ...}), or as a
+// scalar (returned as byID).
+func objectRefs(doc []byte, vs, ve int) (byID, byGUID objRef) {
+	if doc[vs] != '{' {
+		return refOf(doc[vs:ve]), objRef{}
+	}
+	eachMember(doc, vs, func(k string, s, e int) bool {
+		switch k {
+		case "id":
+			byID = refOf(doc[s:e])
+		case "guid":
+			byGUID = refOf(doc[s:e])
+		}
+		return true
+	})
+	return byID, byGUID
+}
+
+// firstRef returns the first reference that is set.
+func firstRef(refs ...objRef) objRef {
+	for _, r := range refs {
+		if r.set() {
+			return r
+		}
+	}
+	return objRef{}
+}
+
+// itemKeys assigns every item its inventory key, following the rule of the package doc: first
+// the objects that refer to none, then endpoints, messages and triggers, whose keys name (or are
+// told apart by) the objects they refer to.
 func itemKeys(items []invItem) []string {
 	keys := make([]string, len(items))
-	// API groups first: endpoint keys name their group by its label.
-	groupByID, groupByGUID := map[string]string{}, map[string]string{}
-	label := func(i int) string { return keys[i][len(prefixOf(items[i].list))+1:] }
-	assign := func(sel func(it invItem) bool, base func(it invItem) string) {
-		var idx []int
-		type listKey struct{ list, base string }
-		groups := map[listKey][]int{}
-		bases := make([]string, len(items))
-		for i, it := range items {
-			if sel(it) {
-				idx = append(idx, i)
-				b := base(it)
-				bases[i] = b
-				groups[listKey{it.list, b}] = append(groups[listKey{it.list, b}], i)
-			}
-		}
-		guids := map[listKey]map[string]int{}
-		for _, i := range idx {
-			lk := listKey{items[i].list, bases[i]}
-			if len(groups[lk]) > 1 {
-				if guids[lk] == nil {
-					guids[lk] = map[string]int{}
-				}
-				guids[lk][items[i].guid]++
-			}
-		}
-		for _, i := range idx {
-			lk := listKey{items[i].list, bases[i]}
-			keys[i] = disambiguate(bases[i], groups[lk], guids[lk], items, i)
-		}
+	dependent := func(it *invItem) bool {
+		return it.List == "query" || it.List == "message" || it.List == "trigger"
 	}
-	assign(func(it invItem) bool { return it.list == "app" }, func(it invItem) string {
-		return "api_group/" + itemLabel(it)
+	assignKeys(items, keys, func(it *invItem) bool { return !dependent(it) }, nil)
+
+	targets := newRefTargets(items, keys)
+	assignKeys(items, keys, dependent, func(it *invItem) string {
+		switch it.List {
+		case "query":
+			it.Parent = targets.label("app", it.ref, "api group")
+		case "message":
+			it.Parent = targets.label("channel", it.ref, "channel")
+		case "trigger":
+			return targets.triggerTarget(it)
+		}
+		return ""
 	})
-	for i, it := range items {
-		if it.list != "app" {
-			continue
-		}
-		if it.id != "" {
-			if _, dup := groupByID[it.id]; !dup {
-				groupByID[it.id] = label(i)
-			} else {
-				groupByID[it.id] = "" // ambiguous: two groups with one id
-			}
-		}
-		if it.guid != "" {
-			if _, dup := groupByGUID[it.guid]; !dup {
-				groupByGUID[it.guid] = label(i)
-			} else {
-				groupByGUID[it.guid] = ""
-			}
-		}
-	}
-	assign(func(it invItem) bool { return it.list != "app" }, func(it invItem) string {
-		if it.list != "query" {
-			return prefixOf(it.list) + "/" + itemLabel(it)
-		}
-		group := "(no api group)"
-		if it.hasGroupRef {
-			m, what := groupByID, "id"
-			if it.groupRefIsGUID {
-				m, what = groupByGUID, "guid"
-			}
-			if g := m[it.groupRef]; g != "" {
-				group = g
-			} else {
-				group = "(api group " + what + " " + it.groupRef + ")"
-			}
-		}
-		ep := itemLabel(it)
-		if it.verb != "" {
-			ep = strings.ToUpper(it.verb) + " " + ep
-		}
-		return "endpoint/" + group + "/" + ep
-	})
-	// A list named like a UI prefix (say "table") could still produce a key another list has:
-	// such keys get the list and position, never merged.
+
+	// A list named like a kind (say "table") could still produce a key another list has: such
+	// keys get the list and position, never merged.
 	seen := make(map[string]bool, len(keys))
 	for i, k := range keys {
 		for seen[k] {
-			k += " (" + items[i].list + " #" + strconv.Itoa(items[i].pos) + ")"
+			k += " (" + items[i].List + " #" + strconv.Itoa(items[i].Pos) + ")"
 		}
 		seen[k] = true
 		keys[i] = k
@@ -212,85 +310,151 @@ func itemKeys(items []invItem) []string {
 	return keys
 }
 
-// prefixOf returns the key prefix of a payload list.
-func prefixOf(list string) string {
-	if p, ok := inventoryPrefixes[list]; ok {
-		return p
+// assignKeys sets the keys of the items sel selects: ObjectKey, told apart from the other items
+// of its list with the same key by disambiguate. resolve, if not nil, completes an item first
+// (its Parent) and returns what tells it apart from same-named objects of its list, if anything.
+func assignKeys(items []invItem, keys []string, sel func(*invItem) bool, resolve func(*invItem) string) {
+	type listKey struct{ list, base string }
+	groups := map[listKey][]int{}
+	bases := make([]string, len(items))
+	quals := make([]string, len(items))
+	var idx []int
+	for i := range items {
+		it := &items[i]
+		if !sel(it) {
+			continue
+		}
+		if resolve != nil {
+			quals[i] = resolve(it)
+		}
+		idx = append(idx, i)
+		bases[i] = ObjectKey(it.ObjectIdent)
+		lk := listKey{it.List, bases[i]}
+		groups[lk] = append(groups[lk], i)
 	}
-	return list
-}
-
-// itemLabel names an object within its list: its name (for endpoints, "path" first), else its
-// guid, else its position.
-func itemLabel(it invItem) string {
-	switch {
-	case it.name != "":
-		return it.name
-	case it.guid != "":
-		return "(guid " + it.guid + ")"
+	for _, i := range idx {
+		keys[i] = disambiguate(bases[i], groups[listKey{items[i].List, bases[i]}], items, quals, i)
 	}
-	return "(#" + strconv.Itoa(it.pos) + ")"
 }
 
 // disambiguate returns the key of items[i] whose base key b is shared by the items of group:
-// b itself when alone, else b with " (guid <guid>)" when the item has a name and a guid no other
-// item of the group has, else b with " (#<position>)". guids counts the guids of the group.
-func disambiguate(b string, group []int, guids map[string]int, items []invItem, i int) string {
+// b itself when alone; else b with " (<qualifier>)" when the item has a qualifier (a trigger's
+// target) no other item of the group has; else b with " (guid <guid>)" when the item has a name
+// and a guid no other item of the group has; else b with " (#<position>)".
+func disambiguate(b string, group []int, items []invItem, quals []string, i int) string {
 	if len(group) == 1 {
 		return b
 	}
 	it := items[i]
-	if it.name != "" && it.guid != "" && guids[it.guid] == 1 {
-		return b + " (guid " + it.guid + ")"
+	sameQual, sameGUID := 0, 0
+	for _, j := range group {
+		if quals[j] == quals[i] {
+			sameQual++
+		}
+		if items[j].GUID == it.GUID {
+			sameGUID++
+		}
 	}
-	return b + " (#" + strconv.Itoa(it.pos) + ")"
+	switch {
+	case quals[i] != "" && sameQual == 1:
+		return b + " (" + quals[i] + ")"
+	case it.Name != "" && it.GUID != "" && sameGUID == 1:
+		return b + " (guid " + it.GUID + ")"
+	}
+	return b + " (#" + strconv.Itoa(it.Pos) + ")"
 }
 
-// readItemFields reads the members of the object at doc[start] that make its key.
-func readItemFields(doc []byte, start int, it *invItem) {
-	var path, appID, apigroupID, appObjID, appObjGUID string
-	eachMember(doc, start, func(key string, vs, ve int) bool {
-		switch key {
-		case "name":
-			it.name = scalarText(doc[vs:ve])
-		case "path":
-			path = scalarText(doc[vs:ve])
-		case "guid":
-			it.guid = scalarText(doc[vs:ve])
-		case "id":
-			it.id = scalarText(doc[vs:ve])
-		case "verb":
-			it.verb = scalarText(doc[vs:ve])
-		case "app_id":
-			appID = scalarText(doc[vs:ve])
-		case "apigroup_id":
-			apigroupID = scalarText(doc[vs:ve])
-		case "app":
-			eachMember(doc, vs, func(k string, s, e int) bool {
-				switch k {
-				case "id":
-					appObjID = scalarText(doc[s:e])
-				case "guid":
-					appObjGUID = scalarText(doc[s:e])
-				}
-				return true
-			})
+// refTargets finds the objects that references point at, by list: by id first (the objects that
+// have one), then by guid (real exports refer by guid, and some objects, api groups, have no id).
+type refTargets struct {
+	items  []invItem
+	keys   []string
+	byID   map[string]map[string]int // list -> id -> item index, -1 when two objects share it
+	byGUID map[string]map[string]int
+}
+
+// refLists are the lists other objects refer to.
+var refLists = []string{"app", "channel", "dbo", "realtime_server", "toolset"}
+
+func newRefTargets(items []invItem, keys []string) *refTargets {
+	t := &refTargets{items: items, keys: keys, byID: map[string]map[string]int{}, byGUID: map[string]map[string]int{}}
+	for _, l := range refLists {
+		t.byID[l], t.byGUID[l] = map[string]int{}, map[string]int{}
+	}
+	note := func(m map[string]int, k string, i int) {
+		if k == "" {
+			return
 		}
-		return true
-	})
-	// The group reference: app_id, else apigroup_id, else app.id, else app.guid.
-	for _, ref := range []string{appID, apigroupID, appObjID} {
-		if ref != "" {
-			it.groupRef, it.hasGroupRef = ref, true
-			break
+		if _, dup := m[k]; dup {
+			m[k] = -1
+			return
+		}
+		m[k] = i
+	}
+	for i, it := range items {
+		if m := t.byID[it.List]; m != nil {
+			note(m, it.id, i)
+			note(t.byGUID[it.List], it.GUID, i)
 		}
 	}
-	if !it.hasGroupRef && appObjGUID != "" {
-		it.groupRef, it.groupRefIsGUID, it.hasGroupRef = appObjGUID, true, true
+	return t
+}
+
+// find returns the index of the object of list r refers to, or -1.
+func (t *refTargets) find(list string, r objRef) int {
+	if !r.set() {
+		return -1
 	}
-	if it.list == "query" && path != "" {
-		it.name = path
+	if i, ok := t.byID[list][r.val]; ok {
+		return i
 	}
+	if i, ok := t.byGUID[list][r.val]; ok {
+		return i
+	}
+	return -1
+}
+
+// label names the object of list r refers to as it is named in its own key (after the kind), or
+// says what is known of it: "(no <what>)" without a reference, "(<what> id <n>)" or
+// "(<what> guid <g>)" when no single object of the archive has that id or guid.
+func (t *refTargets) label(list string, r objRef, what string) string {
+	if !r.set() {
+		return "(no " + what + ")"
+	}
+	if i := t.find(list, r); i >= 0 {
+		_, l, _ := strings.Cut(t.keys[i], "/")
+		return l
+	}
+	if r.num {
+		return "(" + what + " id " + r.val + ")"
+	}
+	return "(" + what + " guid " + r.val + ")"
+}
+
+// triggerTargetLists are the lists a trigger's obj_type points into.
+var triggerTargetLists = map[string]string{
+	"database":                   "dbo",
+	"channel":                    "channel",
+	"workspace_realtime_channel": "channel",
+	"realtime_server":            "realtime_server",
+	"toolset":                    "toolset",
+}
+
+// triggerTarget says what a trigger is attached to ("on table/user", "on workspace"), to tell
+// apart triggers with one name; "" when it has no obj_type.
+func (t *refTargets) triggerTarget(it *invItem) string {
+	if it.objType == "" {
+		return ""
+	}
+	if l, ok := triggerTargetLists[it.objType]; ok {
+		if i := t.find(l, it.objID); i >= 0 {
+			return "on " + t.keys[i]
+		}
+	}
+	if it.objID.set() {
+		return "on " + it.objType + " " + it.objID.val
+	}
+	return "on " + it.objType
 }
 
 // scalarText returns a JSON string's value or a number's literal, and "" for anything else.

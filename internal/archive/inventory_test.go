@@ -119,6 +119,8 @@ func inventoryWant(t testing.TB, obj map[string]any) map[string]string {
 		"middleware/auth":                          objectSum(t, obj["middleware"]),
 		"addon/user_count":                         objectSum(t, obj["addon"]),
 		"tool/search":                              objectSum(t, obj["tool"]),
+		// the workspace record, by its name and description only
+		"workspace": objectSum(t, map[string]any{"name": "shop"}),
 	}
 }
 
@@ -264,8 +266,8 @@ func TestInspectObjectsEncrypted(t *testing.T) {
 	if !info.Encrypted || info.Objects != nil {
 		t.Fatalf("Info = %+v, want Encrypted with nil Objects", info)
 	}
-	if _, err := InspectBranch(bytes.NewReader(enc), Limits{}); err != ErrEncrypted {
-		t.Fatalf("InspectBranch(encrypted) error = %v, want ErrEncrypted", err)
+	if bi, err := Inspect(bytes.NewReader(enc), Limits{}, BranchView()); err != nil || !bi.Encrypted || bi.Objects != nil {
+		t.Fatalf("branch view of an encrypted archive: %+v, %v; want Encrypted with nil Objects", bi, err)
 	}
 }
 
@@ -274,42 +276,41 @@ func TestInspectBranchObjects(t *testing.T) {
 	payload, obj := inventoryPayload()
 	data := writeArchive(t, 1, []string{"workspace.json", "content/t-1-1.json"},
 		mustBundle(t, "workspace", payload), mustBundle(t, "content", []any{map[string]any{"id": 1}}))
-	bi, err := InspectBranch(bytes.NewReader(data), Limits{})
+	bi, err := Inspect(bytes.NewReader(data), Limits{}, BranchView())
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := inventoryWant(t, obj)
 	for k := range want {
-		if strings.HasPrefix(k, "table/") {
+		if strings.HasPrefix(k, "table/") || k == "workspace" {
 			delete(want, k)
 		}
 	}
 	if !reflect.DeepEqual(bi.Objects, want) {
 		t.Fatalf("Objects:\n got %v\nwant %v", sortedKeys(bi.Objects), sortedKeys(want))
 	}
-	sum, err := BranchContentSHA256(bytes.NewReader(data), Limits{})
-	if err != nil || sum != bi.ContentSHA256 || len(sum) != 64 {
-		t.Fatalf("BranchContentSHA256 = %q, %v; InspectBranch %q", sum, err, bi.ContentSHA256)
+	if whole := inspectBytes(t, data); !bi.Branch || whole.Branch || len(bi.ContentSHA256) != 64 || bi.ContentSHA256 == whole.ContentSHA256 {
+		t.Fatalf("branch view %q (Branch %v), whole archive %q (Branch %v)", bi.ContentSHA256, bi.Branch, whole.ContentSHA256, whole.Branch)
 	}
 	// Workspace-wide tables do not reach the branch inventory: adding one changes nothing.
 	payload["dbo"] = []any{obj["table"], map[string]any{"name": "order"}}
 	data2 := writeArchive(t, 1, []string{"workspace.json"}, mustBundle(t, "workspace", payload))
-	bi2, err := InspectBranch(bytes.NewReader(data2), Limits{})
+	bi2, err := Inspect(bytes.NewReader(data2), Limits{}, BranchView())
 	if err != nil || !DiffObjects(bi.Objects, bi2.Objects).Empty() {
 		t.Fatalf("a new table changed the branch inventory: %+v, %v", DiffObjects(bi.Objects, bi2.Objects), err)
 	}
 }
 
-// TestBranchContentSHA256Unchanged pins the branch hash of a fixed archive: InspectBranch must
-// not change BranchContentSHA256's values.
+// TestBranchContentSHA256Unchanged pins the branch hash of a fixed archive: the branch view must
+// keep the values BranchContentSHA256 had.
 func TestBranchContentSHA256Unchanged(t *testing.T) {
 	t.Parallel()
 	data := build(t, exportFixture(t), buildOpts{layers: 2})
-	sum, err := BranchContentSHA256(bytes.NewReader(data), Limits{})
+	info, err := Inspect(bytes.NewReader(data), Limits{}, BranchView())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := branchGolden; sum != want {
+	if sum, want := info.ContentSHA256, branchGolden; sum != want {
 		t.Fatalf("BranchContentSHA256 = %s, want %s", sum, want)
 	}
 }

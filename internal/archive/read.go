@@ -14,8 +14,13 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// Info describes an archive read by Inspect.
+// Info describes an archive read by Inspect: it is the one result of an archive's inspection,
+// in either view (see BranchView).
 type Info struct {
+	// Branch is true for the branch view (Inspect with BranchView): then ContentSHA256 is the
+	// branch content hash (see BranchView) and Objects the branch's inventory, without what the
+	// workspace's branches share (tables and the workspace record).
+	Branch bool
 	// Encrypted is true for an archive exported with a password, that is, bytes (or the content
 	// of a gzip layer) that LooksEncrypted judges encrypted; then nothing else is known and
 	// ContentSHA256 is empty.
@@ -41,7 +46,8 @@ type Info struct {
 	Incomplete *LimitError
 }
 
-// Inspect streams an archive once and reports what it is and its canonical content hash.
+// Inspect streams an archive once and reports what it is, its canonical content hash and its
+// object inventory, in the whole-archive view or, with BranchView, in the branch view.
 // An encrypted archive is not an error: Info.Encrypted is set. Zero-valued limits take defaults.
 //
 // Nor is a limit: when one stops the inspection, Inspect reads the rest of r, verifies the
@@ -51,28 +57,67 @@ type Info struct {
 //
 // The root document whose type is reported is chosen by the rule of RootDocumentRank:
 // workspace.json, else schema.json, else the first signed bundle at the root of the tar.
-func Inspect(r io.Reader, lim Limits) (Info, error) {
+func Inspect(r io.Reader, lim Limits, opts ...Option) (Info, error) {
+	var cfg inspectConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	w := newWalker(lim)
 	defer w.close()
 	h := newContentHasher(w.lim)
 	defer h.close()
-	le, err := w.inspect(r, h.add)
+	fn := h.add
+	if cfg.branch {
+		h.branchOnly = true
+		fn = branchEntryFunc(h)
+	}
+	le, err := w.inspect(r, fn)
 	if errors.Is(err, ErrEncrypted) {
-		return Info{Encrypted: true, GzipLayers: w.layers}, nil
+		return Info{Branch: cfg.branch, Encrypted: true, GzipLayers: w.layers}, nil
 	}
 	if err != nil {
 		return Info{}, err
 	}
 	if le != nil {
-		return Info{GzipLayers: w.layers, Type: h.bundleType, Entries: len(h.entries), Incomplete: le}, nil
+		return Info{Branch: cfg.branch, GzipLayers: w.layers, Type: h.bundleType, Entries: len(h.entries), Incomplete: le}, nil
 	}
 	return Info{
+		Branch:        cfg.branch,
 		GzipLayers:    w.layers,
 		Type:          h.bundleType,
 		Entries:       len(h.entries),
 		ContentSHA256: h.sum(),
 		Objects:       h.inventory(),
 	}, nil
+}
+
+// Option chooses what Inspect reports.
+type Option func(*inspectConfig)
+
+// inspectConfig is what the Options chose.
+type inspectConfig struct {
+	branch bool
+}
+
+// BranchView makes Inspect report what an archive holds of one branch (Info.Branch): its
+// ContentSHA256 is the branch content hash, computed as the content hash is (see ContentSHA256)
+// over the archive without what the workspace's branches share:
+//
+//   - entries under content/ and vault/ (table rows and stored files) are left out;
+//   - in a signed bundle at the root of the tar (a ".json" entry without "/" in its name, whose
+//     top-level object holds "app" and "sig") with an object "payload", the payload members
+//     "dbo" (the tables) and "workspace" (the workspace's own record) are removed before the
+//     bundle is canonicalised;
+//
+// and its Objects leave out the tables and the workspace record (see the package doc).
+//
+// Xano's tables are workspace-wide: an export-schema of any branch lists every table of the
+// workspace. Two exports of a branch whose own content (functions, APIs, tasks, ...) did not
+// change therefore have the same branch content hash even if tables were added to the workspace
+// in between, while their whole-archive content hashes differ. An archive without any of these
+// parts has the same content hash in both views.
+func BranchView() Option {
+	return func(c *inspectConfig) { c.branch = true }
 }
 
 // Entry is one regular file of an archive, as Walk yields it.
@@ -82,7 +127,8 @@ type Entry struct {
 }
 
 // Walk peels the gzip layers of r and calls fn for every regular file in the tar, in archive
-// order, with a reader limited to that entry. fn must not keep the reader after it returns.
+// order, with a reader limited to that entry. It reads an archive's entries; it is not an
+// inspection (Inspect is): it has no result but fn's, and a limit is its error. fn must not keep the reader after it returns.
 // Walk returns ErrEncrypted for an encrypted archive and ErrNotArchive for other non-archives.
 //
 // The Limits apply while fn reads: a body read that crosses a limit fails with the *LimitError,

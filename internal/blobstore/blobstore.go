@@ -309,12 +309,12 @@ const (
 	// DefaultPartSize is the part size of a multipart upload.
 	DefaultPartSize = 8 << 20
 	// DefaultConcurrency is how many parts are uploaded at once.
-	DefaultConcurrency = 4
+	DefaultConcurrency = 2
 )
 
 // BufferBound is the most memory a write with these options buffers: the S3 transfer manager
 // holds one part per uploading goroutine plus the one being filled; Azure the same; GCS one
-// chunk. The docs and DESIGN.md state it for the defaults: (4+1) x 8 MiB = 40 MiB.
+// chunk. The docs and DESIGN.md state it for the defaults: (2+1) x 8 MiB = 24 MiB.
 func (w WriterOptions) BufferBound() int64 {
 	ps, c := w.partSize(), w.concurrency()
 	return int64(ps) * int64(c+1)

@@ -299,7 +299,7 @@ func TestRedactsEnvironmentSecrets(t *testing.T) {
 }
 
 func TestBufferBound(t *testing.T) {
-	if got := (blobstore.WriterOptions{}).BufferBound(); got != 40<<20 {
-		t.Errorf("default buffer bound = %d, want 40 MiB", got)
+	if got := (blobstore.WriterOptions{}).BufferBound(); got != 24<<20 {
+		t.Errorf("default buffer bound = %d, want 24 MiB", got)
 	}
 }

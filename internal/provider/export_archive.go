@@ -191,10 +191,16 @@ func exportArchive(ctx context.Context, client *xano.Client, req exportRequest, 
 				"somewhere safe, as it holds the workspace in clear.", describeExportBranch(req, branch)))
 	}
 	if incomplete != nil {
-		diags.AddWarning("The archive was saved, but its content was not inspected",
-			fmt.Sprintf("The export of %s was received whole and kept, but reading its content stopped at a limit: %s. "+
-				"content_sha256 is null, so changes of content cannot be told apart from changes of bytes. %s",
-				describeExportBranch(req, branch), incomplete, raiseLimitHint(incomplete)))
+		summary, kept := "The archive was saved, but its content was not inspected", " and kept"
+		if _, inMemory := sink.(*hashSink); inMemory {
+			// Nothing was saved: a drift check or a preview, or an export hashed in memory.
+			summary, kept = "The export's content was not inspected", ""
+		}
+		diags.AddWarning(summary,
+			fmt.Sprintf("The export of %s was received whole%s, but reading its content stopped at a limit: %s. "+
+				"content_sha256 and objects are null, so changes of content (drift, for a schema import with "+
+				"detect_drift) cannot be told apart from changes of bytes. %s",
+				describeExportBranch(req, branch), kept, incomplete, raiseLimitHint(incomplete)))
 	}
 	return exportResult{Branch: branch, Digest: digest, Info: info, Incomplete: incomplete}, diags
 }

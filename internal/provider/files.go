@@ -71,7 +71,7 @@ func digestFile(path string) (fileDigest, error) {
 }
 
 // inspectFile reads an archive file once for its canonical content (see package archive), within
-// lim. An inspection stopped by a limit is reported as (Info{}, *archive.LimitError).
+// lim. An inspection stopped by a limit is reported in Info.Incomplete, with a nil error.
 func inspectFile(path string, lim archive.Limits) (archive.Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -138,7 +138,7 @@ func (a *atomicFile) Reset() error {
 
 // Commit flushes the file to disk, renames it over dst and returns its digest and content. An
 // archive whose inspection stopped at a limit is still committed, once its outer gzip layer is
-// checked whole (its checksum and length): the returned Info is then empty and incomplete says
+// checked whole (its checksum and length): the returned Info then has no hash nor objects, and incomplete says
 // which limit stopped the inspection.
 func (a *atomicFile) Commit() (fileDigest, archive.Info, *archive.LimitError, error) {
 	info, incomplete, inspErr := inspectionOutcome(a.insp.finish())
@@ -167,21 +167,16 @@ func (a *atomicFile) Commit() (fileDigest, archive.Info, *archive.LimitError, er
 	return a.dig.digest(), info, incomplete, nil
 }
 
-// inspectionOutcome sorts an inspection's result: an encrypted archive is a success (Info says
-// Encrypted), an inspection stopped by a limit is an incomplete success (empty Info, the limit),
-// anything else that failed is an error. It accepts both forms of a limit: the *LimitError error
-// of today's archive.Inspect, and Info.Incomplete with a nil error.
+// inspectionOutcome sorts an inspection's result (archive.Info, the one shape of every
+// inspection): an encrypted archive is a success (Info says Encrypted), an inspection stopped by
+// a limit is an incomplete success (the limit is returned apart as well, and Info has no hash
+// nor objects), anything else that failed is an error.
 func inspectionOutcome(info archive.Info, err error) (archive.Info, *archive.LimitError, error) {
-	var lim *archive.LimitError
 	switch {
-	case err == nil && info.Incomplete != nil:
-		return archive.Info{}, info.Incomplete, nil
 	case err == nil:
-		return info, nil, nil
+		return info, info.Incomplete, nil
 	case errors.Is(err, archive.ErrEncrypted):
-		return info, nil, nil
-	case errors.As(err, &lim):
-		return archive.Info{}, lim, nil
+		return archive.Info{Encrypted: true, Branch: info.Branch}, nil, nil
 	default:
 		return archive.Info{}, nil, err
 	}

@@ -19,8 +19,10 @@ const maxObjectLines = 20
 func objectsDescription(what string) string {
 	return "The archive's objects, " + what + ": a map from each object's key, named as the Xano UI names " +
 		"it (`function/<name>`, `api_group/<name>`, `endpoint/<api group>/<VERB> <path>`, `task/<name>`, " +
-		"`table/<name>`, `trigger/<name>`, `middleware/<name>`, `addon/<name>`, `<list>/<name>` for the other " +
-		"lists of the export's payload), to the SHA-256 of the object's canonical JSON (the canonicalisation of " +
+		"`table/<name>`, `trigger/<name>`, `middleware/<name>`, `addon/<name>`, `message/<channel>/<name>`, " +
+		"`mcp_server/<name>`, `agent/<name>`, `<list>/<name>` for the other lists of the export's payload, " +
+		"`workspace` for the workspace's name and description; see `provider::xano::archive_objects`), to the " +
+		"SHA-256 of the object's canonical JSON (the canonicalisation of " +
 		"`content_sha256`): a value changes when the object does. Comparing two maps, or " +
 		"`provider::xano::archive_diff`, tells which objects were added, changed or removed. Null for an " +
 		"encrypted archive, whose content cannot be read."

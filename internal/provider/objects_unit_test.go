@@ -62,7 +62,7 @@ func TestDriftChanges(t *testing.T) {
 func TestArchiveReadProblem(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "missing.tar.gz")
-	_, err := readBranchInventory(context.Background(), importSource{path: missing})
+	_, err := readBranchInventory(context.Background(), importSource{path: missing}, archive.Limits{})
 	if got := archiveReadProblem(missing, err); !strings.Contains(got, "does not exist") {
 		t.Errorf("missing: %q", got)
 	}
@@ -70,7 +70,7 @@ func TestArchiveReadProblem(t *testing.T) {
 	if err := os.WriteFile(page, []byte("<html>502 Bad Gateway</html>"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = readBranchInventory(context.Background(), importSource{path: page})
+	_, err = readBranchInventory(context.Background(), importSource{path: page}, archive.Limits{})
 	if !errors.Is(err, archive.ErrNotArchive) {
 		t.Fatalf("page: %v", err)
 	}

@@ -309,14 +309,18 @@ func checkSourceDigest(src importSource, d fileDigest, want string) diag.Diagnos
 	if d.SHA256 == want {
 		return diags
 	}
-	accept := fmt.Sprintf("Set source_sha256 = filesha256(%q) to accept the file as it is, or restore the expected file.", src.path)
 	if src.isObject() {
-		accept = "Set source_sha256 to the archive_sha256 of the snapshot that wrote the object (or to " + d.SHA256 +
-			" to accept it as it is), or restore the expected object (with bucket versioning, its earlier version)."
+		diags.AddAttributeError(sourceSHA256Attr, "Source archive does not match source_sha256",
+			fmt.Sprintf("source_url's sha256 is %s but source_sha256 is %s: the object %q is not the archive "+
+				"this configuration expects. Set source_sha256 to the archive_sha256 of the snapshot that wrote the "+
+				"object (or to %s to accept it as it is), or restore the expected object (with bucket versioning, "+
+				"its earlier version).", d.SHA256, want, src.obj.String(), d.SHA256))
+		return diags
 	}
 	diags.AddAttributeError(sourceSHA256Attr, "Source archive does not match source_sha256",
-		fmt.Sprintf("The sha256 of %s is %s but source_sha256 is %s: it is not the archive this configuration "+
-			"expects. %s", src.label(), d.SHA256, want, accept))
+		fmt.Sprintf("source_path's sha256 is %s but source_sha256 is %s: the file %q is not the archive "+
+			"this configuration expects. Set source_sha256 = filesha256(%q) to accept the file as it is, "+
+			"or restore the expected file.", d.SHA256, want, src.path, src.path))
 	return diags
 }
 

@@ -191,7 +191,7 @@ func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.S
 		},
 		"objects": schema.MapAttribute{
 			MarkdownDescription: objectsDescription("as an export-schema of the branch shows them, last observed "+
-				"when `content_sha256` was, without the workspace's tables (`table/...`), which every branch shares") +
+				"when `content_sha256` was, without the workspace's tables (`table/...`) and record (`workspace`), which every branch shares") +
 				" A refresh that finds the branch edited in the Xano UI shows the objects that changed in the plan's " +
 				"\"changed outside of Terraform\" section, and the drift warning lists them.",
 			ElementType: types.StringType,
@@ -330,7 +330,8 @@ func (r *workspaceSchemaImportResource) recordImport(ctx context.Context, client
 	m.PasswordWO = types.StringNull()
 	diags.Append(setImportedContent(ctx, private, src.ContentSHA256)...)
 
-	seen, _, exportDiags := observeBranch(ctx, client, ws, label)
+	seen, _, exportDiags := observeBranch(ctx, client, ws, label, r.data.inspectionLimits())
+	diags.Append(exportDiags.Warnings()...)
 	if exportDiags.HasError() {
 		diags.AddWarning("Cannot record the branch's content",
 			fmt.Sprintf("Branch %q of workspace %d was imported, but exporting it to record its content_sha256 (the "+
@@ -407,7 +408,7 @@ func (r *workspaceSchemaImportResource) Read(ctx context.Context, req resource.R
 	}
 
 	if state.DetectDrift.ValueBool() {
-		seen, _, diags := observeBranch(ctx, client, ws, label)
+		seen, _, diags := observeBranch(ctx, client, ws, label, r.data.inspectionLimits())
 		resp.Diagnostics.Append(diags...)
 		if resp.Diagnostics.HasError() {
 			return

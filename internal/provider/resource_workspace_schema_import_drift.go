@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
@@ -74,6 +73,10 @@ func setBaseline(ctx context.Context, p privateData, b baselineData) diag.Diagno
 type branchObservation struct {
 	ContentSHA256 types.String // the branch content hash; null for an encrypted export
 	Objects       types.Map    // its inventory without the workspace-wide tables; null likewise
+	// Incomplete is the archive_inspection bound that stopped the inspection of the export (then
+	// ContentSHA256 and Objects are null, and the export's diagnostics warn which bound and how to
+	// raise it); nil when it was inspected whole.
+	Incomplete *archive.LimitError
 }
 
 // baseline is the observation as a drift baseline.
@@ -83,25 +86,24 @@ func (o branchObservation) baseline(ctx context.Context) baselineData {
 }
 
 // observeBranch exports the schema of one branch in memory (nothing is written to disk) and
-// returns its branch content hash and inventory (archive.InspectBranch): the tables, which every
+// returns its branch content hash and inventory (archive.BranchView): the tables, which every
 // branch of the workspace shares, are not part of them, so that an import into another branch of
-// the same workspace is not drift of this one. label "" is the live branch.
-func observeBranch(ctx context.Context, client *xano.Client, ws int64, label string) (branchObservation, string, diag.Diagnostics) {
-	res, diags := exportArchive(ctx, client, exportRequest{WorkspaceID: ws, Branch: label}, newHashSink(inspectBranch))
+// the same workspace is not drift of this one. label "" is the live branch. lim are the
+// provider's archive_inspection bounds: an export beyond them is observed with a null hash and a
+// warning that names the bound (see exportArchive).
+func observeBranch(ctx context.Context, client *xano.Client, ws int64, label string, lim archive.Limits) (branchObservation, string, diag.Diagnostics) {
+	req := exportRequest{WorkspaceID: ws, Branch: label, Limits: lim}
+	res, diags := exportArchive(ctx, client, req, newHashSink(branchInspector(lim)))
 	if diags.HasError() {
 		return branchObservation{ContentSHA256: types.StringNull(), Objects: types.MapNull(types.StringType)}, "", diags
 	}
-	return branchObservation{ContentSHA256: res.contentSHA256(), Objects: res.objects()}, res.Branch, diags
+	return branchObservation{ContentSHA256: res.contentSHA256(), Objects: res.objects(), Incomplete: res.Incomplete}, res.Branch, diags
 }
 
-// inspectBranch reports an archive's branch content hash and inventory (archive.InspectBranch)
-// as its ContentSHA256 and Objects, for a hashSink that streams an export into it.
-func inspectBranch(r io.Reader) (archive.Info, error) {
-	b, err := archive.InspectBranch(r, archive.Limits{})
-	if errors.Is(err, archive.ErrEncrypted) {
-		return archive.Info{Encrypted: true}, nil
-	}
-	return archive.Info{ContentSHA256: b.ContentSHA256, Objects: b.Objects}, err
+// branchInspector inspects an archive in the branch view (its branch content hash and inventory),
+// within lim, for a hashSink that streams an export into it.
+func branchInspector(lim archive.Limits) inspectFunc {
+	return func(r io.Reader) (archive.Info, error) { return archive.Inspect(r, lim, archive.BranchView()) }
 }
 
 // driftDetected reports whether the content observed by the last refresh differs from the

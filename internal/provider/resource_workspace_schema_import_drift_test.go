@@ -76,7 +76,7 @@ func writeDriftArchives(t *testing.T) driftArchives {
 	a.newSource = filepath.Join(dir, "staging-2.tar.gz")
 	a.newSHA256 = writeSchemaArchive(t, a.newSource, map[string]string{
 		"send_welcome_email": "return 3", "hotfix": "return 4"})
-	inv, err := readBranchInventory(context.Background(), importSource{path: a.source})
+	inv, err := readBranchInventory(context.Background(), importSource{path: a.source}, archive.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}

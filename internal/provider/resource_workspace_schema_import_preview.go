@@ -23,8 +23,8 @@ import (
 //   - a re-import of a new archive (a new source_sha256): relative to the branch's baseline, the
 //     inventory recorded after its last import (no request).
 //
-// Both sides are branch inventories (archive.InspectBranch): the workspace's tables, which every
-// branch shares, are left out. An archive that cannot be read at plan time (written during
+// Both sides are branch inventories (archive.BranchView), read within the provider's
+// archive_inspection bounds: the workspace's tables, which every branch shares, are left out. An archive that cannot be read at plan time (written during
 // apply, encrypted, not an archive) gets a warning that says so instead. A plan that imports
 // nothing makes no preview and no request. A new branch that is not made live changes nothing
 // that serves traffic: it gets no preview.
@@ -66,9 +66,14 @@ func (r *workspaceSchemaImportResource) promotionPreview(ctx context.Context, cf
 			"block.")
 	}
 	p := src.String()
-	next, err := readBranchInventory(ctx, src)
-	if err != nil {
+	next, err := readBranchInventory(ctx, src, r.data.inspectionLimits())
+	switch {
+	case err != nil:
 		return unavailable(archiveReadProblem(p, err) + " Apply uploads the archive as it is, and Xano judges it.")
+	case next.Encrypted:
+		return unavailable(archiveReadProblem(p, archive.ErrEncrypted) + " Apply uploads the archive as it is, and Xano judges it.")
+	case next.Incomplete != nil:
+		return unavailable(fmt.Sprintf("reading %q stopped at a bound: %s. %s", p, next.Incomplete, raiseLimitHint(next.Incomplete)))
 	}
 
 	var cur previewSide
@@ -129,10 +134,16 @@ func (r *workspaceSchemaImportResource) liveSide(ctx context.Context, plan works
 		return previewSide{}, warn
 	}
 	ctx = withBranchFields(ctx, plan.workspace(), "")
-	seen, live, diags := observeBranch(ctx, client, plan.workspace(), "")
+	seen, live, diags := observeBranch(ctx, client, plan.workspace(), "", r.data.inspectionLimits())
 	if diags.HasError() {
 		warn.AddWarning(summary, fmt.Sprintf("Exporting the live branch of workspace %d, to compare the archive "+
 			"with, failed: %sThe import itself is not affected.", plan.workspace(), diagnosticsText(diags)))
+		return previewSide{}, warn
+	}
+	if seen.Incomplete != nil {
+		warn.AddWarning(summary, fmt.Sprintf("The export of the live branch %q of workspace %d, to compare the archive "+
+			"with, was not inventoried: reading it stopped at a bound: %s. %s", live, plan.workspace(),
+			seen.Incomplete, raiseLimitHint(seen.Incomplete)))
 		return previewSide{}, warn
 	}
 	objs := objectsFromValue(ctx, seen.Objects)
@@ -147,14 +158,14 @@ func (r *workspaceSchemaImportResource) liveSide(ctx context.Context, plan works
 			"written to disk); a plan that imports nothing makes no request.", plan.workspace())}, nil
 }
 
-// readBranchInventory reads the branch inventory of the archive src.
-func readBranchInventory(ctx context.Context, src importSource) (archive.BranchInfo, error) {
+// readBranchInventory reads the archive src in the branch view, within lim.
+func readBranchInventory(ctx context.Context, src importSource, lim archive.Limits) (archive.Info, error) {
 	f, err := src.open(ctx)
 	if err != nil {
-		return archive.BranchInfo{}, err
+		return archive.Info{}, err
 	}
 	defer f.Close()
-	return archive.InspectBranch(f, archive.Limits{})
+	return archive.Inspect(f, lim, archive.BranchView())
 }
 
 // archiveReadProblem explains why the archive at p cannot be read, as a sentence.

@@ -75,11 +75,14 @@ func siExport(t *testing.T, inst *emulatortest.Instance, ws int64, dir, name str
 // by the test.
 func siContent(t *testing.T, inst *emulatortest.Instance, branch string) string {
 	t.Helper()
-	sum, err := archive.BranchContentSHA256(bytes.NewReader(inst.Export(t, 2, branch, false)), archive.Limits{})
+	info, err := archive.Inspect(bytes.NewReader(inst.Export(t, 2, branch, false)), archive.Limits{}, archive.BranchView())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sum
+	if info.ContentSHA256 == "" {
+		t.Fatalf("the export was not inspected: %+v", info)
+	}
+	return info.ContentSHA256
 }
 
 // siBranchesAre checks the branches of workspace 2, the first being the live one.

@@ -12,6 +12,14 @@
 // unless -control-allow-remote is given.
 //
 // On start it prints the instance URL and the token; it stops cleanly on SIGINT or SIGTERM.
+//
+//	xano-emulator conformance -instance URL -workspace N [-token T] [-against URL] [-against-workspace N]
+//
+// calls the read-only routes the provider uses on a real Xano instance (token from -token or
+// XANO_TOKEN) and on an emulator (one started in-process with the demo seed, or -against), and
+// prints the differences of their answers' shapes as a Markdown table to paste into an issue:
+// status codes, content types, error codes, JSON members and value types, never a token, a host or
+// a value. The exit status is 1 when they differ.
 package main
 
 import (
@@ -89,6 +97,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		"send exports no faster than this many bytes per second (0: as fast as the connection)")
 	fixture := fs.String("fixture", "", "seed from this JSON file (a fixture, as POST /_emulator/seed takes) instead of -seed")
 	fs.BoolVar(&c.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: xano-emulator [flags]")
+		fmt.Fprintln(stderr, "       xano-emulator conformance -instance URL -workspace N   (compare a real instance; -h for more)")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -111,6 +124,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "conformance" {
+		return runConformance(args[1:], stdout, stderr)
+	}
 	c, err := parseFlags(args, stderr)
 	if err != nil {
 		return err

@@ -144,11 +144,11 @@ func testPathsAndWorkspaces(t *testing.T, start startFunc) {
 	status, data = in.Do(t, "GET", "/workspace/1.5/branch", nil)
 	wantError(t, status, data, 400, "ERROR_CODE_INPUT_ERROR", "")
 	status, data = in.Do(t, "GET", "/workspace/99", nil)
-	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "Invalid workspace.")
+	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "")
 	status, data = in.Do(t, "GET", "/workspace/99/branch", nil)
 	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "")
 	status, data = in.Do(t, "GET", "/nothing/here", nil)
-	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "")
+	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "Unable to locate request.")
 
 	// A label holding "/" travels as %2F.
 	in.CreateBranch(t, 1, "feature/x", "")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -172,7 +173,7 @@ func testExportBranchSelection(t *testing.T, start startFunc) {
 		wantError(t, resp.StatusCode, data, 404, "ERROR_CODE_NOT_FOUND", "")
 	}
 	resp, data := exportWith(t, in, 42, "export", map[string]any{})
-	wantError(t, resp.StatusCode, data, 404, "ERROR_CODE_NOT_FOUND", "Invalid workspace.")
+	wantError(t, resp.StatusCode, data, 404, "ERROR_CODE_NOT_FOUND", "")
 }
 
 func TestExportBytesDifferContentHashStable(t *testing.T) {
@@ -636,9 +637,29 @@ func testImportKeepsEveryPayloadKey(t *testing.T, start startFunc) {
 					t.Errorf("payload %s: exported %s, imported %s", k, got[k], v)
 				}
 			}
-			// Nothing else changed either: the export has the content of the imported archive.
-			if a, b := inspect(t, src).ContentSHA256, inspect(t, exported).ContentSHA256; a != b {
-				t.Fatalf("import then export changed the content (keys %v)", keys(got))
+			if typ == "workspace" {
+				// Nothing else changed either: the export has the content of the imported archive.
+				if a, b := inspect(t, src).ContentSHA256, inspect(t, exported).ContentSHA256; a != b {
+					t.Fatalf("import then export changed the content (keys %v)", keys(got))
+				}
+				return
+			}
+			// A schema imported into a new branch: every member as it came, but the workspace
+			// record, which is the workspace's own (workspace-wide, as on a real instance).
+			_, srcPayload := bundlePayload(t, raw)
+			if !slices.Equal(keys(got), keys(srcPayload)) {
+				t.Fatalf("exported members %v, imported %v", keys(got), keys(srcPayload))
+			}
+			for k, v := range srcPayload {
+				var a, b any
+				decodeJSON(t, v, &a)
+				decodeJSON(t, got[k], &b)
+				if k != "workspace" && !reflect.DeepEqual(a, b) {
+					t.Errorf("payload %s: exported %s, imported %s", k, got[k], v)
+				}
+			}
+			if !strings.Contains(string(got["workspace"]), `"secret":"FAKE-emulator-not-a-secret-`) {
+				t.Errorf("the workspace record is not the emulator's own: %s", got["workspace"])
 			}
 		})
 	}

@@ -9,9 +9,9 @@
 // # Metadata API (under /api:meta and /api%3Ameta; Authorization: Bearer <token>)
 //
 //	GET    /auth/me
-//	GET    /workspace                               bare array of {id,name,description,branch}
-//	GET    /workspace/{id}
-//	GET    /workspace/{id}/branch                   creation order; exactly one live
+//	GET    /workspace                               bare array of workspaces (as GET /workspace/{id})
+//	GET    /workspace/{id}                          {id,name,description,swagger,documentation,branch}
+//	GET    /workspace/{id}/branch                   rows {created_at,label,backup,live}; creation order; one live
 //	POST   /workspace/{id}/branch                   {label, source_branch="v1", description, color}
 //	GET    /workspace/{id}/branch/{label}           labels are URL-decoded ("a%2Fb" is "a/b")
 //	PUT    /workspace/{id}/branch/{label}           {label, description, color}
@@ -22,6 +22,7 @@
 //	POST   /workspace/{id}/import-schema            multipart file, newbranch, setlive, password
 //	POST   /workspace/{id}/import                   multipart file, password (replaces the workspace)
 //	GET    /workspace/{id}/table, POST {name}       workspace-wide tables
+//	GET    /workspace/{id}/table/{table_id}
 //	GET    /workspace/{id}/function                 ?branch= page per_page search sort order (paged)
 //	POST   /workspace/{id}/function                 {name, body, description, docs, branch}: create, or replace
 //	GET|PUT|DELETE /workspace/{id}/function/{function_id}
@@ -36,7 +37,9 @@
 //	GET|PUT|DELETE /workspace/{id}/task/{task_id}
 //
 // The routes are a table (metaRoutes) of Go ServeMux patterns, one line per route of the
-// OpenAPI file; wildcards match escaped path segments, so a label "a%2Fb" is one segment.
+// OpenAPI file, every handler a func(*Server, *call) error; the five routes of each object kind
+// (function, API group, endpoint, task) come from one table of kinds (objectKindTable, kinds.go).
+// Wildcards match escaped path segments, so a label "a%2Fb" is one segment.
 //
 // Inferred behaviours (not in the OpenAPI file):
 //   - Paged lists answer {itemsReceived, curPage, nextPage, prevPage, offset, items}: per_page
@@ -55,8 +58,9 @@
 //     and tasks ("task") in creation order, each {id, guid, name, ...}: id is the payload id,
 //     given at creation (one more than the largest in its list on the branch), kept by branch
 //     clones and taken from the archive on import, so that export, import, export keeps the
-//     content hash. An endpoint's app_id is the payload id of its API group (an imported one may
-//     name it by apigroup_id or app: {id} instead, and is exported as it came). Every other
+//     content hash. An API group the emulator makes is exported without id (as real exports
+//     are), and its endpoints name it by guid, app: {id: "<guid>"}; an imported endpoint may name
+//     it by app_id, apigroup_id or app: {id} (an id or a guid), and is exported as it came. Every other
 //     member of an object (description, docs, tag, active, datasource, and whatever an archive
 //     brought) is kept and re-exported as it is. An imported list that is not a list of named
 //     objects is kept verbatim and cannot be edited (400).
@@ -66,7 +70,12 @@
 //
 // Reads need a token with the "read" (or "write") scope, writes (branch create, update, delete
 // and live, import-schema, import, table and function changes) the "write" scope; a token bound
-// to a workspace gets 403 on every other one. Errors use Xano's {code, message, payload} envelope.
+// to a workspace gets 403 on every other one. Errors use Xano's {code, message, payload} envelope;
+// a 404 is exactly {"code":"ERROR_CODE_NOT_FOUND","message":""} (no payload), and a request body
+// that is not JSON gets 400 {"code":"ERROR_CODE_SYNTAX_ERROR","message":"Syntax error: unexpected
+// \u0027x\u0027","payload":{"char","line","col"}}. Every answer is written as the engine writes
+// JSON (archive.PHPJSON: ' as \u0027, members in the engine's order). See "Where the shapes come
+// from" below for which of these are recorded, documented or inferred.
 //
 // Bodies are bounded: 1 MiB for the JSON routes, Options.MaxUploadBytes for the imports (413
 // beyond), whose uploads keep only newbranch, setlive and password (64 KiB of fields, 32 parts at
@@ -99,6 +108,51 @@
 //   - A refused archive (bad signature, not an archive) is answered once the whole upload was
 //     read, with the same error whether its fields came before or after the file.
 //   - A content page larger than 16 MiB is refused (Xano's are about 512 KB).
+//
+// # Where the shapes come from
+//
+// Recorded on a live Xano instance (the official CLI's recorded responses, and an engine-signed
+// workspace.json; reference notes, section 8); the conformance tests assert these byte for byte:
+//   - GET /workspace/{id}: exactly {"id","name","description","swagger":false,"documentation":null,
+//     "branch":"<live label>"}.
+//   - A row of GET /workspace/{id}/branch: exactly {"created_at":"2026-01-07 09:11:54+0000",
+//     "label","backup","live"}.
+//   - 404 for a missing table, API group, endpoint, function (and addon, which the emulator does
+//     not serve): exactly {"code":"ERROR_CODE_NOT_FOUND","message":""}, no payload.
+//   - 400 ERROR_CODE_SYNTAX_ERROR {"code","message":"Syntax error: unexpected \u0027...\u0027",
+//     "payload":{"char","line","col"}}, and JSON strings escaped as PHP does (' as \u0027).
+//   - Guids: 27 characters of websafe base64.
+//   - Exports: the envelope {app:"xano", version:"1.03", type, payload, sig} and its signature;
+//     the payload's members and their order (partial, action_package_install, addon, app, branch,
+//     channel, dbo, env, function, market_item, message, microservice, middleware, query,
+//     realtime_server, run_install, task, tool, knowledge, knowledge_file, toolset, trigger,
+//     vault, workflow_test, service, workspace); a full workspace record (checksum, iv, salt,
+//     secret, crypto, settings, release, git); references by guid (an endpoint's
+//     "app": {"id": "<api group guid>"}; an API group has no id); "branch": {"id": 0} on every
+//     object and the record; tables in creation order.
+//
+// Documented (the OpenAPI file and the reference notes, not seen on a live instance): the routes
+// and their parameters; the paged list shape; the error envelope {code, message, payload} of the
+// codes not recorded (400 input errors, 401, 403, 429, 500 keep payload, "" when there is none);
+// import-schema's and import's multipart fields; the import answer; a signature mismatch as 500
+// "Invalid workspace signature".
+//
+// Inferred (neither recorded nor documented; listed here and above so that they can be checked,
+// e.g. with `xano-emulator conformance` against a real instance):
+//   - A missing workspace or branch (including an unknown ?branch= and source_branch) answers the
+//     recorded 404 shape; an unknown route answers 404 "Unable to locate request.".
+//   - GET /workspace lists rows shaped as GET /workspace/{id}.
+//   - The single-branch answers (GET, POST, PUT, live) are the list row plus description and
+//     color (which those routes set).
+//   - A request body that is not JSON answers the recorded syntax-error shape (the recording was a
+//     XanoScript error).
+//   - The emulator's own workspace record: its secrets read "FAKE-emulator-not-a-secret-..." and
+//     it holds no time (Xano's has created_at), so that content hashes stay stable. After a full
+//     import the record is the archive's, with the workspace's name and description.
+//   - Every member of an imported object is kept and re-exported; an imported branch's exports
+//     have the archive's payload members in its order, so a real export imported then exported
+//     has the same content hash. import-schema keeps the workspace's own record (workspace-wide).
+//   - Functions carry their code as "body" (the engine's member name for it is not recorded).
 //
 // # Control API (Options.Control; unauthenticated: bind to localhost)
 //

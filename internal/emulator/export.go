@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,10 +30,17 @@ const (
 	pageTarget = 512 << 10
 )
 
-// export answers an export (full) or an export-schema of a workspace branch: the archive is
+// exportSchema answers POST /workspace/{id}/export-schema, export an export (full) or an
+// export-schema of a workspace branch: the archive is
 // built first (or reused, see export_cache.go), then sent with its Content-Length, encrypted
 // on the way when a password is set.
-func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full bool) error {
+func (s *Server) exportSchema(c *call) error { return s.export(c, false) }
+
+// exportFull answers POST /workspace/{id}/export.
+func (s *Server) exportFull(c *call) error { return s.export(c, true) }
+
+func (s *Server) export(c *call, full bool) error {
+	w, r, wsID := c.w, c.r, c.wsID
 	p, err := readParams(w, r)
 	if err != nil {
 		return err
@@ -51,10 +59,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, wsID int64, full
 	if full {
 		typ, fname = "workspace", job.ws.Name+".tar.gz"
 	}
-	payload, err := bundlePayload(job.ws, job.b, job.tables)
-	if err != nil {
-		return errFatal("Unable to build the export.")
-	}
+	payload := bundlePayload(job.ws, job.b, job.tables)
 	bundle, err := archive.NewBundle(typ, payload)
 	if err != nil {
 		return errFatal("Unable to sign the export.")
@@ -110,7 +115,7 @@ func sendEncrypted(w io.Writer, f io.Reader, password string, modTime time.Time)
 type exportJob struct {
 	ws      *workspace
 	b       *branch
-	tables  []*table // sorted by guid
+	tables  []*table // in creation order
 	records bool
 	files   map[string]*os.File // spool files by base name
 	// doubleGzip wraps the gzip(tar) in a second gzip layer (Options.DoubleGzip).
@@ -129,8 +134,7 @@ func (s *Server) prepareExport(wsID int64, label string, records bool) (*exportJ
 		return nil, errNoBranch
 	}
 	job := &exportJob{ws: ws, b: b, records: records, files: map[string]*os.File{}}
-	job.tables = append([]*table(nil), ws.Tables...)
-	sort.SliceStable(job.tables, func(i, j int) bool { return job.tables[i].GUID < job.tables[j].GUID })
+	job.tables = append([]*table(nil), ws.Tables...) // creation order, as real exports list dbo
 	if !records {
 		return job, nil
 	}
@@ -204,36 +208,97 @@ func safeFilename(name string) string {
 	}, name)
 }
 
-// bundlePayload builds the payload of a schema or workspace bundle. It holds no branch label and
-// no time, so that exports of an unchanged branch have the same content.
-func bundlePayload(ws *workspace, b *branch, tables []*table) (map[string]any, error) {
-	dbo := make([]any, 0, len(tables))
+// bundlePayload builds the payload of a schema or workspace bundle as a real export has it: every
+// member of payloadMembers in the engine's order (members an archive brought that the list does
+// not name follow, sorted), tables in creation order, the full workspace record. It holds no
+// branch label and no time, so that exports of an unchanged branch have the same content.
+func bundlePayload(ws *workspace, b *branch, tables []*table) ordered {
+	dbo := make([]json.RawMessage, 0, len(tables))
 	for _, t := range tables {
-		v, err := decodeAny(t.Def)
-		if err != nil {
-			return nil, err
-		}
-		dbo = append(dbo, v)
+		dbo = append(dbo, t.Def)
 	}
 	fs := append([]*function(nil), b.Functions...)
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Name < fs[j].Name })
-	fns := payloadList("function", fs)
-	p := map[string]any{}
-	for _, k := range bundleSections {
-		p[k] = []any{}
+	record := workspaceRecord(ws)
+	value := func(k string) any {
+		switch k {
+		case "dbo":
+			return dbo
+		case "function":
+			return payloadList("function", fs)
+		case "workspace":
+			return record
+		}
+		raw, verbatim := b.Extra[k] // as imported
+		if isObjectKind(k) && (!verbatim || len(*b.objects(k)) > 0) {
+			return payloadList(k, *b.objects(k))
+		}
+		if verbatim {
+			return raw
+		}
+		if k == "partial" {
+			return false
+		}
+		return []any{}
 	}
-	for k, raw := range b.Extra { // verbatim, as imported
-		p[k] = raw
-	}
-	p["workspace"] = map[string]any{"name": ws.Name, "description": ws.Description}
-	p["dbo"] = dbo
-	p["function"] = fns
-	for _, k := range objectKinds {
-		if _, verbatim := b.Extra[k]; !verbatim || len(*b.objects(k)) > 0 {
-			p[k] = payloadList(k, *b.objects(k))
+	keys := payloadMembers
+	if b.Members != nil {
+		// An imported branch: the archive's members, in its order.
+		keys = append([]string(nil), b.Members...)
+		for _, k := range []string{"dbo", "function", "app", "query", "task", "workspace"} {
+			if !slices.Contains(keys, k) && (!isObjectKind(k) || len(*b.objects(k)) > 0) {
+				keys = append(keys, k)
+			}
 		}
 	}
-	return p, nil
+	p := make(ordered, 0, len(keys)+len(b.Extra))
+	known := map[string]bool{}
+	for _, k := range keys {
+		known[k] = true
+		p = append(p, member{k, value(k)})
+	}
+	var more []string
+	for k := range b.Extra {
+		if !known[k] {
+			more = append(more, k)
+		}
+	}
+	sort.Strings(more)
+	for _, k := range more {
+		p = append(p, member{k, b.Extra[k]})
+	}
+	return p
+}
+
+// workspaceRecord is the payload's "workspace" member: the record an archive imported over the
+// workspace brought (ws.Record), else the emulator's own, shaped as a real export's (the engine
+// state checksum, iv, salt, secret, crypto, settings, release and git, and "branch": {"id": 0}),
+// whose secrets are plainly fake. Either way name and description are the workspace's. It
+// holds no time, so that the content hash of an unchanged branch stays the same.
+func workspaceRecord(ws *workspace) ordered {
+	if len(ws.Record) > 0 {
+		var rec ordered
+		if err := json.Unmarshal(ws.Record, &rec); err == nil {
+			if rec.get("name") != nil {
+				rec = rec.set("name", ws.Name)
+			}
+			if rec.get("description") != nil {
+				rec = rec.set("description", ws.Description)
+			}
+			return rec
+		}
+	}
+	fake := "FAKE-emulator-not-a-secret-" + stableGUID("workspace-secret", ws.ID)[:8]
+	return ordered{
+		{"id", ws.ID}, {"name", ws.Name}, {"description", ws.Description},
+		{"checksum", stableGUID("workspace-checksum", ws.ID)},
+		{"iv", fake}, {"salt", fake}, {"secret", fake},
+		{"crypto", ordered{{"algo", "FAKE-emulator"}, {"key", fake}}},
+		{"settings", ordered{{"swagger", false}, {"documentation", nil}}},
+		{"release", ordered{{"id", 0}}},
+		{"git", ordered{{"enabled", false}}},
+		{"branch", branchRef},
+	}
 }
 
 func decodeAny(raw []byte) (any, error) {

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
 )
 
 // Xano error codes.
@@ -21,6 +23,7 @@ const (
 	codeUnauthorized = "ERROR_CODE_UNAUTHORIZED"
 	codeAccessDenied = "ERROR_CODE_ACCESS_DENIED"
 	codeNotFound     = "ERROR_CODE_NOT_FOUND"
+	codeSyntaxError  = "ERROR_CODE_SYNTAX_ERROR"
 	codeTooMany      = "ERROR_CODE_TOO_MANY_REQUESTS"
 	codeFatal        = "ERROR_FATAL"
 )
@@ -50,6 +53,42 @@ func errBadRequest(msg string) *apiError {
 
 func errNotFound(msg string) *apiError {
 	return &apiError{Status: http.StatusNotFound, Code: codeNotFound, Message: msg}
+}
+
+// errMissingObject is the 404 of a missing table, API group, endpoint, function or task, as
+// recorded on a live instance: exactly {"code":"ERROR_CODE_NOT_FOUND","message":""}, no payload.
+// A missing workspace or branch answers the same (inferred: not recorded).
+var errMissingObject = errNotFound("")
+
+// errSyntax is a 400 for a request body that is not JSON, in the shape recorded on a live
+// instance for a syntax error: {"code":"ERROR_CODE_SYNTAX_ERROR","message":"Syntax error:
+// unexpected 'x'","payload":{"char","line","col"}} (the recording was a XanoScript error; that a
+// malformed JSON body answers so is inferred).
+func errSyntax(data []byte, offset int64) *apiError {
+	off := int(min(max(offset-1, 0), int64(len(data))))
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	tok := data[off:]
+	if i := bytes.IndexAny(tok, " \t\r\n,:{}[]"); i > 0 {
+		tok = tok[:i]
+	} else if i == 0 {
+		tok = tok[:1]
+	}
+	if len(tok) > 32 {
+		tok = tok[:32]
+	}
+	msg := "Syntax error: unexpected end of input"
+	if len(tok) > 0 {
+		msg = "Syntax error: unexpected '" + strings.ToValidUTF8(string(tok), "?") + "'"
+	}
+	return &apiError{Status: http.StatusBadRequest, Code: codeSyntaxError, Message: msg,
+		Payload: ordered{{"char", off}, {"line", line}, {"col", col}}}
 }
 
 // errTooLarge answers a request body over its limit. Xano documents no code for it (its front
@@ -88,8 +127,8 @@ func errFatal(msg string) *apiError {
 var (
 	errUnauthorized = &apiError{Status: http.StatusUnauthorized, Code: codeUnauthorized, Message: "Invalid token."}
 	errAccessDenied = &apiError{Status: http.StatusForbidden, Code: codeAccessDenied, Message: "Access Denied."}
-	errNoWorkspace  = errNotFound("Invalid workspace.")
-	errNoBranch     = errNotFound("Invalid branch.")
+	errNoWorkspace  = errMissingObject
+	errNoBranch     = errMissingObject
 	errBadSignature = errFatal("Invalid workspace signature")
 )
 
@@ -116,18 +155,28 @@ func writeError(w http.ResponseWriter, err error) {
 	if !errors.As(err, &e) {
 		e = errFatal("An unexpected error occurred.")
 	}
-	payload := e.Payload
-	if payload == nil {
-		payload = ""
+	// The recorded 404 has no payload member, the recorded 400 one. Other errors keep the
+	// envelope's payload ("" when there is none), as the OpenAPI file documents it.
+	body := ordered{{"code", e.Code}, {"message", e.Message}}
+	switch {
+	case e.Payload != nil:
+		body = append(body, member{"payload", e.Payload})
+	case e.Code != codeNotFound:
+		body = append(body, member{"payload", ""})
 	}
-	writeJSON(w, e.Status, map[string]any{"code": e.Code, "message": e.Message, "payload": payload})
+	writeJSON(w, e.Status, body)
 }
 
+// writeJSON answers v as JSON in the engine's form (archive.PHPJSON: strings escaped as PHP's
+// json_encode does, ' as \u0027; members in the order written).
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	data, err := json.Marshal(v)
+	if err == nil {
+		data, err = archive.PHPJSON(data)
+	}
 	if err != nil {
 		status = http.StatusInternalServerError
-		data = []byte(`{"code":"ERROR_FATAL","message":"Unable to encode the response.","payload":""}`)
+		data = []byte(`{"code":"ERROR_FATAL","message":"Unable to encode the response."}`)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
@@ -188,7 +237,15 @@ func readParams(w http.ResponseWriter, r *http.Request) (params, error) {
 			var body map[string]any
 			dec := json.NewDecoder(bytes.NewReader(data))
 			dec.UseNumber()
-			if err := dec.Decode(&body); err != nil || body == nil {
+			err := dec.Decode(&body)
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				return nil, errSyntax(data, se.Offset)
+			}
+			if err == nil && dec.More() {
+				return nil, errSyntax(data, dec.InputOffset()+1)
+			}
+			if err != nil || body == nil {
 				return nil, errInput("Unable to parse the JSON body: an object is expected.")
 			}
 			for k, v := range body {

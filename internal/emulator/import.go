@@ -260,7 +260,9 @@ type parsedArchive struct {
 	functions []*function
 	objects   map[string][]*object // app, query and task lists (see parseObjects)
 	extra     map[string]json.RawMessage
-	spool     string // pending spool file holding the pages ("" when none)
+	workspace json.RawMessage // the payload's workspace record (compacted), nil when not an object
+	members   []string        // the payload's member names, in the archive's order
+	spool     string          // pending spool file holding the pages ("" when none)
 }
 
 // openArchive returns a reader of the archive's plaintext (decrypted when needed).
@@ -549,6 +551,15 @@ func (pa *parsedArchive) parseRoot(raw []byte) error {
 		return errInput("The archive is a " + strconv.Quote(doc.Type) + " bundle, not a workspace or schema export.")
 	}
 	pa.typ = doc.Type
+	var order struct {
+		Payload ordered `json:"payload"`
+	}
+	if json.Unmarshal(raw, &order) == nil {
+		pa.members = make([]string, 0, len(order.Payload))
+		for _, m := range order.Payload {
+			pa.members = append(pa.members, m.k)
+		}
+	}
 	if err := pa.parseTables(doc.Payload["dbo"]); err != nil {
 		return err
 	}
@@ -556,6 +567,12 @@ func (pa *parsedArchive) parseRoot(raw []byte) error {
 		return err
 	}
 	pa.parseObjects(doc.Payload)
+	if raw := bytes.TrimSpace(doc.Payload["workspace"]); len(raw) > 0 && raw[0] == '{' {
+		var c bytes.Buffer
+		if json.Compact(&c, raw) == nil {
+			pa.workspace = c.Bytes()
+		}
+	}
 	return pa.keepExtra(doc.Payload)
 }
 
@@ -600,39 +617,32 @@ func (pa *parsedArchive) parseTables(raw json.RawMessage) error {
 	return nil
 }
 
-// parseFunctions reads the function list; a name seen before is skipped.
+// parseFunctions reads the function list: every member of a function is kept (as parseObjectList
+// keeps them) and re-exported as it came; a name seen before is skipped.
 func (pa *parsedArchive) parseFunctions(raw json.RawMessage) error {
-	var fns []struct {
-		ID   int64           `json:"id"`
-		GUID string          `json:"guid"`
-		Name string          `json:"name"`
-		Body json.RawMessage `json:"body"`
-	}
+	var items []map[string]json.RawMessage
 	if len(raw) > 0 && !isNull(raw) {
-		if err := json.Unmarshal(raw, &fns); err != nil {
+		if err := json.Unmarshal(raw, &items); err != nil {
 			return errInput("The archive's function list is malformed.")
 		}
 	}
-	seen := map[string]bool{}
-	for _, f := range fns {
-		if f.Name == "" {
+	for _, it := range items {
+		var name string
+		if it == nil || json.Unmarshal(it["name"], &name) != nil || name == "" {
 			return errInput("A function of the archive has no name.")
 		}
+	}
+	list, ok := parseObjectList("function", raw)
+	if !ok {
+		return errInput("The archive's function list is malformed.")
+	}
+	seen := map[string]bool{}
+	for _, f := range list {
 		if seen[f.Name] {
 			continue
 		}
 		seen[f.Name] = true
-		body := ""
-		if len(f.Body) > 0 && !isNull(f.Body) {
-			if err := json.Unmarshal(f.Body, &body); err != nil {
-				body = string(f.Body)
-			}
-		}
-		guid := f.GUID
-		if guid == "" {
-			guid = randomGUID()
-		}
-		pa.functions = append(pa.functions, &function{GUID: guid, Name: f.Name, Body: body, PID: f.ID, NoID: f.ID <= 0})
+		pa.functions = append(pa.functions, f)
 	}
 	return nil
 }
@@ -691,7 +701,8 @@ func (s *Server) dropSpool(name string, remove bool) {
 	}
 }
 
-func (s *Server) importSchema(w http.ResponseWriter, r *http.Request, wsID int64) error {
+func (s *Server) importSchema(c *call) error {
+	w, r, wsID := c.w, c.r, c.wsID
 	checkLabel := func(label string) error {
 		ws := s.snapshot().workspace(wsID)
 		if ws == nil {
@@ -735,7 +746,7 @@ func (s *Server) importSchema(w http.ResponseWriter, r *http.Request, wsID int64
 		now := s.now()
 		b := &branch{
 			ID: st.newID(), GUID: randomGUID(), Label: newbranch, Color: defaultColor,
-			CreatedAt: now, UpdatedAt: now, Extra: pa.extra,
+			CreatedAt: now, UpdatedAt: now, Extra: pa.extra, Members: pa.members,
 		}
 		for _, f := range pa.functions {
 			fc := *f
@@ -764,7 +775,8 @@ func (s *Server) importSchema(w http.ResponseWriter, r *http.Request, wsID int64
 	return nil
 }
 
-func (s *Server) importWorkspace(w http.ResponseWriter, r *http.Request, wsID int64) error {
+func (s *Server) importWorkspace(c *call) error {
+	w, r, wsID := c.w, c.r, c.wsID
 	if s.snapshot().workspace(wsID) == nil {
 		return errNoWorkspace
 	}
@@ -798,7 +810,7 @@ func (s *Server) importWorkspace(w http.ResponseWriter, r *http.Request, wsID in
 		}
 		v1 := &branch{
 			ID: st.newID(), GUID: randomGUID(), Label: "v1", Color: defaultColor,
-			CreatedAt: now, UpdatedAt: now, Extra: pa.extra,
+			CreatedAt: now, UpdatedAt: now, Extra: pa.extra, Members: pa.members,
 		}
 		for _, f := range pa.functions {
 			fc := *f
@@ -807,6 +819,7 @@ func (s *Server) importWorkspace(w http.ResponseWriter, r *http.Request, wsID in
 		}
 		pa.addObjects(st, v1, now)
 		ws.Branches = []*branch{v1}
+		ws.Record = pa.workspace
 		ws.Live = "v1"
 		out = importAnswer(ws, v1)
 		return nil

@@ -34,8 +34,11 @@ type object struct {
 	NoAppID bool `json:"no_app_id,omitempty"`
 	// NoID, NoGUID: an imported object that had no id (no guid), exported without one as it
 	// came, so that import then export does not change the content.
-	NoID      bool                       `json:"no_id,omitempty"`
-	NoGUID    bool                       `json:"no_guid,omitempty"`
+	NoID   bool `json:"no_id,omitempty"`
+	NoGUID bool `json:"no_guid,omitempty"`
+	// NoBody: an imported function that had no body member (its code under another member),
+	// exported without one until a body is set.
+	NoBody    bool                       `json:"no_body,omitempty"`
 	Rest      map[string]json.RawMessage `json:"rest,omitempty"`
 	CreatedAt time.Time                  `json:"created_at,omitempty"`
 	UpdatedAt time.Time                  `json:"updated_at,omitempty"`
@@ -119,7 +122,9 @@ func (o *object) payloadEntry(kind string) map[string]any {
 	}
 	switch kind {
 	case "function":
-		m["body"] = o.Body
+		if !o.NoBody || o.Body != "" {
+			m["body"] = o.Body
+		}
 	case "query":
 		if o.Verb != "" {
 			m["verb"] = o.Verb
@@ -190,6 +195,8 @@ func parseObjectList(kind string, raw json.RawMessage) (list []*object, ok bool)
 					o.Body = string(raw)
 				}
 				delete(o.Rest, "body")
+			} else {
+				o.NoBody = true
 			}
 		case "query":
 			if raw, has := o.Rest["verb"]; has && json.Unmarshal(raw, &o.Verb) == nil {
@@ -234,6 +241,8 @@ func endpointApp(rest map[string]json.RawMessage) (app int64, noAppID bool) {
 // list each one fills.
 var objectKinds = []string{"app", "query", "task"}
 
+func isObjectKind(k string) bool { return k == "app" || k == "query" || k == "task" }
+
 func (b *branch) objects(kind string) *[]*object {
 	switch kind {
 	case "function":
@@ -266,6 +275,30 @@ func (pa *parsedArchive) parseObjects(payload map[string]json.RawMessage) {
 		pa.objects[k] = list
 		delete(payload, k)
 	}
+	// Real exports name an endpoint's API group by guid ("app": {"id": "<guid>"}): resolve it
+	// to the group's payload id, which is how the emulator links them.
+	for _, e := range pa.objects["query"] {
+		if e.App != 0 {
+			continue
+		}
+		var ref struct {
+			ID   any    `json:"id"`
+			GUID string `json:"guid"`
+		}
+		if json.Unmarshal(e.Rest["app"], &ref) != nil {
+			continue
+		}
+		guid, _ := ref.ID.(string)
+		if guid == "" {
+			guid = ref.GUID
+		}
+		for _, g := range pa.objects["app"] {
+			if guid != "" && g.GUID == guid {
+				e.App = g.pid()
+				break
+			}
+		}
+	}
 }
 
 // addObjects gives b copies of the archive's apps, queries and tasks, with new route ids.
@@ -277,6 +310,35 @@ func (pa *parsedArchive) addObjects(st *state, b *branch, now time.Time) {
 			*l = append(*l, o)
 		}
 	}
+}
+
+// ---- new objects, shaped as a real export has them ----
+
+// newAPIGroup is a new API group: exported with no id (real exports give an api group only a
+// guid), a canonical name and "branch": {"id": 0}. pid is its payload id inside the emulator,
+// which its endpoints' App refers to.
+func newAPIGroup(id, pid int64, guid, name string, now time.Time) *object {
+	g := &object{ID: id, PID: pid, NoID: true, GUID: guid, Name: name, CreatedAt: now, UpdatedAt: now}
+	g.setRest("canonical", guid[:8])
+	g.setRest("branch", branchRef)
+	return g
+}
+
+// newEndpoint is a new endpoint of API group g: it refers to g as real exports do, by guid
+// ("app": {"id": "<guid>"}), not by app_id.
+func newEndpoint(id, pid int64, guid string, g *object, verb, name string, now time.Time) *object {
+	e := &object{ID: id, PID: pid, GUID: guid, Name: name, Verb: verb, App: g.pid(), NoAppID: true,
+		CreatedAt: now, UpdatedAt: now}
+	e.setRest("app", map[string]string{"id": g.GUID})
+	e.setRest("branch", branchRef)
+	return e
+}
+
+// newTask is a new task with "branch": {"id": 0}.
+func newTask(id, pid int64, guid, name string, now time.Time) *object {
+	t := &object{ID: id, PID: pid, GUID: guid, Name: name, CreatedAt: now, UpdatedAt: now}
+	t.setRest("branch", branchRef)
+	return t
 }
 
 // ---- answers ----
@@ -449,13 +511,6 @@ func removeObject(list *[]*object, o *object) {
 	}
 }
 
-var (
-	errNoFunction = errNotFound("Invalid function.")
-	errNoAPIGroup = errNotFound("Invalid API group.")
-	errNoEndpoint = errNotFound("Invalid API.")
-	errNoTask     = errNotFound("Invalid task.")
-)
-
 // editableList refuses a change to a list that an imported archive brought in a form the
 // emulator keeps verbatim.
 func editableList(b *branch, kind string) error {
@@ -489,167 +544,7 @@ func setFields(o *object, p params, strs, bools []string) {
 	}
 }
 
-// mutateObject runs fn on the workspace of the call in a mutation, touching it when fn succeeds.
-func (s *Server) mutateObject(c *call, fn func(st *state, ws *workspace) (map[string]any, error)) error {
-	var out map[string]any
-	err := s.mutate(func(st *state) error {
-		ws := st.workspace(c.wsID)
-		if ws == nil {
-			return errNoWorkspace
-		}
-		var err error
-		out, err = fn(st, ws)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, out)
-	return nil
-}
-
-// ---- functions ----
-
-func (s *Server) listFunctions(c *call) error {
-	b, err := queryBranch(c)
-	if err != nil {
-		return err
-	}
-	return writePage(c, b.Functions, func(f *object) map[string]any { return functionJSON(b, f) })
-}
-
-func (s *Server) getFunction(c *call) error {
-	fid, err := pathID(c.r, "function_id")
-	if err != nil {
-		return err
-	}
-	ws := c.st.workspace(c.wsID)
-	if ws == nil {
-		return errNoWorkspace
-	}
-	b, f := findObject(ws, "function", fid)
-	if f == nil {
-		return errNoFunction
-	}
-	writeJSON(c.w, http.StatusOK, functionJSON(b, f))
-	return nil
-}
-
-// createOrReplaceFunction creates a function on a branch, or replaces the body (and the given
-// fields) of the one with that name.
-func (s *Server) createOrReplaceFunction(c *call) error {
-	p, err := readParams(c.w, c.r)
-	if err != nil {
-		return err
-	}
-	name, err := p.required("name")
-	if err != nil {
-		return err
-	}
-	label, _ := p.str("branch")
-	return s.mutateObject(c, func(st *state, ws *workspace) (map[string]any, error) {
-		b := branchOf(ws, label)
-		if b == nil {
-			return nil, errNoBranch
-		}
-		now := s.now()
-		f := b.functionByName(name)
-		if f == nil {
-			f = &function{ID: st.newID(), PID: nextPID(b.Functions), GUID: randomGUID(), Name: name, CreatedAt: now}
-			b.Functions = append(b.Functions, f)
-		}
-		f.Body, _ = p.str("body")
-		setFields(f, p, []string{"description", "docs"}, nil)
-		f.UpdatedAt, b.UpdatedAt = now, now
-		return functionJSON(b, f), nil
-	})
-}
-
-func (s *Server) updateFunction(c *call) error {
-	fid, err := pathID(c.r, "function_id")
-	if err != nil {
-		return err
-	}
-	p, err := readParams(c.w, c.r)
-	if err != nil {
-		return err
-	}
-	_, hasBody := p.str("body")
-	name, hasName := p.str("name")
-	_, hasDesc := p.str("description")
-	if !hasBody && !hasName && !hasDesc {
-		return errMissing("body")
-	}
-	return s.mutateObject(c, func(st *state, ws *workspace) (map[string]any, error) {
-		b, f := findObject(ws, "function", fid)
-		if f == nil {
-			return nil, errNoFunction
-		}
-		if hasName && name != "" && name != f.Name {
-			if b.functionByName(name) != nil {
-				return nil, errBadRequest("duplicate record")
-			}
-			f.Name = name
-		}
-		if hasBody {
-			f.Body, _ = p.str("body")
-		}
-		setFields(f, p, []string{"description", "docs"}, nil)
-		f.UpdatedAt, b.UpdatedAt = s.now(), s.now()
-		return functionJSON(b, f), nil
-	})
-}
-
-func (s *Server) deleteFunction(c *call) error {
-	fid, err := pathID(c.r, "function_id")
-	if err != nil {
-		return err
-	}
-	return s.mutateObject(c, func(st *state, ws *workspace) (map[string]any, error) {
-		b, f := findObject(ws, "function", fid)
-		if f == nil {
-			return nil, errNoFunction
-		}
-		removeObject(&b.Functions, f)
-		b.UpdatedAt = s.now()
-		return map[string]any{}, nil
-	})
-}
-
-// ---- API groups ----
-
-func (s *Server) listAPIGroups(c *call) error {
-	b, err := queryBranch(c)
-	if err != nil {
-		return err
-	}
-	return writePage(c, b.Apps, func(g *object) map[string]any { return apiGroupJSON(b, g) })
-}
-
-func (s *Server) apiGroupOf(c *call, ws *workspace) (*branch, *object, error) {
-	gid, err := pathID(c.r, "apigroup_id")
-	if err != nil {
-		return nil, nil, err
-	}
-	b, g := findObject(ws, "app", gid)
-	if g == nil {
-		return nil, nil, errNoAPIGroup
-	}
-	return b, g, nil
-}
-
-func (s *Server) getAPIGroup(c *call) error {
-	ws := c.st.workspace(c.wsID)
-	if ws == nil {
-		return errNoWorkspace
-	}
-	b, g, err := s.apiGroupOf(c, ws)
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, apiGroupJSON(b, g))
-	return nil
-}
+// ---- name rules ----
 
 func nameTaken(list []*object, name string, except *object) bool {
 	for _, o := range list {
@@ -660,85 +555,6 @@ func nameTaken(list []*object, name string, except *object) bool {
 	return false
 }
 
-func (s *Server) createAPIGroup(c *call) error {
-	p, err := readParams(c.w, c.r)
-	if err != nil {
-		return err
-	}
-	name, err := p.required("name")
-	if err != nil {
-		return err
-	}
-	label, _ := p.str("branch")
-	return s.mutateObject(c, func(st *state, ws *workspace) (map[string]any, error) {
-		b := branchOf(ws, label)
-		if b == nil {
-			return nil, errNoBranch
-		}
-		if err := editableList(b, "app"); err != nil {
-			return nil, err
-		}
-		if nameTaken(b.Apps, name, nil) {
-			return nil, errBadRequest("duplicate record")
-		}
-		now := s.now()
-		g := &object{ID: st.newID(), PID: nextPID(b.Apps), GUID: randomGUID(), Name: name, CreatedAt: now, UpdatedAt: now}
-		g.setRest("description", "")
-		g.setRest("canonical", g.GUID[:8])
-		setFields(g, p, []string{"description", "docs"}, []string{"swagger"})
-		b.Apps = append(b.Apps, g)
-		b.UpdatedAt = now
-		return apiGroupJSON(b, g), nil
-	})
-}
-
-func (s *Server) updateAPIGroup(c *call) error {
-	p, err := readParams(c.w, c.r)
-	if err != nil {
-		return err
-	}
-	return s.mutateObject(c, func(st *state, ws *workspace) (map[string]any, error) {
-		b, g, err := s.apiGroupOf(c, ws)
-		if err != nil {
-			return nil, err
-		}
-		if name, _ := p.str("name"); name != "" && name != g.Name {
-			if nameTaken(b.Apps, name, g) {
-				return nil, errBadRequest("duplicate record")
-			}
-			g.Name = name
-		}
-		setFields(g, p, []string{"description", "docs"}, []string{"swagger"})
-		g.UpdatedAt, b.UpdatedAt = s.now(), s.now()
-		return apiGroupJSON(b, g), nil
-	})
-}
-
-// deleteAPIGroup deletes an API group and its endpoints.
-func (s *Server) deleteAPIGroup(c *call) error {
-	return s.mutateObject(c, func(st *state, ws *workspace) (map[string]any, error) {
-		b, g, err := s.apiGroupOf(c, ws)
-		if err != nil {
-			return nil, err
-		}
-		if err := editableList(b, "query"); err != nil {
-			return nil, err
-		}
-		removeObject(&b.Apps, g)
-		kept := b.Queries[:0:0]
-		for _, e := range b.Queries {
-			if e.App != g.pid() {
-				kept = append(kept, e)
-			}
-		}
-		b.Queries = kept
-		b.UpdatedAt = s.now()
-		return map[string]any{}, nil
-	})
-}
-
-// ---- endpoints ----
-
 func endpointsOf(b *branch, g *object) []*object {
 	var out []*object
 	for _, e := range b.Queries {
@@ -747,48 +563,6 @@ func endpointsOf(b *branch, g *object) []*object {
 		}
 	}
 	return out
-}
-
-func (s *Server) endpointOf(c *call, ws *workspace) (*branch, *object, *object, error) {
-	b, g, err := s.apiGroupOf(c, ws)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	aid, err := pathID(c.r, "api_id")
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	for _, e := range endpointsOf(b, g) {
-		if e.ID == aid {
-			return b, g, e, nil
-		}
-	}
-	return nil, nil, nil, errNoEndpoint
-}
-
-func (s *Server) listEndpoints(c *call) error {
-	ws := c.st.workspace(c.wsID)
-	if ws == nil {
-		return errNoWorkspace
-	}
-	b, g, err := s.apiGroupOf(c, ws)
-	if err != nil {
-		return err
-	}
-	return writePage(c, endpointsOf(b, g), func(e *object) map[string]any { return endpointJSON(b, g, e) })
-}
-
-func (s *Server) getEndpoint(c *call) error {
-	ws := c.st.workspace(c.wsID)
-	if ws == nil {
-		return errNoWorkspace
-	}
-	b, g, e, err := s.endpointOf(c, ws)
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, endpointJSON(b, g, e))
-	return nil
 }
 
 var verbs = map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "HEAD": true}
@@ -816,184 +590,4 @@ func endpointTaken(list []*object, verb, name string, except *object) bool {
 		}
 	}
 	return false
-}
-
-func (s *Server) createEndpoint(c *call) error {
-	p, err := readParams(c.w, c.r)
-	if err != nil {
-		return err
-	}
-	name, err := p.required("name")
-	if err != nil {
-		return err
-	}
-	verb, err := verbParam(p, true)
-	if err != nil {
-		return err
-	}
-	return s.mutateObject(c, func(st *state, ws *workspace) (map[string]any, error) {
-		b, g, err := s.apiGroupOf(c, ws)
-		if err != nil {
-			return nil, err
-		}
-		if err := editableList(b, "query"); err != nil {
-			return nil, err
-		}
-		if endpointTaken(endpointsOf(b, g), verb, name, nil) {
-			return nil, errBadRequest("duplicate record")
-		}
-		now := s.now()
-		e := &object{ID: st.newID(), PID: nextPID(b.Queries), GUID: randomGUID(), Name: name, Verb: verb,
-			App: g.pid(), CreatedAt: now, UpdatedAt: now}
-		e.setRest("description", "")
-		setFields(e, p, []string{"description", "docs"}, nil)
-		b.Queries = append(b.Queries, e)
-		b.UpdatedAt = now
-		return endpointJSON(b, g, e), nil
-	})
-}
-
-// updateEndpoint answers {} as the OpenAPI file says.
-func (s *Server) updateEndpoint(c *call) error {
-	p, err := readParams(c.w, c.r)
-	if err != nil {
-		return err
-	}
-	verb, err := verbParam(p, false)
-	if err != nil {
-		return err
-	}
-	return s.mutateObject(c, func(st *state, ws *workspace) (map[string]any, error) {
-		b, g, e, err := s.endpointOf(c, ws)
-		if err != nil {
-			return nil, err
-		}
-		nv, nn := e.Verb, e.Name
-		if verb != "" {
-			nv = verb
-		}
-		if name, _ := p.str("name"); name != "" {
-			nn = name
-		}
-		if endpointTaken(endpointsOf(b, g), nv, nn, e) {
-			return nil, errBadRequest("duplicate record")
-		}
-		e.Verb, e.Name = nv, nn
-		setFields(e, p, []string{"description", "docs"}, nil)
-		e.UpdatedAt, b.UpdatedAt = s.now(), s.now()
-		return map[string]any{}, nil
-	})
-}
-
-func (s *Server) deleteEndpoint(c *call) error {
-	return s.mutateObject(c, func(st *state, ws *workspace) (map[string]any, error) {
-		b, _, e, err := s.endpointOf(c, ws)
-		if err != nil {
-			return nil, err
-		}
-		removeObject(&b.Queries, e)
-		b.UpdatedAt = s.now()
-		return map[string]any{}, nil
-	})
-}
-
-// ---- tasks ----
-
-func (s *Server) listTasks(c *call) error {
-	b, err := queryBranch(c)
-	if err != nil {
-		return err
-	}
-	return writePage(c, b.Tasks, func(t *object) map[string]any { return taskJSON(b, t) })
-}
-
-func (s *Server) taskOf(c *call, ws *workspace) (*branch, *object, error) {
-	tid, err := pathID(c.r, "task_id")
-	if err != nil {
-		return nil, nil, err
-	}
-	b, t := findObject(ws, "task", tid)
-	if t == nil {
-		return nil, nil, errNoTask
-	}
-	return b, t, nil
-}
-
-func (s *Server) getTask(c *call) error {
-	ws := c.st.workspace(c.wsID)
-	if ws == nil {
-		return errNoWorkspace
-	}
-	b, t, err := s.taskOf(c, ws)
-	if err != nil {
-		return err
-	}
-	writeJSON(c.w, http.StatusOK, taskJSON(b, t))
-	return nil
-}
-
-func (s *Server) createTask(c *call) error {
-	p, err := readParams(c.w, c.r)
-	if err != nil {
-		return err
-	}
-	name, err := p.required("name")
-	if err != nil {
-		return err
-	}
-	label, _ := p.str("branch")
-	return s.mutateObject(c, func(st *state, ws *workspace) (map[string]any, error) {
-		b := branchOf(ws, label)
-		if b == nil {
-			return nil, errNoBranch
-		}
-		if err := editableList(b, "task"); err != nil {
-			return nil, err
-		}
-		if nameTaken(b.Tasks, name, nil) {
-			return nil, errBadRequest("duplicate record")
-		}
-		now := s.now()
-		t := &object{ID: st.newID(), PID: nextPID(b.Tasks), GUID: randomGUID(), Name: name, CreatedAt: now, UpdatedAt: now}
-		t.setRest("description", "")
-		t.setRest("active", false)
-		setFields(t, p, []string{"description", "docs", "datasource"}, []string{"active"})
-		b.Tasks = append(b.Tasks, t)
-		b.UpdatedAt = now
-		return taskJSON(b, t), nil
-	})
-}
-
-func (s *Server) updateTask(c *call) error {
-	p, err := readParams(c.w, c.r)
-	if err != nil {
-		return err
-	}
-	return s.mutateObject(c, func(st *state, ws *workspace) (map[string]any, error) {
-		b, t, err := s.taskOf(c, ws)
-		if err != nil {
-			return nil, err
-		}
-		if name, _ := p.str("name"); name != "" && name != t.Name {
-			if nameTaken(b.Tasks, name, t) {
-				return nil, errBadRequest("duplicate record")
-			}
-			t.Name = name
-		}
-		setFields(t, p, []string{"description", "docs", "datasource"}, []string{"active"})
-		t.UpdatedAt, b.UpdatedAt = s.now(), s.now()
-		return taskJSON(b, t), nil
-	})
-}
-
-func (s *Server) deleteTask(c *call) error {
-	return s.mutateObject(c, func(st *state, ws *workspace) (map[string]any, error) {
-		b, t, err := s.taskOf(c, ws)
-		if err != nil {
-			return nil, err
-		}
-		removeObject(&b.Tasks, t)
-		b.UpdatedAt = s.now()
-		return map[string]any{}, nil
-	})
 }

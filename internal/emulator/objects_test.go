@@ -54,14 +54,14 @@ func TestFunctionListIsPaged(t *testing.T) {
 	status, data := in.Do(t, "GET", "/workspace/1/function?per_page=0", nil)
 	wantError(t, status, data, 400, "ERROR_CODE_INPUT_ERROR", "Value is not properly formed.")
 	status, data = in.Do(t, "GET", "/workspace/1/function?branch=nope", nil)
-	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "Invalid branch.")
+	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "")
 	if got := len(in.Functions(t, 1, "")); got != 5 {
 		t.Fatalf("emulatortest.Functions: %d", got)
 	}
 	f := in.AddFunction(t, 1, "", "gone", "x")
 	doOK(t, in, "DELETE", fmt.Sprintf("/workspace/1/function/%d", f.ID), nil, nil)
 	status, data = in.Do(t, "GET", fmt.Sprintf("/workspace/1/function/%d", f.ID), nil)
-	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "Invalid function.")
+	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "")
 }
 
 func TestAPIGroupsEndpointsTasks(t *testing.T) {
@@ -139,9 +139,9 @@ func TestAPIGroupsEndpointsTasks(t *testing.T) {
 	wantError(t, resp2.StatusCode, d2, 403, "ERROR_CODE_ACCESS_DENIED", "Access Denied.")
 	doOK(t, in, "DELETE", fmt.Sprintf("/workspace/1/apigroup/%d", gid), nil, nil)
 	status, data = in.Do(t, "GET", fmt.Sprintf("/workspace/1/apigroup/%d/api/%d", gid, eid), nil)
-	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "Invalid API group.")
+	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "")
 	status, data = in.Do(t, "GET", "/workspace/1/task/999999", nil)
-	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "Invalid task.")
+	wantError(t, status, data, 404, "ERROR_CODE_NOT_FOUND", "")
 }
 
 func toID(t *testing.T, v any) int64 {

@@ -29,55 +29,27 @@ type metaRoute struct {
 }
 
 // metaRoutes is the route table, one line per route of the OpenAPI file (and the branch routes
-// of the reference notes that the file does not list).
-var metaRoutes = []metaRoute{
-	{"GET /auth/me", false, func(s *Server, c *call) error { return s.authMe(c.w, c.st, c.tok) }},
-	{"GET /workspace", false, func(s *Server, c *call) error { return s.listWorkspaces(c.w, c.st, c.tok) }},
-	{"GET /workspace/{workspace_id}", false, func(s *Server, c *call) error { return s.getWorkspace(c.w, c.wsID) }},
-	{"GET /workspace/{workspace_id}/branch", false, func(s *Server, c *call) error { return s.listBranches(c.w, c.wsID) }},
-	{"POST /workspace/{workspace_id}/branch", true, func(s *Server, c *call) error { return s.createBranch(c.w, c.r, c.wsID) }},
-	{"GET /workspace/{workspace_id}/branch/{branch_label}", false, func(s *Server, c *call) error {
-		return s.getBranch(c.w, c.wsID, c.r.PathValue("branch_label"))
-	}},
-	{"PUT /workspace/{workspace_id}/branch/{branch_label}", true, func(s *Server, c *call) error {
-		return s.updateBranch(c.w, c.r, c.wsID, c.r.PathValue("branch_label"))
-	}},
-	{"DELETE /workspace/{workspace_id}/branch/{branch_label}", true, func(s *Server, c *call) error {
-		return s.deleteBranch(c.w, c.wsID, c.r.PathValue("branch_label"))
-	}},
-	{"POST /workspace/{workspace_id}/branch/{branch_label}/live", true, func(s *Server, c *call) error {
-		return s.setLive(c.w, c.wsID, c.r.PathValue("branch_label"))
-	}},
-	{"POST /workspace/{workspace_id}/export-schema", false, func(s *Server, c *call) error { return s.export(c.w, c.r, c.wsID, false) }},
-	{"POST /workspace/{workspace_id}/export", false, func(s *Server, c *call) error { return s.export(c.w, c.r, c.wsID, true) }},
-	{"POST /workspace/{workspace_id}/import-schema", true, func(s *Server, c *call) error { return s.importSchema(c.w, c.r, c.wsID) }},
-	{"POST /workspace/{workspace_id}/import", true, func(s *Server, c *call) error { return s.importWorkspace(c.w, c.r, c.wsID) }},
-	{"GET /workspace/{workspace_id}/table", false, func(s *Server, c *call) error { return s.listTables(c.w, c.wsID) }},
-	{"POST /workspace/{workspace_id}/table", true, func(s *Server, c *call) error { return s.createTable(c.w, c.r, c.wsID) }},
-
-	{"GET /workspace/{workspace_id}/function", false, (*Server).listFunctions},
-	{"POST /workspace/{workspace_id}/function", true, (*Server).createOrReplaceFunction},
-	{"GET /workspace/{workspace_id}/function/{function_id}", false, (*Server).getFunction},
-	{"PUT /workspace/{workspace_id}/function/{function_id}", true, (*Server).updateFunction},
-	{"DELETE /workspace/{workspace_id}/function/{function_id}", true, (*Server).deleteFunction},
-
-	{"GET /workspace/{workspace_id}/apigroup", false, (*Server).listAPIGroups},
-	{"POST /workspace/{workspace_id}/apigroup", true, (*Server).createAPIGroup},
-	{"GET /workspace/{workspace_id}/apigroup/{apigroup_id}", false, (*Server).getAPIGroup},
-	{"PUT /workspace/{workspace_id}/apigroup/{apigroup_id}", true, (*Server).updateAPIGroup},
-	{"DELETE /workspace/{workspace_id}/apigroup/{apigroup_id}", true, (*Server).deleteAPIGroup},
-	{"GET /workspace/{workspace_id}/apigroup/{apigroup_id}/api", false, (*Server).listEndpoints},
-	{"POST /workspace/{workspace_id}/apigroup/{apigroup_id}/api", true, (*Server).createEndpoint},
-	{"GET /workspace/{workspace_id}/apigroup/{apigroup_id}/api/{api_id}", false, (*Server).getEndpoint},
-	{"PUT /workspace/{workspace_id}/apigroup/{apigroup_id}/api/{api_id}", true, (*Server).updateEndpoint},
-	{"DELETE /workspace/{workspace_id}/apigroup/{apigroup_id}/api/{api_id}", true, (*Server).deleteEndpoint},
-
-	{"GET /workspace/{workspace_id}/task", false, (*Server).listTasks},
-	{"POST /workspace/{workspace_id}/task", true, (*Server).createTask},
-	{"GET /workspace/{workspace_id}/task/{task_id}", false, (*Server).getTask},
-	{"PUT /workspace/{workspace_id}/task/{task_id}", true, (*Server).updateTask},
-	{"DELETE /workspace/{workspace_id}/task/{task_id}", true, (*Server).deleteTask},
-}
+// of the reference notes that the file does not list); the routes of the object kinds (functions,
+// API groups, endpoints, tasks) come from objectKindTable (kinds.go). Every handler has the one
+// signature func(*Server, *call) error.
+var metaRoutes = append([]metaRoute{
+	{"GET /auth/me", false, (*Server).authMe},
+	{"GET /workspace", false, (*Server).listWorkspaces},
+	{"GET /workspace/{workspace_id}", false, (*Server).getWorkspace},
+	{"GET /workspace/{workspace_id}/branch", false, (*Server).listBranches},
+	{"POST /workspace/{workspace_id}/branch", true, (*Server).createBranch},
+	{"GET /workspace/{workspace_id}/branch/{branch_label}", false, (*Server).getBranch},
+	{"PUT /workspace/{workspace_id}/branch/{branch_label}", true, (*Server).updateBranch},
+	{"DELETE /workspace/{workspace_id}/branch/{branch_label}", true, (*Server).deleteBranch},
+	{"POST /workspace/{workspace_id}/branch/{branch_label}/live", true, (*Server).setLive},
+	{"POST /workspace/{workspace_id}/export-schema", false, (*Server).exportSchema},
+	{"POST /workspace/{workspace_id}/export", false, (*Server).exportFull},
+	{"POST /workspace/{workspace_id}/import-schema", true, (*Server).importSchema},
+	{"POST /workspace/{workspace_id}/import", true, (*Server).importWorkspace},
+	{"GET /workspace/{workspace_id}/table", false, (*Server).listTables},
+	{"POST /workspace/{workspace_id}/table", true, (*Server).createTable},
+	{"GET /workspace/{workspace_id}/table/{table_id}", false, (*Server).getTable},
+}, kindRoutes()...)
 
 type callKey struct{}
 
@@ -169,33 +141,14 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rest string) e
 
 // ---- JSON shapes ----
 
-func workspaceJSON(w *workspace) map[string]any {
-	return map[string]any{
-		"id": w.ID, "name": w.Name, "description": w.Description, "branch": w.Live,
-		"created_at": formatTime(w.CreatedAt),
-	}
-}
-
-func branchJSON(w *workspace, b *branch) map[string]any {
-	return map[string]any{
-		"id":          b.ID,
-		"created_at":  formatTime(b.CreatedAt),
-		"updated_at":  formatTime(b.UpdatedAt),
-		"label":       b.Label,
-		"description": b.Description,
-		"color":       b.Color,
-		"live":        b.Label == w.Live,
-		"backup":      b.Backup,
-	}
-}
-
 func tableJSON(t *table) map[string]any {
 	return map[string]any{"id": t.ID, "guid": t.GUID, "name": t.Name, "rows": t.Rows, "storage": t.Storage}
 }
 
 // ---- auth and workspaces ----
 
-func (s *Server) authMe(w http.ResponseWriter, st *state, tok tokenInfo) error {
+func (s *Server) authMe(c *call) error {
+	w, st, tok := c.w, c.st, c.tok
 	wss := []map[string]any{}
 	for _, ws := range st.Workspaces {
 		if tok.sees(ws.ID) {
@@ -217,8 +170,9 @@ func (s *Server) authMe(w http.ResponseWriter, st *state, tok tokenInfo) error {
 	return nil
 }
 
-func (s *Server) listWorkspaces(w http.ResponseWriter, st *state, tok tokenInfo) error {
-	out := []map[string]any{}
+func (s *Server) listWorkspaces(c *call) error {
+	w, st, tok := c.w, c.st, c.tok
+	out := []ordered{}
 	for _, ws := range st.Workspaces {
 		if tok.sees(ws.ID) {
 			out = append(out, workspaceJSON(ws))
@@ -228,7 +182,8 @@ func (s *Server) listWorkspaces(w http.ResponseWriter, st *state, tok tokenInfo)
 	return nil
 }
 
-func (s *Server) getWorkspace(w http.ResponseWriter, id int64) error {
+func (s *Server) getWorkspace(c *call) error {
+	w, id := c.w, c.wsID
 	ws := s.snapshot().workspace(id)
 	if ws == nil {
 		return errNoWorkspace
@@ -239,16 +194,17 @@ func (s *Server) getWorkspace(w http.ResponseWriter, id int64) error {
 
 // ---- branches ----
 
-func (s *Server) listBranches(w http.ResponseWriter, id int64) error {
+func (s *Server) listBranches(c *call) error {
+	w, id := c.w, c.wsID
 	ws := s.snapshot().workspace(id)
 	if ws == nil {
 		return errNoWorkspace
 	}
-	out := make([]map[string]any, 0, len(ws.Branches))
+	out := make([]ordered, 0, len(ws.Branches))
 	for _, b := range ws.Branches {
-		row := branchJSON(ws, b)
+		row := branchRowJSON(ws, b)
 		if s.opts.OmitLiveOnNonLive && b.Label != ws.Live {
-			delete(row, "live")
+			row = row.without("live")
 		}
 		out = append(out, row)
 	}
@@ -256,7 +212,8 @@ func (s *Server) listBranches(w http.ResponseWriter, id int64) error {
 	return nil
 }
 
-func (s *Server) getBranch(w http.ResponseWriter, id int64, label string) error {
+func (s *Server) getBranch(c *call) error {
+	w, id, label := c.w, c.wsID, c.r.PathValue("branch_label")
 	ws := s.snapshot().workspace(id)
 	if ws == nil {
 		return errNoWorkspace
@@ -280,7 +237,8 @@ func checkNewLabel(ws *workspace, label string) error {
 	return nil
 }
 
-func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) error {
+func (s *Server) createBranch(c *call) error {
+	w, r, id := c.w, c.r, c.wsID
 	p, err := readParams(w, r)
 	if err != nil {
 		return err
@@ -298,7 +256,7 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) 
 	if color == "" {
 		color = defaultColor
 	}
-	var out map[string]any
+	var out ordered
 	err = s.mutate(func(st *state) error {
 		ws := st.workspace(id)
 		if ws == nil {
@@ -309,7 +267,7 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) 
 		}
 		src := ws.branch(source)
 		if src == nil {
-			return errNotFound("Invalid source branch.")
+			return errMissingObject
 		}
 		now := s.now()
 		b := &branch{
@@ -322,7 +280,7 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) 
 				o.ID = st.newID()
 			}
 		}
-		b.Functions, b.Extra = cl.Functions, cl.Extra
+		b.Functions, b.Extra, b.Members = cl.Functions, cl.Extra, cl.Members
 		b.Apps, b.Queries, b.Tasks = cl.Apps, cl.Queries, cl.Tasks
 		ws.Branches = append(ws.Branches, b)
 		out = branchJSON(ws, b)
@@ -335,12 +293,13 @@ func (s *Server) createBranch(w http.ResponseWriter, r *http.Request, id int64) 
 	return nil
 }
 
-func (s *Server) updateBranch(w http.ResponseWriter, r *http.Request, id int64, label string) error {
+func (s *Server) updateBranch(c *call) error {
+	w, r, id, label := c.w, c.r, c.wsID, c.r.PathValue("branch_label")
 	p, err := readParams(w, r)
 	if err != nil {
 		return err
 	}
-	var out map[string]any
+	var out ordered
 	err = s.mutate(func(st *state) error {
 		ws := st.workspace(id)
 		if ws == nil {
@@ -379,7 +338,8 @@ func (s *Server) updateBranch(w http.ResponseWriter, r *http.Request, id int64, 
 	return nil
 }
 
-func (s *Server) deleteBranch(w http.ResponseWriter, id int64, label string) error {
+func (s *Server) deleteBranch(c *call) error {
+	w, id, label := c.w, c.wsID, c.r.PathValue("branch_label")
 	err := s.mutate(func(st *state) error {
 		ws := st.workspace(id)
 		if ws == nil {
@@ -407,8 +367,9 @@ func (s *Server) deleteBranch(w http.ResponseWriter, id int64, label string) err
 	return nil
 }
 
-func (s *Server) setLive(w http.ResponseWriter, id int64, label string) error {
-	var out map[string]any
+func (s *Server) setLive(c *call) error {
+	w, id, label := c.w, c.wsID, c.r.PathValue("branch_label")
+	var out ordered
 	err := s.mutate(func(st *state) error {
 		ws := st.workspace(id)
 		if ws == nil {
@@ -431,7 +392,8 @@ func (s *Server) setLive(w http.ResponseWriter, id int64, label string) error {
 
 // ---- tables and functions (out-of-band changes, as a person in the UI would make them) ----
 
-func (s *Server) listTables(w http.ResponseWriter, id int64) error {
+func (s *Server) listTables(c *call) error {
+	w, id := c.w, c.wsID
 	ws := s.snapshot().workspace(id)
 	if ws == nil {
 		return errNoWorkspace
@@ -444,7 +406,26 @@ func (s *Server) listTables(w http.ResponseWriter, id int64) error {
 	return nil
 }
 
-func (s *Server) createTable(w http.ResponseWriter, r *http.Request, id int64) error {
+func (s *Server) getTable(c *call) error {
+	id, err := pathID(c.r, "table_id")
+	if err != nil {
+		return err
+	}
+	ws := c.st.workspace(c.wsID)
+	if ws == nil {
+		return errNoWorkspace
+	}
+	for _, t := range ws.Tables {
+		if t.ID == id {
+			writeJSON(c.w, http.StatusOK, tableJSON(t))
+			return nil
+		}
+	}
+	return errMissingObject
+}
+
+func (s *Server) createTable(c *call) error {
+	w, r, id := c.w, c.r, c.wsID
 	p, err := readParams(w, r)
 	if err != nil {
 		return err

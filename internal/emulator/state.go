@@ -42,6 +42,10 @@ type workspace struct {
 	Live        string    `json:"live"` // label of the live branch
 	Branches    []*branch `json:"branches"`
 	Tables      []*table  `json:"tables"`
+	// Record is the workspace record (the payload's "workspace" member) of the last archive
+	// imported over the workspace, re-exported as it came but for its id, name and description,
+	// which are the workspace's. Nil: exports carry the emulator's own record (workspaceRecord).
+	Record json.RawMessage `json:"record,omitempty"`
 }
 
 type branch struct {
@@ -63,6 +67,11 @@ type branch struct {
 	// workspace (query, addon, task, trigger, middleware, app, tool, env...), compacted JSON
 	// re-emitted verbatim on export.
 	Extra map[string]json.RawMessage `json:"extra,omitempty"`
+	// Members are the payload's member names of the archive the branch was imported from, in
+	// its order: its exports have those members, in that order (and dbo, function, workspace and
+	// the modelled lists when it lacked them), so that an imported archive is exported unchanged.
+	// Nil for a branch the emulator made: its exports have payloadMembers.
+	Members []string `json:"members,omitempty"`
 }
 
 // function is a function of a branch (an object whose Body is its XanoScript).
@@ -92,9 +101,18 @@ type pageRef struct {
 	Length int64  `json:"length"`
 }
 
-// bundleSections are the payload lists, besides dbo and function, that every export has
-// (empty unless an imported archive brought them; see branch.Extra).
-var bundleSections = []string{"branch", "app", "query", "addon", "task", "trigger", "middleware"}
+// payloadMembers are the members of an export's payload, in the order of a real Xano export
+// (recorded): every export has them all; a list the emulator does not model is empty unless an
+// imported archive brought it (branch.Extra). partial is false, branch is [] (it describes the
+// export), workspace is the workspace record.
+var payloadMembers = []string{"partial", "action_package_install", "addon", "app", "branch", "channel", "dbo",
+	"env", "function", "market_item", "message", "microservice", "middleware", "query", "realtime_server",
+	"run_install", "task", "tool", "knowledge", "knowledge_file", "toolset", "trigger", "vault", "workflow_test",
+	"service", "workspace"}
+
+// branchRef is the "branch" member of every object of a real export and of its workspace record:
+// {"id": 0}.
+var branchRef = json.RawMessage(`{"id":0}`)
 
 func (st *state) clone() *state {
 	c := &state{NextID: st.NextID}
@@ -126,6 +144,10 @@ func (w *workspace) clone() *workspace {
 func (b *branch) clone() *branch {
 	c := *b
 	c.Functions = cloneObjects(b.Functions)
+	c.Members = append([]string(nil), b.Members...)
+	if b.Members == nil {
+		c.Members = nil
+	}
 	c.Apps, c.Queries, c.Tasks = cloneObjects(b.Apps), cloneObjects(b.Queries), cloneObjects(b.Tasks)
 	if b.Extra != nil {
 		c.Extra = make(map[string]json.RawMessage, len(b.Extra))
@@ -172,15 +194,6 @@ func (w *workspace) hasTable(guid, name string) bool {
 	return false
 }
 
-func (b *branch) functionByName(name string) *function {
-	for _, f := range b.Functions {
-		if f.Name == name {
-			return f
-		}
-	}
-	return nil
-}
-
 // spoolFiles returns the spool files the state refers to.
 func (st *state) spoolFiles() map[string]bool {
 	m := map[string]bool{}
@@ -217,8 +230,9 @@ func stableGUID(parts ...any) string {
 // tableDef builds the dbo entry of a table the emulator creates itself.
 func tableDef(guid, name string) json.RawMessage {
 	def := map[string]any{
-		"guid": guid,
-		"name": name,
+		"guid":   guid,
+		"name":   name,
+		"branch": branchRef,
 		"schema": []map[string]any{
 			{"name": "id", "type": "int"},
 			{"name": "data", "type": "text"},
@@ -399,9 +413,11 @@ func buildBranch(st *state, fb FixtureBranch, wsID int64, now time.Time) (*branc
 			return nil, fmt.Errorf("workspace %d branch %q: duplicate function %q", wsID, fb.Label, ff.Name)
 		}
 		names[ff.Name] = true
-		b.Functions = append(b.Functions, &function{
+		f := &function{
 			ID: st.newID(), PID: int64(len(b.Functions) + 1), CreatedAt: now, UpdatedAt: now, GUID: stableGUID("function", wsID, ff.Name), Name: ff.Name, Body: ff.Body,
-		})
+		}
+		f.setRest("branch", branchRef)
+		b.Functions = append(b.Functions, f)
 	}
 	if err := buildAPIGroups(st, b, fb.APIGroups, wsID, now); err != nil {
 		return nil, err
@@ -423,10 +439,8 @@ func buildAPIGroups(st *state, b *branch, groups []FixtureAPIGroup, wsID int64, 
 		if nameTaken(b.Apps, fg.Name, nil) {
 			return fmt.Errorf("%s: duplicate API group %q", where, fg.Name)
 		}
-		g := &object{ID: st.newID(), PID: nextPID(b.Apps), GUID: stableGUID("apigroup", wsID, fg.Name),
-			Name: fg.Name, CreatedAt: now, UpdatedAt: now}
+		g := newAPIGroup(st.newID(), nextPID(b.Apps), stableGUID("apigroup", wsID, fg.Name), fg.Name, now)
 		g.setRest("description", fg.Description)
-		g.setRest("canonical", g.GUID[:8])
 		b.Apps = append(b.Apps, g)
 		for _, fe := range fg.Endpoints {
 			verb := strings.ToUpper(fe.Verb)
@@ -440,8 +454,7 @@ func buildAPIGroups(st *state, b *branch, groups []FixtureAPIGroup, wsID int64, 
 			if endpointTaken(endpointsOf(b, g), verb, fe.Path, nil) {
 				return fmt.Errorf("%s API group %q: duplicate endpoint %s %s", where, fg.Name, verb, fe.Path)
 			}
-			e := &object{ID: st.newID(), PID: nextPID(b.Queries), GUID: stableGUID("endpoint", wsID, fg.Name, verb, fe.Path),
-				Name: fe.Path, Verb: verb, App: g.pid(), CreatedAt: now, UpdatedAt: now}
+			e := newEndpoint(st.newID(), nextPID(b.Queries), stableGUID("endpoint", wsID, fg.Name, verb, fe.Path), g, verb, fe.Path, now)
 			e.setRest("description", fe.Description)
 			b.Queries = append(b.Queries, e)
 		}
@@ -458,8 +471,7 @@ func buildTasks(st *state, b *branch, tasks []FixtureTask, wsID int64, now time.
 		if nameTaken(b.Tasks, ft.Name, nil) {
 			return fmt.Errorf("workspace %d branch %q: duplicate task %q", wsID, b.Label, ft.Name)
 		}
-		t := &object{ID: st.newID(), PID: nextPID(b.Tasks), GUID: stableGUID("task", wsID, ft.Name),
-			Name: ft.Name, CreatedAt: now, UpdatedAt: now}
+		t := newTask(st.newID(), nextPID(b.Tasks), stableGUID("task", wsID, ft.Name), ft.Name, now)
 		t.setRest("description", ft.Description)
 		t.setRest("active", ft.Active)
 		b.Tasks = append(b.Tasks, t)

@@ -30,6 +30,7 @@ var skipBelowWriteOnly = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(t
 // own Xano on loopback. fx nil seeds the demo instance (1 "staging", 2 "production").
 func startEmulator(t *testing.T, fx *emulator.Fixture) *emulatortest.Instance {
 	t.Helper()
+	skipWhenLive(t, "a seeded fixture and the control API")
 	return emulatortest.Start(t, fx)
 }
 

@@ -1235,6 +1235,7 @@ func (e *relEmulator) cutUpload(path string, n int64) {
 }
 
 func startRelEmulator(t *testing.T, fx *emulator.Fixture) *relEmulator {
+	skipWhenLive(t, "faults injected into the emulator")
 	srv, err := emulator.New(emulator.Options{Fixture: fx, Control: true, AdminToken: "rel-" + rand.Text()})
 	if err != nil {
 		t.Fatal(err)

@@ -551,7 +551,7 @@ func TestAccWorkspaceImport_sourceHashMismatch(t *testing.T) {
 				PreConfig:   func() { clearRequests(t, inst) },
 				Config:      workspaceImportConfig(inst, src, fmt.Sprintf("%q", other), filepath.Join(dir, "backup"), ""),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)sha256 of source_path.*is\s+%s\s+but\s+source_sha256\s+is\s+%s`, sum, other)),
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`source_path's sha256 is\s+%s\s+but\s+source_sha256\s+is\s+%s`, sum, other)),
 			},
 			{
 				PreConfig: func() {

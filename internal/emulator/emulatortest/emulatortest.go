@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/xano-community/terraform-provider-xano/internal/emulator"
 )
@@ -23,8 +25,10 @@ type Instance struct {
 	Token   string
 	Control *emulator.Control
 	Server  *emulator.Server
-	// HTTP is the test server itself.
+	// HTTP is the test server itself; nil for a Remote instance.
 	HTTP *httptest.Server
+	// Client sends the helpers' requests when set (a Remote instance); else HTTP's client.
+	Client *http.Client
 }
 
 // Branch is one row of a workspace's branch list (Live is false when the row omits it, see
@@ -74,6 +78,40 @@ func StartWith(t testing.TB, opts emulator.Options) *Instance {
 	return in
 }
 
+// StartPublic starts an emulator as StartWith does, but without the control API: only the public
+// Metadata API answers, as on a real Xano instance. Control is nil.
+func StartPublic(t testing.TB, opts emulator.Options) *Instance {
+	t.Helper()
+	opts.Control = false
+	srv, err := emulator.New(opts)
+	if err != nil {
+		t.Fatalf("emulatortest: %v", err)
+	}
+	in := Serve(srv)
+	in.Control = nil
+	t.Cleanup(func() {
+		in.HTTP.Close()
+		if err := srv.Close(); err != nil {
+			t.Errorf("emulatortest: close: %v", err)
+		}
+	})
+	return in
+}
+
+// Remote is an Instance for a Metadata API served elsewhere: a real Xano instance (origin, e.g.
+// https://x1a2-b3c4.n7.xano.io) or an emulator started by someone else. Only the helpers that use
+// the public Metadata API work: Control, Server and HTTP are nil.
+func Remote(origin, token string) *Instance {
+	return &Instance{URL: strings.TrimRight(origin, "/"), Token: token, Client: &http.Client{Timeout: 5 * time.Minute}}
+}
+
+func (in *Instance) client() *http.Client {
+	if in.Client != nil {
+		return in.Client
+	}
+	return in.HTTP.Client()
+}
+
 // Serve serves an existing Server on 127.0.0.1 (with its admin token as Token). The caller
 // closes in.HTTP and the Server.
 func Serve(srv *emulator.Server) *Instance {
@@ -110,7 +148,7 @@ func (in *Instance) Do(t testing.TB, method, path string, body any) (int, []byte
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Authorization", "Bearer "+in.Token)
-	resp, err := in.HTTP.Client().Do(req)
+	resp, err := in.client().Do(req)
 	if err != nil {
 		t.Fatalf("emulatortest: %s %s: %v", method, path, err)
 	}

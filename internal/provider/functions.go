@@ -52,7 +52,7 @@ func readArchiveInfo(arg int64, name, p string) (archive.Info, *function.FuncErr
 		return fail(fmt.Sprintf("%q is not a regular file: give the path of an archive exported from Xano.", p))
 	}
 	// Functions get no provider configuration, so the archive reader's default limits apply.
-	info, err := inspectFile(p, archive.Limits{})
+	info, err := inspectFile(p)
 	switch {
 	case err != nil && errors.Is(err, archive.ErrNotArchive):
 		return fail(fmt.Sprintf("%q is not a Xano export archive (%s). Give the path of a file exported by "+

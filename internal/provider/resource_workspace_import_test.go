@@ -612,7 +612,7 @@ func mustRead(t *testing.T, p string) []byte {
 // mustContent is the canonical content hash of the archive at p.
 func mustContent(t *testing.T, p string) string {
 	t.Helper()
-	info, err := inspectFile(p, archive.Limits{})
+	info, err := inspectFile(p)
 	if err != nil {
 		t.Fatalf("inspecting %s: %v", p, err)
 	}
@@ -851,7 +851,7 @@ func fileSHA256Is(p string) knownvalue.Check {
 // archiveContentIs checks a state value against the canonical content hash of the archive at p.
 func archiveContentIs(p string) knownvalue.Check {
 	return knownvalue.StringFunc(func(v string) error {
-		info, err := inspectFile(p, archive.Limits{})
+		info, err := inspectFile(p)
 		if err != nil {
 			return fmt.Errorf("inspecting %s: %w", p, err)
 		}

@@ -264,14 +264,16 @@ func writeBackupArchives(ctx context.Context, client *xano.Client, store backupS
 					store.location(name), b.Label, why))
 			return set, written, diags
 		}
-		sink, err := store.newArchive(ctx, name, archiveInspector(lim))
-		if err != nil {
-			diags.AddAttributeError(store.attribute(), "Cannot write the backup set", err.Error())
-			return set, written, diags
-		}
 		req := exportRequest{WorkspaceID: ws, Limits: lim, IncludeData: kind == backupKindFull}
 		if kind == backupKindSchema {
 			req.Branch = b.Label
+		}
+		meta := exportMetadata(req)
+		meta[metaBranch] = b.Label
+		sink, err := store.newArchive(ctx, name, meta, archiveInspector(lim))
+		if err != nil {
+			diags.AddAttributeError(store.attribute(), "Cannot write the backup set", err.Error())
+			return set, written, diags
 		}
 		res, ediags := exportArchive(ctx, client, req, sink)
 		diags.Append(ediags...)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
-	"github.com/xano-community/terraform-provider-xano/internal/archive"
 	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
 )
 
@@ -34,8 +33,9 @@ type backupStore interface {
 	// exists reports whether a member name is taken.
 	exists(ctx context.Context, name string) (bool, error)
 	// newArchive starts writing the archive member name; it digests and inspects the bytes as
-	// they pass and makes them visible under name only on Commit.
-	newArchive(ctx context.Context, name string, inspect inspectFunc) (archiveSink, error)
+	// they pass and makes them visible under name only on Commit. meta is the object metadata
+	// (a folder has none).
+	newArchive(ctx context.Context, name string, meta map[string]string, inspect inspectFunc) (archiveSink, error)
 	// readManifest returns the set's manifest as stored, or an error wrapping fs.ErrNotExist.
 	readManifest(ctx context.Context) ([]byte, error)
 	// writeManifest writes the manifest atomically, replacing any manifest there.
@@ -83,7 +83,7 @@ func (s folderStore) exists(_ context.Context, name string) (bool, error) {
 	return false, err
 }
 
-func (s folderStore) newArchive(_ context.Context, name string, inspect inspectFunc) (archiveSink, error) {
+func (s folderStore) newArchive(_ context.Context, name string, _ map[string]string, inspect inspectFunc) (archiveSink, error) {
 	sink, err := createAtomic(s.location(name), s.modes.file, inspect)
 	if err != nil {
 		return nil, fmt.Errorf("%s. Check that %s is writable, or choose another backup_path", err, s.dir)
@@ -168,12 +168,8 @@ func (s objectStore) exists(ctx context.Context, name string) (bool, error) {
 	return false, err
 }
 
-func (s objectStore) newArchive(ctx context.Context, name string, inspect inspectFunc) (archiveSink, error) {
-	sink := &objectSink{ctx: ctx, o: s.prefix.Child(name), inspect: inspect}
-	if err := sink.start(); err != nil {
-		return nil, err
-	}
-	return sink, nil
+func (s objectStore) newArchive(ctx context.Context, name string, meta map[string]string, inspect inspectFunc) (archiveSink, error) {
+	return newBlobSink(ctx, s.prefix.Child(name), meta, inspect)
 }
 
 // maxManifestSize bounds the manifest read back from a store (one line per branch).
@@ -227,57 +223,4 @@ func (s objectStore) remove(ctx context.Context, name string) error {
 		return err
 	}
 	return nil
-}
-
-// objectSink streams an archive into one object, hashing and inspecting it on the way; the
-// object appears only on Commit, once the archive is whole and readable.
-type objectSink struct {
-	ctx     context.Context
-	o       blobstore.Object
-	inspect inspectFunc
-	w       *blobstore.Writer
-	dig     *digester
-	insp    *streamInspector
-}
-
-var _ archiveSink = (*objectSink)(nil)
-
-func (s *objectSink) start() error {
-	w, err := blobstore.NewWriter(s.ctx, s.o, nil)
-	if err != nil {
-		return err
-	}
-	s.w, s.dig, s.insp = w, newDigester(), startInspector(s.inspect)
-	return nil
-}
-
-func (s *objectSink) Write(p []byte) (int, error) {
-	n, err := s.w.Write(p)
-	_, _ = s.dig.Write(p[:n])
-	s.insp.feed(p[:n])
-	return n, err
-}
-
-// Reset starts the object over for a retried download: the upload so far is aborted.
-func (s *objectSink) Reset() error {
-	s.Abort()
-	return s.start()
-}
-
-func (s *objectSink) Commit() (fileDigest, archive.Info, *archive.LimitError, error) {
-	info, incomplete, err := inspectionOutcome(s.insp.finish())
-	if err != nil {
-		s.w.Abort()
-		return fileDigest{}, archive.Info{}, nil, fmt.Errorf("the export is not a readable Xano archive: %w", err)
-	}
-	// A stopped inspection verified the outer gzip layer of what it did not read (archive.Inspect).
-	if _, err := s.w.Commit(); err != nil {
-		return fileDigest{}, archive.Info{}, nil, err
-	}
-	return s.dig.digest(), info, incomplete, nil
-}
-
-func (s *objectSink) Abort() {
-	s.insp.abort()
-	s.w.Abort()
 }

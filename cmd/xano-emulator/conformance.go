@@ -85,6 +85,8 @@ var probeRoutes = []probeRoute{
 	{name: "GET /workspace/{workspace_id}/table/{missing_id} (404)", call: probeGet("/workspace/{workspace_id}/table/2147483646")},
 	{name: "GET /workspace/{workspace_id}/function/{missing_id} (404)", call: probeGet("/workspace/{workspace_id}/function/2147483646")},
 	{name: "GET /workspace/{workspace_id}/apigroup/{missing_id} (404)", call: probeGet("/workspace/{workspace_id}/apigroup/2147483646")},
+	// Who changed a drifted branch (the provider reads one page at a time, newest first).
+	{name: "GET /workspace/{workspace_id}/audit_log", call: probeGet("/workspace/{workspace_id}/audit_log?page=1&per_page=1")},
 	{name: "GET /workspace (invalid token, 401)", call: func(ctx context.Context, s *probeSide, _ string) (*http.Response, error) {
 		return s.do(ctx, http.MethodGet, "/workspace", nil, "xano-conformance-invalid-token")
 	}},

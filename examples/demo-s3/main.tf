@@ -59,10 +59,11 @@ resource "xano_workspace_schema_import" "production" {
 resource "xano_workspace_import" "production" {
   count = var.restore ? 1 : 0
 
-  workspace_id  = 2
-  source_url    = xano_workspace_snapshot.staging_full.output_url
-  source_sha256 = xano_workspace_snapshot.staging_full.archive_sha256
-  backup_url    = "${var.store.bucket}/restores/production-before${var.store.query}"
+  workspace_id    = 2
+  allow_data_loss = true # a restore loses data: the plan lists what in changes.destructive
+  source_url      = xano_workspace_snapshot.staging_full.output_url
+  source_sha256   = xano_workspace_snapshot.staging_full.archive_sha256
+  backup_url      = "${var.store.bucket}/restores/production-before${var.store.query}"
 }
 
 output "staging_schema_url" {

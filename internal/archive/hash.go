@@ -70,6 +70,9 @@ type contentHasher struct {
 	rootRank   int               // RootDocumentRank of the root document found so far, -1 before
 	branchOnly bool              // the inventory leaves out tables and the workspace (BranchView)
 	objects    map[string]string // the root document's object inventory (inventory.go)
+	facts      map[string]Facts  // the facts of its objects (details.go), when wantFacts
+	wantFacts  bool
+	pages      map[string]int // row pages by table guid (details.go)
 	// removedTables is the "dbo" list the branch view removed from the entry being added, if any
 	// (raw JSON): the inventory names triggers on tables by them.
 	removedTables []byte
@@ -98,6 +101,7 @@ func newContentHasher(lim Limits) *contentHasher {
 // add hashes one entry; its signature fits Walk.
 func (h *contentHasher) add(e Entry, body io.Reader) error {
 	he := hashedEntry{name: e.Name, job: -1}
+	h.notePage(e.Name)
 	if isJSONName(e.Name) {
 		job, err := h.addJSON(e, body)
 		if err != nil {

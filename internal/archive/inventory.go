@@ -27,7 +27,7 @@ func (h *contentHasher) inventory() map[string]string {
 // noteRootObjects records the inventory of a new root document: doc is its canonical form when
 // it is a signed bundle, nil otherwise (then the archive lists no objects).
 func (h *contentHasher) noteRootObjects(doc []byte) {
-	h.objects = nil
+	h.objects, h.facts = nil, nil
 	if doc == nil {
 		return
 	}
@@ -41,6 +41,9 @@ func (h *contentHasher) noteRootObjects(doc []byte) {
 		}
 	}
 	h.objects = inventoryWith(doc, h.branchOnly, tables)
+	if h.wantFacts {
+		h.facts = factsWith(doc, h.branchOnly, tables)
+	}
 }
 
 // inventoryOf returns the object inventory of a canonical JSON document (as the canonicalizer

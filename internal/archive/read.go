@@ -39,6 +39,12 @@ type Info struct {
 	// -> canonical SHA-256 of the object, lowercase hex. It is nil when Encrypted or Incomplete,
 	// and empty when the archive has no root bundle or its payload lists nothing.
 	Objects map[string]string
+	// Facts are the facts of the objects (see ChangeDetails), by inventory key, when Inspect was
+	// asked for them (WithFacts); nil otherwise, and when Objects is.
+	Facts map[string]Facts
+	// RowPages counts the row pages (content/...) of each table, by table guid; nil when there
+	// are none. See TablePages.
+	RowPages map[string]int
 	// Incomplete is the limit that stopped the inspection of the content, nil when the content
 	// was inspected whole. The archive itself is complete: Inspect still read it to its end and
 	// verified the outer gzip layer's checksums (damaged bytes are an error, not Incomplete).
@@ -66,6 +72,7 @@ func Inspect(r io.Reader, lim Limits, opts ...Option) (Info, error) {
 	defer w.close()
 	h := newContentHasher(w.lim)
 	defer h.close()
+	h.wantFacts = cfg.facts
 	fn := h.add
 	if cfg.branch {
 		h.branchOnly = true
@@ -88,6 +95,8 @@ func Inspect(r io.Reader, lim Limits, opts ...Option) (Info, error) {
 		Entries:       len(h.entries),
 		ContentSHA256: h.sum(),
 		Objects:       h.inventory(),
+		Facts:         h.objectFacts(),
+		RowPages:      h.pages,
 	}, nil
 }
 
@@ -97,6 +106,7 @@ type Option func(*inspectConfig)
 // inspectConfig is what the Options chose.
 type inspectConfig struct {
 	branch bool
+	facts  bool // WithFacts (details.go)
 }
 
 // BranchView makes Inspect report what an archive holds of one branch (Info.Branch): its

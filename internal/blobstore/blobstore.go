@@ -27,7 +27,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"gocloud.dev/blob"
 	// The stores built into the provider (see the "Object storage" docs).
 	_ "gocloud.dev/blob/azureblob"
@@ -373,6 +376,7 @@ func NewWriterWithOptions(ctx context.Context, o Object, metadata map[string]str
 		MaxConcurrency: opts.concurrency(),
 		// The bytes are an archive that is already compressed: no content sniffing.
 		DisableContentTypeDetection: true,
+		BeforeWrite:                 s3PartsOnly(b, opts),
 	})
 	if err != nil {
 		cancel()
@@ -524,4 +528,34 @@ func List(ctx context.Context, o Object, prefix string) ([]string, error) {
 		keys = append(keys, obj.Key)
 	}
 	return keys, nil
+}
+
+// abortTimeout bounds the abort of a multipart upload after a failure or a cancel.
+const abortTimeout = 30 * time.Second
+
+// s3PartsOnly makes an S3 upload buffer parts only in the transfer manager's pool: by default it
+// first reads up to 16 MiB (its multipart threshold) with io.ReadAll, a growing slice that
+// doubles on the way, before it uses the pool; with the threshold at one part size, that first
+// read is one part. The transfer manager is otherwise configured as gocloud does (part size,
+// concurrency, the client's checksum setting), plus a FailTimeout so that an abort is sent.
+func s3PartsOnly(b *blob.Bucket, opts WriterOptions) func(asFunc func(any) bool) error {
+	return func(asFunc func(any) bool) error {
+		var client *s3.Client
+		var tm *transfermanager.Client // the writer's own: gocloud hands out its pointer
+		if !b.As(&client) || !asFunc(&tm) || tm == nil {
+			return nil // not S3
+		}
+		checksum := client.Options().RequestChecksumCalculation
+		*tm = *transfermanager.New(client, func(o *transfermanager.Options) {
+			o.PartSizeBytes = int64(opts.partSize())
+			o.Concurrency = opts.concurrency()
+			o.MultipartUploadThreshold = int64(opts.partSize())
+			o.RequestChecksumCalculation = checksum
+			// Aborting a multipart upload after a cancel (SIGINT, a failure) needs a context of its
+			// own: without FailTimeout the abort is sent with the cancelled one, fails at once, and
+			// leaves the upload's parts in the bucket.
+			o.FailTimeout = abortTimeout
+		})
+		return nil
+	}
 }

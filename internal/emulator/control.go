@@ -108,11 +108,15 @@ func rowKind(kind string) (string, error) {
 const MaxFixtureRowBytes = 1 << 20
 
 // FixtureToken is an extra bearer token. Scopes are "read" and/or "write"; WorkspaceID binds
-// the token to one workspace (0: all), as Xano's OAuth tokens are bound.
+// the token to one workspace (0: all), as Xano's OAuth tokens are bound. UserID and Email name
+// the token's user, as GET /auth/me and the audit log name it (defaults: 2 and
+// token@xano-emulator.local).
 type FixtureToken struct {
 	Token       string   `json:"token"`
 	Scopes      []string `json:"scopes"`
 	WorkspaceID int64    `json:"workspace_id,omitempty"`
+	UserID      int64    `json:"user_id,omitempty"`
+	Email       string   `json:"email,omitempty"`
 }
 
 // Fault makes the next Count requests matching Method and Path misbehave.

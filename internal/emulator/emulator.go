@@ -35,6 +35,8 @@
 //	GET    /workspace/{id}/task                     ?branch= page per_page search sort order (paged)
 //	POST   /workspace/{id}/task                     {name, description, docs, datasource, active, branch}
 //	GET|PUT|DELETE /workspace/{id}/task/{task_id}
+//	GET    /workspace/{id}/audit_log                page per_page (paged, newest first): every change
+//	                                                 made through these routes, by the token's user
 //
 // The routes are a table (metaRoutes) of Go ServeMux patterns, one line per route of the
 // OpenAPI file, every handler a func(*Server, *call) error; the five routes of each object kind
@@ -136,6 +138,9 @@
 // codes not recorded (400 input errors, 401, 403, 429, 500 keep payload, "" when there is none);
 // import-schema's and import's multipart fields; the import answer; a signature mismatch as 500
 // "Invalid workspace signature".
+//
+// The audit log's row shape is recorded; its route and paging are seen in client code; what it
+// records, and its paged answer, are inferred (see audit.go).
 //
 // Inferred (neither recorded nor documented; listed here and above so that they can be checked,
 // e.g. with `xano-emulator conformance` against a real instance):

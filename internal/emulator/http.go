@@ -326,7 +326,15 @@ type tokenInfo struct {
 	admin       bool
 	read, write bool
 	workspaceID int64
+	userID      int64  // the token's user, as /auth/me and the audit log name it
+	email       string // likewise
 }
+
+// The users of the admin token and of extra tokens that name none.
+const (
+	adminUserID, adminEmail = 1, "admin@xano-emulator.local"
+	tokenUserID, tokenEmail = 2, "token@xano-emulator.local"
+)
 
 func (s *Server) authenticate(r *http.Request, st *state) (tokenInfo, error) {
 	h := r.Header.Get("Authorization")
@@ -336,11 +344,17 @@ func (s *Server) authenticate(r *http.Request, st *state) (tokenInfo, error) {
 		return tokenInfo{}, errUnauthorized
 	}
 	if tok == s.admin {
-		return tokenInfo{admin: true, read: true, write: true}, nil
+		return tokenInfo{admin: true, read: true, write: true, userID: adminUserID, email: adminEmail}, nil
 	}
 	for _, t := range st.Tokens {
 		if t.Token == tok {
-			ti := tokenInfo{workspaceID: t.WorkspaceID}
+			ti := tokenInfo{workspaceID: t.WorkspaceID, userID: tokenUserID, email: tokenEmail}
+			if t.UserID != 0 {
+				ti.userID = t.UserID
+			}
+			if t.Email != "" {
+				ti.email = t.Email
+			}
 			ti.write = slices.Contains(t.Scopes, "write")
 			ti.read = ti.write || slices.Contains(t.Scopes, "read")
 			return ti, nil

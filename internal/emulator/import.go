@@ -766,6 +766,7 @@ func (s *Server) importSchema(c *call) error {
 		if setlive {
 			ws.Live = newbranch
 		}
+		c.audit(st, ws, b, "workspace:import_schema", "Schema imported into branch: "+newbranch)
 		return nil
 	})
 	if err != nil {
@@ -821,6 +822,7 @@ func (s *Server) importWorkspace(c *call) error {
 		ws.Branches = []*branch{v1}
 		ws.Record = pa.workspace
 		ws.Live = "v1"
+		c.audit(st, ws, nil, "workspace:import", "Workspace imported")
 		out = importAnswer(ws, v1)
 		return nil
 	})

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -32,6 +33,22 @@ type objectKind struct {
 	// endpoint update).
 	answer      func(b *branch, parent, o *object) map[string]any
 	emptyUpdate bool
+	// auditType and auditNoun name the kind in the audit log: type "<auditType>:create",
+	// msg "<auditNoun> created: <name>" (audit.go).
+	auditType, auditNoun string
+}
+
+// auditName is how the audit log names o: its name, an endpoint's "<VERB> <name>".
+func (k *objectKind) auditName(o *object) string {
+	if k == endpointKind && o.Verb != "" {
+		return strings.ToUpper(o.Verb) + " " + o.Name
+	}
+	return o.Name
+}
+
+// audit records an action on o in the audit log.
+func (k *objectKind) audit(c *call, st *state, ws *workspace, b *branch, o *object, action string) {
+	c.audit(st, ws, b, k.auditType+":"+action, k.auditNoun+" "+action+"d: "+k.auditName(o))
 }
 
 var (
@@ -55,7 +72,8 @@ var (
 			f.setRest("branch", branchRef)
 			return f
 		},
-		taken:           nameOnly,
+		taken:     nameOnly,
+		auditType: "function", auditNoun: "Function",
 		replaceOnCreate: true, // how a person's edit of a function is replayed
 		answer:          func(b *branch, _, f *object) map[string]any { return functionJSON(b, f) },
 	}
@@ -68,7 +86,8 @@ var (
 			g.setRest("description", "")
 			return g
 		},
-		taken:  nameOnly,
+		taken:     nameOnly,
+		auditType: "apigroup", auditNoun: "API group",
 		answer: func(b *branch, _, g *object) map[string]any { return apiGroupJSON(b, g) },
 	}
 	endpointKind = &objectKind{
@@ -81,7 +100,8 @@ var (
 			e.setRest("description", "")
 			return e
 		},
-		taken:       endpointTaken,
+		taken:     endpointTaken,
+		auditType: "api", auditNoun: "API",
 		answer:      func(b *branch, g, e *object) map[string]any { return endpointJSON(b, g, e) },
 		emptyUpdate: true,
 	}
@@ -95,7 +115,8 @@ var (
 			t.setRest("active", false)
 			return t
 		},
-		taken:  nameOnly,
+		taken:     nameOnly,
+		auditType: "task", auditNoun: "Task",
 		answer: func(b *branch, _, t *object) map[string]any { return taskJSON(b, t) },
 	}
 )
@@ -259,10 +280,11 @@ func (k *objectKind) createObject(s *Server, c *call) error {
 		}
 		now := s.now()
 		var o *object
+		action := "create"
 		if k.replaceOnCreate {
 			for _, x := range k.siblings(b, parent) {
 				if x.Name == name {
-					o = x
+					o, action = x, "update"
 				}
 			}
 		} else if k.taken(k.siblings(b, parent), name, verb, nil) {
@@ -280,6 +302,7 @@ func (k *objectKind) createObject(s *Server, c *call) error {
 		}
 		setFields(o, p, k.strs, k.bools)
 		b.UpdatedAt = now
+		k.audit(c, st, ws, b, o, action)
 		return k.answer(b, parent, o), nil
 	})
 }
@@ -323,6 +346,7 @@ func (k *objectKind) updateObject(s *Server, c *call) error {
 		}
 		setFields(o, p, k.strs, k.bools)
 		o.UpdatedAt, b.UpdatedAt = s.now(), s.now()
+		k.audit(c, st, ws, b, o, "update")
 		if k.emptyUpdate {
 			return map[string]any{}, nil
 		}
@@ -353,6 +377,7 @@ func (k *objectKind) deleteObject(s *Server, c *call) error {
 			b.Queries = kept
 		}
 		b.UpdatedAt = s.now()
+		k.audit(c, st, ws, b, o, "delete")
 		return map[string]any{}, nil
 	})
 }

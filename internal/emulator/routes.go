@@ -49,6 +49,7 @@ var metaRoutes = append([]metaRoute{
 	{"GET /workspace/{workspace_id}/table", false, (*Server).listTables},
 	{"POST /workspace/{workspace_id}/table", true, (*Server).createTable},
 	{"GET /workspace/{workspace_id}/table/{table_id}", false, (*Server).getTable},
+	{"GET /workspace/{workspace_id}/audit_log", false, (*Server).listAuditLog},
 }, kindRoutes()...)
 
 type callKey struct{}
@@ -155,13 +156,12 @@ func (s *Server) authMe(c *call) error {
 			wss = append(wss, map[string]any{"id": ws.ID, "guid": ws.GUID})
 		}
 	}
-	role := "admin"
-	name, email := "Emulator Admin", "admin@xano-emulator.local"
+	role, name := "admin", "Emulator Admin"
 	if !tok.admin {
-		role, name, email = "member", "Emulator Token", "token@xano-emulator.local"
+		role, name = "member", "Emulator Token"
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"id": 1, "name": name, "email": email,
+		"id": tok.userID, "name": name, "email": tok.email,
 		"extras": map[string]any{"instance": map[string]any{
 			"id": 1, "name": "xano-emulator", "display": "Xano Emulator",
 			"membership": map[string]any{"role": role, "workspace": wss},
@@ -283,6 +283,7 @@ func (s *Server) createBranch(c *call) error {
 		b.Functions, b.Extra, b.Members = cl.Functions, cl.Extra, cl.Members
 		b.Apps, b.Queries, b.Tasks = cl.Apps, cl.Queries, cl.Tasks
 		ws.Branches = append(ws.Branches, b)
+		c.audit(st, ws, b, "branch:create", "Branch created: "+b.Label)
 		out = branchJSON(ws, b)
 		return nil
 	})
@@ -328,6 +329,7 @@ func (s *Server) updateBranch(c *call) error {
 			b.Color = c
 		}
 		b.UpdatedAt = s.now()
+		c.audit(st, ws, b, "branch:update", "Branch updated: "+b.Label)
 		out = branchJSON(ws, b)
 		return nil
 	})
@@ -358,6 +360,7 @@ func (s *Server) deleteBranch(c *call) error {
 				break
 			}
 		}
+		c.audit(st, ws, b, "branch:delete", "Branch deleted: "+b.Label)
 		return nil
 	})
 	if err != nil {
@@ -380,6 +383,7 @@ func (s *Server) setLive(c *call) error {
 			return errNoBranch
 		}
 		ws.Live = b.Label
+		c.audit(st, ws, b, "branch:live", "Branch set live: "+b.Label)
 		out = branchJSON(ws, b)
 		return nil
 	})
@@ -449,6 +453,7 @@ func (s *Server) createTable(c *call) error {
 		t := &table{ID: st.newID(), GUID: guid, Name: name, Def: tableDef(guid, name),
 			Storage: storageGenerated, RowBytes: defaultRowBytes, RowKind: RowKindRealistic}
 		ws.Tables = append(ws.Tables, t)
+		c.audit(st, ws, nil, "table:create", "Table created: "+name)
 		out = tableJSON(t)
 		return nil
 	})

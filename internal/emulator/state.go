@@ -31,6 +31,8 @@ type state struct {
 	Workspaces []*workspace   `json:"workspaces"`
 	Tokens     []FixtureToken `json:"tokens,omitempty"`
 	NextID     int64          `json:"next_id"`
+	// NextAuditID is the id of the last audit log row (ids are instance-wide, as Xano's are).
+	NextAuditID int64 `json:"next_audit_id,omitempty"`
 }
 
 type workspace struct {
@@ -46,6 +48,9 @@ type workspace struct {
 	// imported over the workspace, re-exported as it came but for its id, name and description,
 	// which are the workspace's. Nil: exports carry the emulator's own record (workspaceRecord).
 	Record json.RawMessage `json:"record,omitempty"`
+	// Audit is the workspace's audit log, oldest first (audit.go). Never appended to in place:
+	// a published state may share its array.
+	Audit []auditEntry `json:"audit,omitempty"`
 }
 
 type branch struct {
@@ -115,7 +120,7 @@ var payloadMembers = []string{"partial", "action_package_install", "addon", "app
 var branchRef = json.RawMessage(`{"id":0}`)
 
 func (st *state) clone() *state {
-	c := &state{NextID: st.NextID}
+	c := &state{NextID: st.NextID, NextAuditID: st.NextAuditID}
 	c.Tokens = append([]FixtureToken(nil), st.Tokens...)
 	for i := range c.Tokens {
 		c.Tokens[i].Scopes = append([]string(nil), c.Tokens[i].Scopes...)

@@ -73,6 +73,7 @@ func TestExamples(t *testing.T) {
 		{"ci-drift-check", testExampleCIDriftCheck, ""},
 		{"emulator-in-ci", testExampleEmulatorInCI, ""},
 		{"promotion-guard", testExamplePromotionGuard, ""},
+		{"reviewed-promotion", testExampleReviewedPromotion, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -744,6 +745,7 @@ func testExampleCIDriftCheck(t *testing.T, ex *exampleRun) {
 					t.Errorf("check.sh after %s: no %q in:\n%s", d.what, s, out)
 				}
 			}
+			testExampleDriftReport(t, ex, bash)
 		} else {
 			out = ex.expectPlanExit(2)
 		}
@@ -760,6 +762,89 @@ func testExampleCIDriftCheck(t *testing.T, ex *exampleRun) {
 	ex.expectPlanExit(0, "-var", "branch=production_2")
 	if err := expectBranches(t, inst, ws, "production_2", "v1"); err != nil {
 		t.Error(err)
+	}
+}
+
+// The two-stage promotion of the README: the candidate is snapshotted alone, the promotion is
+// planned to a file that shows what it changes, and that file is applied as reviewed. A plan
+// file whose comparison no longer holds (production's live branch edited since) and one whose
+// archive was replaced import nothing.
+func testExampleReviewedPromotion(t *testing.T, ex *exampleRun) {
+	inst := ex.startEmulator(nil)
+	ex.env("XANO_INSTANCE_URL", inst.URL)
+	ex.env("XANO_TOKEN", inst.Token)
+	ex.mustRun("init", "-input=false")
+
+	// In one stage, the plan cannot read the archive: changes are known only at apply.
+	out := ex.expectExit(0, "plan", "-input=false", "-var", "release=release_1")
+	if !strings.Contains(out, "changes") || !strings.Contains(out, "(known after apply)") {
+		t.Errorf("a one-stage plan should show changes known after apply:\n%s", out)
+	}
+
+	// Stage 1, then stage 2: the saved plan shows the comparison with production's live branch.
+	ex.mustRun("apply", "-auto-approve", "-input=false", "-target=xano_workspace_snapshot.candidate", "-var", "release=release_1")
+	_, reviewed := ex.runCmdStdout("output", "-raw", "candidate_content_sha256")
+	stage2 := []string{"-var", "release=release_1", "-var", "reviewed_content_sha256=" + strings.TrimSpace(reviewed)}
+	ex.mustRun(append([]string{"plan", "-input=false", "-out=promotion.tfplan"}, stage2...)...)
+	show := ex.expectExit(0, "show", "promotion.tfplan")
+	for _, s := range []string{`the live branch \"v1\", which serves traffic now`, "api_group/public", "function/compute_invoice_total"} {
+		if !strings.Contains(show, s) {
+			t.Errorf("show promotion.tfplan: no %q in:\n%s", s, show)
+		}
+	}
+	ex.mustRun("apply", "-input=false", "promotion.tfplan")
+	if err := expectBranchFunctions(t, inst, 2, "release_1", "compute_invoice_total", "send_welcome_email"); err != nil {
+		t.Error(err)
+	}
+	ex.expectPlanExit(0, stage2...)
+
+	// Production's live branch edited between the plan and its apply: the comparison saved no
+	// longer holds, and the apply stops before importing.
+	stage2 = []string{"-var", "release=release_2", "-var", "reviewed_content_sha256=" + strings.TrimSpace(reviewed)}
+	ex.mustRun(append([]string{"plan", "-input=false", "-out=promotion.tfplan"}, stage2...)...)
+	inst.AddFunction(t, 2, "release_1", "hotfix", "return 1\n")
+	out = ex.expectExit(1, "apply", "-input=false", "promotion.tfplan")
+	if !strings.Contains(out, "inconsistent final plan") {
+		t.Errorf("apply of a plan whose comparison changed:\n%s", out)
+	}
+
+	// The archive replaced after the plan: apply refuses it.
+	ex.mustRun(append([]string{"plan", "-input=false", "-out=promotion.tfplan"}, stage2...)...)
+	ex.writeFile("build/candidate.tar.gz", inst.Export(t, 2, "", false))
+	ex.expectExit(1, "apply", "-input=false", "promotion.tfplan")
+	if err := expectBranches(t, inst, 2, "release_1", "v1"); err != nil {
+		t.Errorf("no release_2 may be imported: %v", err)
+	}
+}
+
+// testExampleDriftReport reads the plan check.sh saved after a function was added by hand: the
+// CLI's own show of the plan file names the object the re-import removes, and report.sh turns
+// show -json of it into Markdown that says the same.
+func testExampleDriftReport(t *testing.T, ex *exampleRun, bash string) {
+	t.Helper()
+	show := ex.expectExit(0, "show", "-no-color", "drift.tfplan")
+	for _, s := range []string{"changes", "function/hotfix", "as the last refresh observed it"} {
+		if !strings.Contains(show, s) {
+			t.Errorf("show drift.tfplan: no %q in:\n%s", s, show)
+		}
+	}
+	if _, err := exec.LookPath("jq"); err != nil {
+		t.Log("jq not found: report.sh not run")
+		return
+	}
+	report := ex.expectExitCmd(0, bash, "./report.sh")
+	for _, s := range []string{
+		"## Drift report",
+		"### `xano_workspace_schema_import.production`: update",
+		`Compared with branch "production" as the last refresh observed it`,
+		"Removed:\n\n- `function/hotfix`",
+		// Who added it by hand, from the audit log the plan's refresh read.
+		"Who changed it (Xano audit log, newest first):\n\n- `function/hotfix`\n  - admin@xano-emulator.local at ",
+		" (function:create)",
+	} {
+		if !strings.Contains(report, s) {
+			t.Errorf("report.sh: no %q in:\n%s", s, report)
+		}
 	}
 }
 

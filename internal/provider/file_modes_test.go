@@ -347,6 +347,7 @@ provider "xano" {
 
 resource "xano_workspace_import" "restore" {
   workspace_id    = 2
+  allow_data_loss = true
   source_path     = %q
   source_sha256   = %q
   backup_path     = %q

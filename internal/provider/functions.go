@@ -52,7 +52,7 @@ func readArchiveInfo(arg int64, name, p string) (archive.Info, *function.FuncErr
 		return fail(fmt.Sprintf("%q is not a regular file: give the path of an archive exported from Xano.", p))
 	}
 	// Functions get no provider configuration, so the archive reader's default limits apply.
-	info, err := inspectFile(p)
+	info, err := inspectPath(p, archive.Limits{}, archive.WithFacts())
 	switch {
 	case err != nil && errors.Is(err, archive.ErrNotArchive):
 		return fail(fmt.Sprintf("%q is not a Xano export archive (%s). Give the path of a file exported by "+
@@ -146,6 +146,9 @@ var diffAttrTypes = map[string]attr.Type{
 	"added":   types.ListType{ElemType: types.StringType},
 	"changed": types.ListType{ElemType: types.StringType},
 	"removed": types.ListType{ElemType: types.StringType},
+	// What changed inside each changed object, and the changes that lose data (archive.Explain).
+	"details":     types.MapType{ElemType: types.ListType{ElemType: types.StringType}},
+	"destructive": types.ListType{ElemType: types.StringType},
 }
 
 func (archiveDiffFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {
@@ -157,9 +160,12 @@ func (archiveDiffFunction) Definition(_ context.Context, _ function.DefinitionRe
 		Summary: "Which objects differ between two Xano export archives",
 		MarkdownDescription: "Reads the archive files at `old_path` and `new_path` and returns which objects " +
 			"(keys as `provider::xano::archive_objects` returns them) the new one `added`, `changed` and " +
-			"`removed`, each a sorted list. In a `check` block or a `precondition` it can stop a promotion that " +
-			"removes an endpoint. Errors for a missing file, an encrypted archive and a file that is not an " +
-			"archive.",
+			"`removed`, each a sorted list; `details`, for each changed object, what changed inside it (a few " +
+			"lines: `column email retyped text → int`, `input q added (text)`, `active true → false`, " +
+			"`body changed`, the last saying `and N more` when there are more); and `destructive`, the " +
+			"changes that lose data (`table/order removed`, `table/user: column email removed (was text)`). In a " +
+			"`check` block or a `precondition` it can stop a promotion that removes an endpoint or a column. " +
+			"Errors for a missing file, an encrypted archive and a file that is not an archive.",
 		Parameters: []function.Parameter{
 			function.StringParameter{Name: "old_path", MarkdownDescription: "The archive compared with (what serves traffic now, say)."},
 			function.StringParameter{Name: "new_path", MarkdownDescription: "The archive to compare (the one to promote)."},
@@ -184,7 +190,7 @@ func (archiveDiffFunction) Run(ctx context.Context, req function.RunRequest, res
 		resp.Error = ferr
 		return
 	}
-	d := archive.DiffObjects(oldInfo.Objects, newInfo.Objects)
+	d := archive.Explain(oldInfo.Objects, newInfo.Objects, oldInfo.Facts, newInfo.Facts)
 	list := func(keys []string) attr.Value {
 		elems := make([]attr.Value, 0, len(keys))
 		for _, k := range keys {
@@ -192,8 +198,14 @@ func (archiveDiffFunction) Run(ctx context.Context, req function.RunRequest, res
 		}
 		return types.ListValueMust(types.StringType, elems)
 	}
+	details := make(map[string]attr.Value, len(d.Changed))
+	for _, k := range d.Changed {
+		details[k] = list(d.Details[k].Lines)
+	}
 	obj, diags := types.ObjectValue(diffAttrTypes, map[string]attr.Value{
 		"added": list(d.Added), "changed": list(d.Changed), "removed": list(d.Removed),
+		"details":     types.MapValueMust(types.ListType{ElemType: types.StringType}, details),
+		"destructive": list(d.Destructive),
 	})
 	if diags.HasError() {
 		resp.Error = function.FuncErrorFromDiags(ctx, diags)

@@ -101,11 +101,21 @@ output "removes_an_endpoint" {
 					"added":   exactStrings([]string{"function/promo_new"}),
 					"changed": exactStrings([]string{"function/compute_invoice_total", "task/nightly_sync"}),
 					"removed": exactStrings([]string{"endpoint/public/GET legacy", "function/send_welcome_email"}),
+					"details": knownvalue.MapExact(map[string]knownvalue.Check{
+						"function/compute_invoice_total": exactStrings([]string{"body changed"}),
+						"task/nightly_sync":              exactStrings([]string{`description "syncs every night" → "syncs twice a night"`}),
+					}),
+					"destructive": exactStrings(nil),
 				})),
 				statecheck.ExpectKnownOutputValue("back", knownvalue.ObjectExact(map[string]knownvalue.Check{
 					"added":   exactStrings([]string{"endpoint/public/GET legacy", "function/send_welcome_email"}),
 					"changed": exactStrings([]string{"function/compute_invoice_total", "task/nightly_sync"}),
 					"removed": exactStrings([]string{"function/promo_new"}),
+					"details": knownvalue.MapExact(map[string]knownvalue.Check{
+						"function/compute_invoice_total": exactStrings([]string{"body changed"}),
+						"task/nightly_sync":              exactStrings([]string{`description "syncs twice a night" → "syncs every night"`}),
+					}),
+					"destructive": exactStrings(nil),
 				})),
 				statecheck.ExpectKnownOutputValue("removes_an_endpoint", knownvalue.Bool(true)),
 			},

@@ -317,9 +317,10 @@ resource "xano_workspace_import" "restore" {
 			{
 				Config: providerConfig(inst2) + fmt.Sprintf(`
 resource "xano_workspace_import" "restore" {
-  workspace_id  = 2
-  source_url    = %q
-  source_sha256 = %q
+  workspace_id    = 2
+  source_url      = %q
+  source_sha256   = %q
+  allow_data_loss = true
 }
 `, srv.URL(bucket, "full/staging.tar.gz", ""), hex.EncodeToString(sum[:])),
 				ConfigStateChecks: []statecheck.StateCheck{

@@ -2,11 +2,8 @@ package provider
 
 import (
 	"context"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/xano-community/terraform-provider-xano/internal/archive"
 )
 
 // The objects attribute: an archive's object inventory (archive.Info.Objects), key -> SHA-256
@@ -59,10 +56,4 @@ func (r exportResult) objects() types.Map {
 		return types.MapNull(types.StringType)
 	}
 	return objectsValue(r.Info.Objects)
-}
-
-// diffText lists the changes from old to new, one per line and indented, in the words of
-// archive.ObjectDiff.Lines, at most maxObjectLines lines.
-func diffText(d archive.ObjectDiff) string {
-	return "  " + strings.Join(d.Lines(maxObjectLines), "\n  ")
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -102,6 +103,31 @@ func TestAccWorkspaceSchemaImport_objectDrift(t *testing.T) {
 						expectObjectDrift(schemaImportAddr, added, changed, removed),
 						expectWarning(log, `Branch "release_1" of workspace 2 has drifted`, lines...),
 						plancheck.ExpectUnknownValue(schemaImportAddr, tfjsonpath.New("objects")),
+						// What the repair does, as a value of the saved plan: it undoes the drift,
+						// so what was added by hand is removed, and what changed changes back.
+						plancheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("changes"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"compared_with": knownvalue.StringExact(`branch "release_1" as the last refresh observed it, changed ` +
+								`outside Terraform: the re-import of the archive last imported undoes these changes`),
+							"added":   exactStrings([]string{"endpoint/public/GET legacy", "function/send_welcome_email", "task/weekly_report"}),
+							"removed": exactStrings([]string{"endpoint/public/GET hotfix", "function/hotfix", "task/hotfix_task"}),
+							"changed": knownvalue.MapExact(map[string]knownvalue.Check{
+								"endpoint/public/GET users":      exactStrings([]string{`description "edited by hand" → "lists the users"`}),
+								"function/compute_invoice_total": exactStrings([]string{"body changed"}),
+								"task/nightly_sync":              exactStrings([]string{`description "edited by hand" → "syncs every night"`}),
+							}),
+							"destructive": exactStrings(nil),
+							"omitted":     knownvalue.Int64Exact(0),
+							// Who made each change, from the audit log: the emulator's admin.
+							"changed_by": knownvalue.MapExact(func() map[string]knownvalue.Check {
+								m := map[string]knownvalue.Check{}
+								for _, k := range append(append(append([]string(nil), added...), changed...), removed...) {
+									m[k] = knownvalue.ListExact([]knownvalue.Check{knownvalue.StringRegexp(
+										regexp.MustCompile(`^admin@xano-emulator\.local at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+0000 \((function|api|task):(create|update|delete)\)$`))})
+								}
+								return m
+							}()),
+							"changed_by_note": knownvalue.Null(),
+						})),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -145,6 +171,14 @@ func TestAccWorkspaceSchemaImport_promotionPreview(t *testing.T) {
 							"\n  added function/compute_invoice_total\n", "\n  added task/nightly_sync\n",
 							"one export-schema of workspace 2, in memory"),
 						exports(1),
+						// The same explanation, as a value of the saved plan (read by show -json).
+						plancheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("changes"), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"compared_with": knownvalue.StringExact(`the live branch "v1", which serves traffic now`),
+							"added": knownvalue.ListPartial(map[int]knownvalue.Check{
+								0: knownvalue.StringExact("api_group/public"),
+							}),
+							"destructive": knownvalue.ListSizeExact(0),
+						})),
 					},
 				},
 			},
@@ -166,9 +200,22 @@ func TestAccWorkspaceSchemaImport_promotionPreview(t *testing.T) {
 						expectWarning(log, `Promotion preview of branch "release_1" of workspace 2:`,
 							`re-imports source_path`, "(the baseline recorded in state)",
 							"the objects change so:\n  added function/promo_new\n  changed task/nightly_sync\n"+
+								"      description \"syncs every night\" → \"syncs twice a night\"\n"+
 								"  removed endpoint/public/GET legacy\n  removed function/compute_invoice_total\n",
 							"it made no request"),
 						exports(0),
+						plancheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("changes"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"compared_with": knownvalue.StringExact(`what branch "release_1" held after its last import (the baseline recorded in state)`),
+							"added":         exactStrings([]string{"function/promo_new"}),
+							"changed": knownvalue.MapExact(map[string]knownvalue.Check{
+								"task/nightly_sync": exactStrings([]string{`description "syncs every night" → "syncs twice a night"`}),
+							}),
+							"removed":         exactStrings([]string{"endpoint/public/GET legacy", "function/compute_invoice_total"}),
+							"destructive":     exactStrings(nil),
+							"omitted":         knownvalue.Int64Exact(0),
+							"changed_by":      knownvalue.Null(), // promotions do not read the audit log
+							"changed_by_note": knownvalue.Null(),
+						})),
 					},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{

@@ -37,15 +37,15 @@ func TestDriftChanges(t *testing.T) {
 	ctx := context.Background()
 	base := map[string]string{"function/a": "1", "task/t": "2"}
 	now := objectsValue(map[string]string{"function/a": "9", "function/hotfix": "3"})
-	got := driftChanges(ctx, baselineData{ContentSHA256: "x", Objects: base}, now)
+	got := driftChanges(ctx, baselineData{ContentSHA256: "x", Objects: base}, now, nil)
 	want := "Changes since the import:\n  added function/hotfix\n  changed function/a\n  removed task/t"
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	if got := driftChanges(ctx, baselineData{ContentSHA256: "x"}, now); !strings.Contains(got, "not known") {
+	if got := driftChanges(ctx, baselineData{ContentSHA256: "x"}, now, nil); !strings.Contains(got, "not known") {
 		t.Errorf("without a recorded inventory: %q", got)
 	}
-	if got := driftChanges(ctx, baselineData{ContentSHA256: "x", Objects: base}, objectsValue(base)); !strings.Contains(got, "No function, API, task") {
+	if got := driftChanges(ctx, baselineData{ContentSHA256: "x", Objects: base}, objectsValue(base), nil); !strings.Contains(got, "No function, API, task") {
 		t.Errorf("same objects: %q", got)
 	}
 	// Long lists stop at maxObjectLines, the last saying how many more.
@@ -53,7 +53,7 @@ func TestDriftChanges(t *testing.T) {
 	for i := range 30 {
 		many[fmt.Sprintf("function/f%02d", i)] = "1"
 	}
-	lines := strings.Split(driftChanges(ctx, baselineData{ContentSHA256: "x", Objects: map[string]string{}}, objectsValue(many)), "\n")
+	lines := strings.Split(driftChanges(ctx, baselineData{ContentSHA256: "x", Objects: map[string]string{}}, objectsValue(many), nil), "\n")
 	if len(lines) != 1+maxObjectLines || lines[len(lines)-1] != "  and 11 more" {
 		t.Errorf("%d lines, last %q", len(lines), lines[len(lines)-1])
 	}

@@ -23,6 +23,7 @@ type providerData struct {
 	missing string         // why there is no client
 	unknown bool           // part of the configuration is unknown until apply
 	limits  archive.Limits // the content inspection's bounds (archive_inspection)
+	audit   auditNotes     // workspaces whose audit log could not be read in this run (audit.go)
 }
 
 // inspectionLimits returns the configured bounds of the content inspection.

@@ -216,6 +216,7 @@ resource "xano_workspace_schema_import" "promote" {
 		{name: "Import", method: "POST", path: "/workspace/2/import", setup: []string{fullSnap}, target: fullSnap + `
 resource "xano_workspace_import" "restore" {
   workspace_id  = 2
+  allow_data_loss = true
   source_path   = xano_workspace_snapshot.s.output_path
   source_sha256 = xano_workspace_snapshot.s.archive_sha256
   backup_path   = "${path.module}/backups/before-restore"
@@ -319,6 +320,7 @@ func testRelInterruptImport(t *testing.T, r *relRun) {
 	r.writeConfig(snap + `
 resource "xano_workspace_import" "restore" {
   workspace_id  = 2
+  allow_data_loss = true
   source_path   = xano_workspace_snapshot.s.output_path
   source_sha256 = xano_workspace_snapshot.s.archive_sha256
 }
@@ -424,6 +426,7 @@ data "xano_workspace_export" "e" {
 %s}
 resource "xano_workspace_import" "restore" {
   workspace_id  = 2
+  allow_data_loss = true
   source_path   = xano_workspace_snapshot.default.output_path
   source_sha256 = xano_workspace_snapshot.default.archive_sha256
   backup_path   = "${path.module}/%s"
@@ -508,6 +511,7 @@ resource "xano_workspace_schema_import" "bad" {
 const relRestoreCfg = `
 resource "xano_workspace_import" "bad" {
   workspace_id  = 2
+  allow_data_loss = true
   source_path   = "${path.module}/%s"
   source_sha256 = %q
   backup_path   = "${path.module}/backups/production-before"

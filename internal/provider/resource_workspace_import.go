@@ -83,6 +83,8 @@ type workspaceImportModel struct {
 	BranchesDeleted     types.List     `tfsdk:"branches_deleted"`
 	ImportedAt          types.String   `tfsdk:"imported_at"`
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+	AllowDataLoss       types.Bool     `tfsdk:"allow_data_loss"`
+	planGuards                         // changes, expected_content_sha256 (plan_guards.go)
 }
 
 func (r *workspaceImportResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -210,6 +212,7 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 		importPasswordVersionChange, nil, nil) {
 		attrs[k] = v
 	}
+	addPlanGuardAttributes(attrs, workspaceImportChangesDescription, true)
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A full, **destructive** restore of a workspace from an archive: its tables, their data " +
 			"and all its branches are replaced by the archive's content, and the archive's branch becomes `v1`, " +
@@ -279,6 +282,7 @@ func (r *workspaceImportResource) Create(ctx context.Context, req resource.Creat
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	plan.Changes = settledChanges(plan.Changes)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -331,6 +335,7 @@ func (r *workspaceImportResource) Update(ctx context.Context, req resource.Updat
 			"workspace_id": plan.WorkspaceID.ValueInt64(), "imported_sha256": plan.ImportedSHA256.ValueString(),
 		})
 	}
+	plan.Changes = settledChanges(plan.Changes)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -382,6 +387,19 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 	// while it is uploaded (inspectingUpload).
 	if diags.Append(checkSourceArchive(ctx, src, sum)...); diags.HasError() {
 		return diags
+	}
+	// The content reviewed, when the configuration names it (one more pass over the file).
+	if isKnown(m.ExpectedContentSHA256) {
+		info, err := inspectSource(ctx, src, r.data.inspectionLimits())
+		if err != nil {
+			diags.AddAttributeError(src.attr(), "Cannot read the source archive",
+				fmt.Sprintf("%s Workspace %d was not changed.", archiveReadProblem(src.String(), err), ws))
+			return diags
+		}
+		if diags.Append(checkExpectedContent(m.ExpectedContentSHA256, src, info,
+			fmt.Sprintf("Nothing was imported: workspace %d was not changed", ws))...); diags.HasError() {
+			return diags
+		}
 	}
 	// An encrypted archive without a password would be refused; say so before any backup.
 	if encrypted, err := sourceEncrypted(ctx, src); err == nil && encrypted && password == "" {

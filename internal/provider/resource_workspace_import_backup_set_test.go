@@ -128,7 +128,8 @@ locals {
 }
 
 resource "xano_workspace_import" "restore" {
-  workspace_id  = local.set.workspace_id
+  workspace_id    = local.set.workspace_id
+  allow_data_loss = true
   source_path   = "%[1]s/${local.full.file}"
   source_sha256 = local.full.archive_sha256
   backup_path   = %[2]q

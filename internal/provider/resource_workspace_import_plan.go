@@ -70,8 +70,10 @@ func (r *workspaceImportResource) ModifyPlan(ctx context.Context, req resource.M
 	switch decision {
 	case keepImported:
 		plan.keepImport(*prior, prior.ImportedSHA256)
+		keepChanges(&plan, *prior)
 	case sameContent:
 		plan.keepImport(*prior, plan.SourceSHA256)
+		keepChanges(&plan, *prior)
 	case restoreArchive, restoreUnlessSameContent:
 		plan.planRestore()
 		deleted, ddiags := r.planBranchesDeleted(ctx, plan)
@@ -81,6 +83,8 @@ func (r *workspaceImportResource) ModifyPlan(ctx context.Context, req resource.M
 		}
 		plan.BranchesDeleted = deleted
 		resp.Diagnostics.Append(restoreWarning(ctx, plan, prior, decision)...)
+		resp.Diagnostics.Append(checkExpectedAtPlan(ctx, r.data.inspectionLimits(), plan.SourcePath, plan.SourceURL, plan.ExpectedContentSHA256)...)
+		resp.Diagnostics.Append(r.planRestoreChanges(ctx, &plan)...)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }

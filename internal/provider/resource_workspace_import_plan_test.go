@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/xano-community/terraform-provider-xano/internal/emulator"
@@ -33,6 +34,7 @@ func TestWorkspaceImportModifyPlan_warnings(t *testing.T) {
 		"source_path": types.StringValue(missing), "source_sha256": types.StringValue(sha256Hex([]byte("old"))),
 		"imported_sha256": types.StringValue(sha256Hex([]byte("old"))), "imported_content_sha256": types.StringValue("c0ffee"),
 		"imported_at": types.StringValue("2026-11-27T08:10:20Z"), "live_branch": types.StringValue("v1"),
+		"allow_data_loss": types.BoolValue(true),
 	}
 	with := func(base map[string]attr.Value, changes map[string]attr.Value) map[string]attr.Value {
 		out := map[string]attr.Value{}
@@ -46,6 +48,7 @@ func TestWorkspaceImportModifyPlan_warnings(t *testing.T) {
 	}
 	config := map[string]attr.Value{
 		"workspace_id": types.Int64Value(2), "source_path": types.StringValue(src), "source_sha256": types.StringValue(sum),
+		"allow_data_loss": types.BoolValue(true),
 	}
 
 	for _, tc := range []struct {
@@ -86,6 +89,55 @@ func TestWorkspaceImportModifyPlan_warnings(t *testing.T) {
 				t.Errorf("the warning does not say what is replaced: %s", warnings[0].Detail())
 			}
 		})
+	}
+}
+
+// A plan that restores fails unless allow_data_loss is true, naming what is lost; one that
+// imports nothing does not need it. The changes planned list the losses even when the archive is
+// only known at apply.
+func TestWorkspaceImportModifyPlan_dataLossGuard(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src, sum := writeTestArchive(t, dir, "staging.tar.gz", []byte("an archive"))
+	config := map[string]attr.Value{
+		"workspace_id": types.Int64Value(2), "source_path": types.StringValue(src), "source_sha256": types.StringValue(sum),
+	}
+	resp := modifyImportPlan(t, config, nil)
+	errs := resp.Diagnostics.Errors()
+	if len(errs) != 1 || errs[0].Summary() != "The import loses data: allow_data_loss is not set" ||
+		!strings.Contains(errs[0].Detail(), "every record of workspace 2 is replaced") ||
+		!strings.Contains(errs[0].Detail(), "every branch of workspace 2 but the live one is deleted") {
+		t.Fatalf("got %v, want the data-loss error", resp.Diagnostics)
+	}
+
+	config["allow_data_loss"] = types.BoolValue(true)
+	config["source_sha256"] = types.StringUnknown()
+	resp = modifyImportPlan(t, config, nil)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("errors: %v", resp.Diagnostics)
+	}
+	var changes types.Object
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(context.Background(), path.Root("changes"), &changes)...)
+	if !changes.IsUnknown() {
+		t.Errorf("an archive known at apply: changes should be unknown, got %v", changes)
+	}
+
+	// A readable archive that cannot be compared (not an archive here): changes are known, and
+	// list what is lost.
+	config["source_sha256"] = types.StringValue(sum)
+	resp = modifyImportPlan(t, config, nil)
+	resp.Diagnostics.Append(resp.Plan.GetAttribute(context.Background(), path.Root("changes"), &changes)...)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("errors: %v", resp.Diagnostics)
+	}
+	got := destructiveOf(context.Background(), changes)
+	if len(got) != 2 || !strings.HasPrefix(got[0], "every record of workspace 2 is replaced") {
+		t.Errorf("destructive = %q", got)
+	}
+	var cw changesTestModel
+	resp.Diagnostics.Append(changes.As(context.Background(), &cw, basetypes.ObjectAsOptions{})...)
+	if !strings.HasPrefix(cw.ComparedWith, "nothing: ") {
+		t.Errorf("compared_with = %q (%v)", cw.ComparedWith, resp.Diagnostics)
 	}
 }
 
@@ -132,6 +184,9 @@ func unknownOf(a schema.Attribute) attr.Value {
 		return types.Int64Unknown()
 	case schema.ListAttribute:
 		return types.ListUnknown(a.ElementType)
+	}
+	if _, ok := a.(schema.SingleNestedAttribute); ok {
+		return changesUnknown()
 	}
 	return types.StringUnknown()
 }

@@ -154,6 +154,7 @@ resource "xano_workspace_snapshot" "staging" {
 
 resource "xano_workspace_import" "restore" {
   workspace_id  = 2
+  allow_data_loss = true
   source_path   = xano_workspace_snapshot.staging.output_path
   source_sha256 = xano_workspace_snapshot.staging.archive_sha256
   backup_path   = %q
@@ -629,6 +630,7 @@ func workspaceImportConfig(inst *emulatortest.Instance, src, sumExpr, backup, ex
 	return providerConfig(inst) + fmt.Sprintf(`
 resource "xano_workspace_import" "restore" {
   workspace_id  = 2
+  allow_data_loss = true
   source_path   = %q
   source_sha256 = %s
   %s
@@ -678,7 +680,8 @@ locals {
 }
 
 resource "xano_workspace_import" "restore" {
-  workspace_id  = 2
+  workspace_id    = 2
+  allow_data_loss = true
   source_path   = "%[1]s/${local.full.file}"
   source_sha256 = local.full.archive_sha256
   %[2]s

@@ -82,6 +82,7 @@ type workspaceSchemaImportModel struct {
 	CreatedAt         types.String   `tfsdk:"created_at"`
 	ImportedSHA256    types.String   `tfsdk:"imported_sha256"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	planGuards                       // changes, expected_content_sha256 (plan_guards.go)
 }
 
 func (m *workspaceSchemaImportModel) workspace() int64 { return m.WorkspaceID.ValueInt64() }
@@ -211,6 +212,7 @@ func (r *workspaceSchemaImportResource) Schema(ctx context.Context, _ resource.S
 		"export password)", importPasswordVersionChange, nil, nil) {
 		attrs[name] = a
 	}
+	addPlanGuardAttributes(attrs, schemaImportChangesDescription, false)
 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Imports an archive's schema and business logic into a new branch of a Xano workspace " +
@@ -248,6 +250,7 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 	}
 	src, diags := checkSourceForImport(ctx, r.data.inspectionLimits(), source, plan.SourceSHA256.ValueString(), password)
 	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(checkExpectedContent(plan.ExpectedContentSHA256, source, src, "Nothing was imported")...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -286,6 +289,7 @@ func (r *workspaceSchemaImportResource) Create(ctx context.Context, req resource
 				label, ws, err))
 	}
 	resp.Diagnostics.Append(r.recordImport(ctx, client, &plan, resp.Private, src)...)
+	plan.Changes = settledChanges(plan.Changes)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(plan.setIdentity(ctx, resp.Identity)...)
 }
@@ -416,16 +420,28 @@ func (r *workspaceSchemaImportResource) Read(ctx context.Context, req resource.R
 		content := seen.ContentSHA256
 		state.ContentSHA256 = content
 		state.Objects = seen.Objects
+		resp.Diagnostics.Append(setObservedFacts(ctx, resp.Private, seen.Facts)...)
 		baseline, diags := getBaseline(ctx, req.Private)
 		resp.Diagnostics.Append(diags...)
 		switch {
 		case baseline.ContentSHA256 == "":
 			resp.Diagnostics.Append(setBaseline(ctx, resp.Private, seen.baseline(ctx))...)
 			resp.Diagnostics.Append(baselineAdoptedWarning(ws, label, content)...)
-		case baseline.ContentSHA256 != content.ValueString():
+		case isKnown(content) && baseline.ContentSHA256 != content.ValueString():
 			tflog.Info(ctx, "The branch's content differs from what was imported", map[string]any{
 				"baseline": baseline.ContentSHA256, "observed": content.ValueString(),
 			})
+			// Who made the changes, from the audit log (bounded; never fails the refresh).
+			if keys := driftKeys(baseline.Objects, objectsFromValue(ctx, seen.Objects)); len(keys) > 0 {
+				since, _ := time.Parse(time.RFC3339, state.CreatedAt.ValueString())
+				audit, diags := r.data.whoChanged(ctx, client, ws, label, keys, since)
+				resp.Diagnostics.Append(diags...)
+				resp.Diagnostics.Append(setDriftAudit(ctx, resp.Private, &audit)...)
+				break
+			}
+			resp.Diagnostics.Append(setDriftAudit(ctx, resp.Private, nil)...)
+		default:
+			resp.Diagnostics.Append(setDriftAudit(ctx, resp.Private, nil)...)
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -513,9 +529,11 @@ func (r *workspaceSchemaImportResource) reimport(ctx context.Context, client *xa
 	}
 	src, diags := checkSourceForImport(ctx, r.data.inspectionLimits(), source, sum, password)
 	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(checkExpectedContent(plan.ExpectedContentSHA256, source, src, "Nothing was imported")...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	plan.Changes = settledChanges(plan.Changes)
 	if what == planNewSource {
 		same, diags := sameContentAsImported(ctx, resp.Private, src)
 		resp.Diagnostics.Append(diags...)

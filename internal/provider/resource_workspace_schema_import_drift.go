@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -29,8 +30,9 @@ const baselineKey = "baseline"
 // object inventory (absent from a baseline recorded by an earlier version of the provider: the
 // drift warning then names no object).
 type baselineData struct {
-	ContentSHA256 string            `json:"content_sha256"`
-	Objects       map[string]string `json:"objects,omitempty"`
+	ContentSHA256 string                   `json:"content_sha256"`
+	Objects       map[string]string        `json:"objects,omitempty"`
+	Facts         map[string]archive.Facts `json:"facts,omitempty"` // what changes says changed inside objects
 }
 
 // privateData is the part of the framework's private state that the resource uses (its type is
@@ -71,8 +73,9 @@ func setBaseline(ctx context.Context, p privateData, b baselineData) diag.Diagno
 
 // branchObservation is what an in-memory export-schema of a branch shows of it.
 type branchObservation struct {
-	ContentSHA256 types.String // the branch content hash; null for an encrypted export
-	Objects       types.Map    // its inventory without the workspace-wide tables; null likewise
+	ContentSHA256 types.String             // the branch content hash; null for an encrypted export
+	Objects       types.Map                // its inventory without the workspace-wide tables; null likewise
+	Facts         map[string]archive.Facts // the facts of those objects (archive.ChangeDetails); nil likewise
 	// Incomplete is the archive_inspection bound that stopped the inspection of the export (then
 	// ContentSHA256 and Objects are null, and the export's diagnostics warn which bound and how to
 	// raise it); nil when it was inspected whole.
@@ -82,7 +85,7 @@ type branchObservation struct {
 // baseline is the observation as a drift baseline.
 func (o branchObservation) baseline(ctx context.Context) baselineData {
 	objs := objectsFromValue(ctx, o.Objects)
-	return baselineData{ContentSHA256: o.ContentSHA256.ValueString(), Objects: objs}
+	return baselineData{ContentSHA256: o.ContentSHA256.ValueString(), Objects: objs, Facts: keptFacts(o.Facts)}
 }
 
 // observeBranch exports the schema of one branch in memory (nothing is written to disk) and
@@ -97,13 +100,19 @@ func observeBranch(ctx context.Context, client *xano.Client, ws int64, label str
 	if diags.HasError() {
 		return branchObservation{ContentSHA256: types.StringNull(), Objects: types.MapNull(types.StringType)}, "", diags
 	}
-	return branchObservation{ContentSHA256: res.contentSHA256(), Objects: res.objects(), Incomplete: res.Incomplete}, res.Branch, diags
+	obs := branchObservation{ContentSHA256: res.contentSHA256(), Objects: res.objects(), Incomplete: res.Incomplete}
+	if isKnown(obs.Objects) {
+		obs.Facts = res.Info.Facts
+	}
+	return obs, res.Branch, diags
 }
 
 // branchInspector inspects an archive in the branch view (its branch content hash and inventory),
 // within lim, for a hashSink that streams an export into it.
 func branchInspector(lim archive.Limits) inspectFunc {
-	return func(r io.Reader) (archive.Info, error) { return archive.Inspect(r, lim, archive.BranchView()) }
+	return func(r io.Reader) (archive.Info, error) {
+		return archive.Inspect(r, lim, archive.BranchView(), archive.WithFacts())
+	}
 }
 
 // driftDetected reports whether the content observed by the last refresh differs from the
@@ -116,7 +125,7 @@ func driftDetected(detectDrift bool, observed types.String, baseline string) boo
 // over state does about it: a schema that no longer matches the baseline is re-imported, and a
 // branch that set_live keeps live but is no longer live is made live again. A change of the
 // configuration (a new source_sha256, set_live turned on) is not drift: it gets no warning.
-func driftWarnings(ctx context.Context, plan, state workspaceSchemaImportModel, baseline baselineData) diag.Diagnostics {
+func driftWarnings(ctx context.Context, plan, state workspaceSchemaImportModel, baseline baselineData, observed map[string]archive.Facts, audit *driftAudit) diag.Diagnostics {
 	var diags diag.Diagnostics
 	ws, label := state.workspace(), state.label()
 	// set_live was already true, and stays true: its branch was made not live by someone else.
@@ -138,11 +147,11 @@ func driftWarnings(ctx context.Context, plan, state workspaceSchemaImportModel, 
 		}
 		diags.AddWarning(fmt.Sprintf("Branch %q of workspace %d has drifted", label, ws),
 			fmt.Sprintf("Its schema no longer matches the archive imported by Terraform: someone changed it outside "+
-				"Terraform. %s\n\nApply re-imports %s into the branch, keeping its label%s. Workspace-wide tables are "+
+				"Terraform. %s%s\n\nApply re-imports %s into the branch, keeping its label%s. Workspace-wide tables are "+
 				"not part of drift: every branch of the workspace shares them, so a table added or changed (by an "+
 				"import into another branch, say) is not drift of this one. Set detect_drift = false to stop "+
 				"checking.\n\n(content_sha256 was %s, is now %s.)",
-				driftChanges(ctx, baseline, state.Objects), source, liveness, baseline.ContentSHA256,
+				driftChanges(ctx, baseline, state.Objects, observed), auditText(audit), source, liveness, baseline.ContentSHA256,
 				state.ContentSHA256.ValueString()))
 	}
 	if notLive {
@@ -173,16 +182,16 @@ func baselineAdoptedWarning(ws int64, label string, content types.String) diag.D
 
 // driftChanges says which objects changed from the baseline to what the last refresh observed,
 // in the words of archive.ObjectDiff.Lines.
-func driftChanges(ctx context.Context, baseline baselineData, observed types.Map) string {
+func driftChanges(ctx context.Context, baseline baselineData, observed types.Map, observedFacts map[string]archive.Facts) string {
 	now := objectsFromValue(ctx, observed)
 	if baseline.Objects == nil || now == nil {
 		return "Which objects changed is not known: the inventory recorded after the import predates this " +
 			"version of the provider (the next import records it)."
 	}
-	d := archive.DiffObjects(baseline.Objects, now)
-	if d.Empty() {
+	e := archive.Explain(baseline.Objects, now, baseline.Facts, observedFacts)
+	if e.Empty() {
 		return "No function, API, task or other object of the export's payload changed: other parts of the " +
 			"export did."
 	}
-	return "Changes since the import:\n" + diffText(d)
+	return "Changes since the import:\n" + strings.TrimSuffix(explanationText(e, maxObjectLines), "\n")
 }

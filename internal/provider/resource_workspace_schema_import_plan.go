@@ -92,8 +92,11 @@ func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req reso
 	if req.State.Raw.IsNull() {
 		planNewBranch(&plan)
 		resp.Diagnostics.Append(checkSourceAtPlan(ctx, req.Config)...)
+		resp.Diagnostics.Append(checkExpectedAtPlan(ctx, r.data.inspectionLimits(), plan.SourcePath, plan.SourceURL, plan.ExpectedContentSHA256)...)
 		if !resp.Diagnostics.HasError() {
-			resp.Diagnostics.Append(r.promotionPreview(ctx, req.Config, plan, nil, baselineData{})...)
+			diags, changes := r.promotionPreview(ctx, req.Config, plan, nil, baselineData{})
+			resp.Diagnostics.Append(diags...)
+			plan.Changes = changes
 		}
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
@@ -111,6 +114,7 @@ func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req reso
 		// only the old branch matters: its drift is moot, its liveness is not.
 		resp.Diagnostics.Append(replacementWarnings(plan, state)...)
 		planNewBranch(&plan)
+		plan.Changes = changesUnknown()
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
@@ -120,22 +124,35 @@ func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(driftWarnings(ctx, plan, state, baseline)...)
+	observed, diags := getObservedFacts(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	audit, diags := getDriftAudit(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(driftWarnings(ctx, plan, state, baseline, observed, audit)...)
 
 	what := plannedImportFor(plan, state, baseline.ContentSHA256)
 	if what == planNoImport {
 		plan.ContentSHA256 = state.ContentSHA256
 		plan.Objects = state.Objects
 		plan.CreatedAt = state.CreatedAt
+		plan.Changes = state.Changes
 	} else {
 		// A re-import makes a new branch under the same label: new content, new created_at.
 		plan.ContentSHA256 = types.StringUnknown()
 		plan.Objects = types.MapUnknown(types.StringType)
 		plan.CreatedAt = types.StringUnknown()
 		resp.Diagnostics.Append(checkSourceAtPlan(ctx, req.Config)...)
-		// A drift repair re-imports the archive last imported: the drift warning says what it undoes.
-		if what == planNewSource && !resp.Diagnostics.HasError() {
-			resp.Diagnostics.Append(r.promotionPreview(ctx, req.Config, plan, &state, baseline)...)
+		resp.Diagnostics.Append(checkExpectedAtPlan(ctx, r.data.inspectionLimits(), plan.SourcePath, plan.SourceURL, plan.ExpectedContentSHA256)...)
+		switch {
+		case resp.Diagnostics.HasError():
+		case what == planNewSource:
+			diags, changes := r.promotionPreview(ctx, req.Config, plan, &state, baseline)
+			resp.Diagnostics.Append(diags...)
+			plan.Changes = changes
+		default:
+			// A drift repair re-imports the archive last imported: the drift warning says what it
+			// undoes, and changes says it as apply does it.
+			plan.Changes = withAudit(driftRepairChanges(ctx, state, baseline, observed), audit)
 		}
 	}
 	// The branch ends up live when set_live asks for it; otherwise its liveness is kept (a

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
 	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
@@ -32,15 +34,18 @@ import (
 // previewSide is what the new archive is compared with.
 type previewSide struct {
 	objects map[string]string
-	what    string // how the warning names it
-	cost    string // what reading it cost, as a sentence
+	facts   map[string]archive.Facts // nil when not known: then changes has no details
+	what    string                   // how the warning names it
+	cost    string                   // what reading it cost, as a sentence
 }
 
-// promotionPreview warns what the planned import changes. state is nil for a new branch.
-func (r *workspaceSchemaImportResource) promotionPreview(ctx context.Context, cfg tfsdk.Config, plan workspaceSchemaImportModel, state *workspaceSchemaImportModel, baseline baselineData) diag.Diagnostics {
+// promotionPreview warns what the planned import changes, and returns it as the planned value
+// of changes: unknown when the archive is only known at apply, null when nothing is compared.
+// state is nil for a new branch.
+func (r *workspaceSchemaImportResource) promotionPreview(ctx context.Context, cfg tfsdk.Config, plan workspaceSchemaImportModel, state *workspaceSchemaImportModel, baseline baselineData) (diag.Diagnostics, types.Object) {
 	var diags diag.Diagnostics
 	if state == nil && !plan.SetLive.ValueBool() {
-		return diags
+		return diags, changesNull()
 	}
 	summary := "Promotion preview"
 	if isKnown(plan.WorkspaceID) && isKnown(plan.Branch) {
@@ -56,31 +61,31 @@ func (r *workspaceSchemaImportResource) promotionPreview(ctx context.Context, cf
 	src, known, srcDiags := importSourceFromConfig(ctx, cfg)
 	diags.Append(srcDiags...)
 	if diags.HasError() {
-		return diags
+		return diags, changesNull()
 	}
 	if !known || !isKnown(plan.SourceSHA256) {
 		return unavailable("the source (source_path or source_url) or source_sha256 is only known during apply (the archive is written " +
 			"in the same apply, by the resource whose archive_sha256 is source_sha256), so the plan cannot read " +
 			"it. To review the promotion first, apply the resource that writes the archive alone (terraform apply " +
 			"-target=...) and plan again, or compare the archives with provider::xano::archive_diff in a check " +
-			"block.")
+			"block."), changesUnknown()
 	}
 	p := src.String()
 	next, err := readBranchInventory(ctx, src, r.data.inspectionLimits())
 	switch {
 	case err != nil:
-		return unavailable(archiveReadProblem(p, err) + " Apply uploads the archive as it is, and Xano judges it.")
+		return unavailable(archiveReadProblem(p, err) + " Apply uploads the archive as it is, and Xano judges it."), changesNull()
 	case next.Encrypted:
-		return unavailable(archiveReadProblem(p, archive.ErrEncrypted) + " Apply uploads the archive as it is, and Xano judges it.")
+		return unavailable(archiveReadProblem(p, archive.ErrEncrypted) + " Apply uploads the archive as it is, and Xano judges it."), changesNull()
 	case next.Incomplete != nil:
-		return unavailable(fmt.Sprintf("reading %q stopped at a bound: %s. %s", p, next.Incomplete, raiseLimitHint(next.Incomplete)))
+		return unavailable(fmt.Sprintf("reading %q stopped at a bound: %s. %s", p, next.Incomplete, raiseLimitHint(next.Incomplete))), changesNull()
 	}
 
 	var cur previewSide
 	if state == nil {
 		side, d := r.liveSide(ctx, plan)
 		if d != nil {
-			return d
+			return d, changesNull()
 		}
 		cur = side
 	} else {
@@ -91,14 +96,14 @@ func (r *workspaceSchemaImportResource) promotionPreview(ctx context.Context, cf
 		if objs == nil {
 			return unavailable(fmt.Sprintf("no inventory of branch %q was recorded after its last import (it "+
 				"was imported by an earlier version of the provider); the next import or refresh with "+
-				"detect_drift records one.", state.label()))
+				"detect_drift records one.", state.label())), changesNull()
 		}
-		cur = previewSide{objects: objs,
+		cur = previewSide{objects: objs, facts: baseline.Facts,
 			what: fmt.Sprintf("what branch %q held after its last import (the baseline recorded in state)", state.label()),
 			cost: "It was read from the archive and the state: it made no request."}
 	}
 
-	d := archive.DiffObjects(cur.objects, next.Objects)
+	e := archive.Explain(cur.objects, next.Objects, cur.facts, next.Facts)
 	action := fmt.Sprintf("Applying imports %s into the new branch %q and makes it live.", src.label(), plan.label())
 	if state != nil {
 		action = fmt.Sprintf("Applying re-imports %s into branch %q, keeping its label.", src.label(), plan.label())
@@ -107,13 +112,13 @@ func (r *workspaceSchemaImportResource) promotionPreview(ctx context.Context, cf
 		}
 	}
 	changes := "no object changes."
-	if !d.Empty() {
-		changes = "the objects change so:\n" + diffText(d)
+	if !e.Empty() {
+		changes = "the objects change so:\n" + strings.TrimSuffix(explanationText(e, maxObjectLines), "\n")
 	}
 	diags.AddWarning(summary, fmt.Sprintf("%s Compared with %s, %s\n\nWorkspace-wide tables (table/...) are left "+
 		"out: every branch of the workspace shares them, and the import may add or change some. %s",
 		action, cur.what, changes, cur.cost))
-	return diags
+	return diags, changesValue(e, cur.what, nil)
 }
 
 // liveSide reads the inventory of the workspace's live branch by one in-memory export-schema.
@@ -152,7 +157,7 @@ func (r *workspaceSchemaImportResource) liveSide(ctx context.Context, plan works
 			"export is encrypted or beyond the reader's limits).", live, plan.workspace()))
 		return previewSide{}, warn
 	}
-	return previewSide{objects: objs,
+	return previewSide{objects: objs, facts: seen.Facts,
 		what: fmt.Sprintf("the live branch %q, which serves traffic now", live),
 		cost: fmt.Sprintf("Reading the live branch cost one export-schema of workspace %d, in memory (nothing is "+
 			"written to disk); a plan that imports nothing makes no request.", plan.workspace())}, nil
@@ -165,7 +170,7 @@ func readBranchInventory(ctx context.Context, src importSource, lim archive.Limi
 		return archive.Info{}, err
 	}
 	defer f.Close()
-	return archive.Inspect(f, lim, archive.BranchView())
+	return archive.Inspect(f, lim, archive.BranchView(), archive.WithFacts())
 }
 
 // archiveReadProblem explains why the archive at p cannot be read, as a sentence.

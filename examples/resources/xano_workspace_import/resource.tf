@@ -8,9 +8,12 @@ resource "xano_workspace_snapshot" "staging" {
 }
 
 resource "xano_workspace_import" "production" {
-  workspace_id  = 2
-  source_path   = xano_workspace_snapshot.staging.output_path
-  source_sha256 = xano_workspace_snapshot.staging.archive_sha256
+  workspace_id = 2
+  # Every restore loses data: the plan lists what in changes.destructive, and
+  # fails unless this confirms it.
+  allow_data_loss = true
+  source_path     = xano_workspace_snapshot.staging.output_path
+  source_sha256   = xano_workspace_snapshot.staging.archive_sha256
   # A folder; or backup_url = "s3://my-backups/xano/production/before-restore?region=eu-west-1"
   backup_path = "${path.module}/archives/production-before-restore"
 

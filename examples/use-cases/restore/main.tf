@@ -53,12 +53,13 @@ locals {
 }
 
 resource "xano_workspace_import" "restore" {
-  workspace_id  = data.xano_workspace.target.workspace_id
-  source_path   = local.source_path
-  source_url    = local.source_url
-  source_sha256 = local.source_sha256
-  backup_path   = local.backup_path
-  backup_url    = local.backup_url
+  workspace_id    = data.xano_workspace.target.workspace_id
+  allow_data_loss = true
+  source_path     = local.source_path
+  source_url      = local.source_url
+  source_sha256   = local.source_sha256
+  backup_path     = local.backup_path
+  backup_url      = local.backup_url
 
   lifecycle {
     precondition {

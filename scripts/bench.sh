@@ -11,6 +11,9 @@
 #            provider under /usr/bin/time -v
 #   export to S3  the export row's snapshot apply with output_url to a local MinIO  vs  the same
 #            apply to a local file (when XANO_MINIO_BINARY names MinIO; make bench builds and sets it)
+#   decoders inflating the archive alone on one core with each gzip decoder: the standard
+#            library, klauspost/compress, internal/inflate (bench-hash -inflate -decoder ...) and
+#            gzip -dc; and bench-hash with XANO_INFLATE=klauspost against the built-in inflater
 #
 # Each measurement is repeated BENCH_RUNS times; the table gives, per row, the median and the
 # spread (min..max) of the ratio of each run (provider throughput / curl throughput; for the
@@ -29,6 +32,9 @@
 #   TOFU            the CLI (default .tools/bin/tofu, built by make bench)
 #   BENCH_KEEP=1    keep the working folder
 #   XANO_MINIO_BINARY  the MinIO server for the "export to S3" rows (skipped when unset)
+#   BENCH_PIN=1     pinned-core mode: the emulators on CPU 0, every client (tofu and the provider,
+#                   curl, gzip, bench-hash) on CPU 1, so that neither is charged with the other's
+#                   work (needs taskset and 2 CPUs); the decoder rows are pinned to CPU 1 always
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,6 +63,77 @@ done
 for s in $sizes; do
 	[[ "$s" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES: $s is not a size in MiB"
 done
+
+# ---- pinned cores (BENCH_PIN=1) and the decoder rows ----
+
+server_pin=()
+client_pin=()
+one_core=()
+# pin_setup: with BENCH_PIN=1, server_pin and client_pin prefix commands with taskset on CPU 0
+# and CPU 1; one_core pins the decoder rows to CPU 1 whenever taskset is there.
+pin_setup() {
+	if command -v taskset >/dev/null && [[ $(nproc) -ge 2 ]]; then
+		one_core=(taskset -c 1)
+	fi
+	if [[ "${BENCH_PIN:-}" == 1 ]]; then
+		[[ ${#one_core[@]} -gt 0 ]] || die "BENCH_PIN=1 needs taskset and at least 2 CPUs"
+		server_pin=(taskset -c 0)
+		client_pin=(taskset -c 1)
+	fi
+}
+pin_setup
+
+# decoder_rows MIB ARCHIVE RUN: inflate ARCHIVE alone with each decoder on one core, and the
+# inspection with the previous decoder; appends "MIB decoder run seconds bytes" lines to
+# $decoders.
+decoder_rows() {
+	local mib="$1" archive="$2" run="$3" bytes t0 d
+	bytes=$(stat -c %s "$archive")
+	for d in stdlib klauspost builtin; do
+		t0=$(now)
+		timeout "$limit" "${one_core[@]}" "$hasher" -inflate -decoder "$d" "$archive" >/dev/null
+		echo "$mib $d $run $(elapsed "$t0") $bytes" >>"$decoders"
+	done
+	t0=$(now)
+	timeout "$limit" "${one_core[@]}" sh -c 'gzip -dc "$1" >/dev/null' sh "$archive"
+	echo "$mib gzip-dc $run $(elapsed "$t0") $bytes" >>"$decoders"
+	for d in klauspost builtin; do
+		t0=$(now)
+		XANO_INFLATE=$d timeout "$limit" "$hasher" "$archive" >/dev/null
+		echo "$mib hash-$d $run $(elapsed "$t0") $bytes" >>"$decoders"
+	done
+}
+
+# decoder_table: the decoder rows, each with its ratio to klauspost/compress in the same run
+# (klauspost seconds / decoder seconds: above 1 is faster), median (min..max).
+decoder_table() {
+	[[ -s "$decoders" ]] || return 0
+	echo
+	echo "decoders: inflating the archive alone on one core$([[ ${#one_core[@]} -gt 0 ]] && echo " (${one_core[*]})"); inspection: bench-hash (both cores)"
+	echo "ratio = klauspost/compress seconds / these seconds, per run (inspection: bench-hash with XANO_INFLATE=klauspost); median (min..max)"
+	awk '
+function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t } }
+function med(a, n) { sort(a, n); return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2 }
+{ secs[$1, $2, $3] = $4 > 0 ? $4 : 0.001; bytes[$1] = $5; if (!(($1, $2) in seen)) { seen[$1, $2] = 1; order[++k] = $1 SUBSEP $2 }; runs[$1, $2] = ($3 > runs[$1, $2]) ? $3 : runs[$1, $2] }
+END {
+	printf "%-8s %-28s %10s %10s %s\n", "archive", "decoder", "s med", "MB/s", "vs klauspost med (min..max)"
+	for (i = 1; i <= k; i++) {
+		split(order[i], f, SUBSEP); mib = f[1]; d = f[2]; n = runs[mib, d]
+		base = (d ~ /^hash-/) ? "hash-klauspost" : "klauspost"
+		lo = 1e18; hi = 0
+		for (r = 1; r <= n; r++) { s[r] = secs[mib, d, r]; q[r] = secs[mib, base, r] / s[r]; if (q[r] < lo) lo = q[r]; if (q[r] > hi) hi = q[r] }
+		sm = med(s, n); qm = med(q, n)
+		name = d
+		if (d == "stdlib") name = "compress/gzip (stdlib)"
+		if (d == "klauspost") name = "klauspost/compress"
+		if (d == "builtin") name = "internal/inflate"
+		if (d == "gzip-dc") name = "gzip -dc"
+		if (d == "hash-klauspost") name = "inspection, klauspost"
+		if (d == "hash-builtin") name = "inspection, internal/inflate"
+		printf "%-8s %-28s %10.2f %10.1f %s\n", mib " MiB", name, sm, bytes[mib] / 1e6 / sm, sprintf("%.2fx (%.2f..%.2f)", qm, lo, hi)
+	}
+}' "$decoders"
+}
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/xano-bench.XXXXXX")"
 pids=()
@@ -130,7 +207,7 @@ token="bench-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
 start_emulator() {
 	local name="$1"
 	shift
-	"$emulator" -addr 127.0.0.1:0 -token "$token" -seed "" -control "$@" >"$work/$name.log" 2>&1 &
+	"${server_pin[@]}" "$emulator" -addr 127.0.0.1:0 -token "$token" -seed "" -control "$@" >"$work/$name.log" 2>&1 &
 	pids+=("$!")
 	url=""
 	for _ in $(seq 1 100); do
@@ -162,7 +239,7 @@ seed() {
 
 # curl_export URL FILE: the full export of workspace 1 into FILE.
 curl_export() {
-	curl -sS --fail --max-time "$limit" -o "$2" -X POST -H "Authorization: Bearer $token" \
+	"${client_pin[@]}" curl -sS --fail --max-time "$limit" -o "$2" -X POST -H "Authorization: Bearer $token" \
 		-H "Content-Type: application/json" --data '{"branch":"","password":""}' "$1/api:meta/workspace/1/export"
 }
 
@@ -178,7 +255,7 @@ peak_rss() {
 
 # run_tofu DIR RSSFILE: tofu apply in DIR, bounded, provider resource use appended to RSSFILE.
 run_tofu() {
-	if ! (cd "$1" && XANO_BENCH_RSS_FILE="$2" timeout "$limit" "$tofu" apply -auto-approve -input=false -no-color >"$1/apply.log" 2>&1); then
+	if ! (cd "$1" && XANO_BENCH_RSS_FILE="$2" timeout "$limit" "${client_pin[@]}" "$tofu" apply -auto-approve -input=false -no-color >"$1/apply.log" 2>&1); then
 		cat "$1/apply.log" >&2
 		die "tofu apply in $1 failed"
 	fi
@@ -258,6 +335,12 @@ EOF
 
 results="$work/results" # lines: size kind run curl_secs provider_secs bytes rss_kib
 : >"$results"
+decoders="$work/decoders" # lines: size decoder run secs bytes (decoder_rows)
+: >"$decoders"
+has_decoders=0
+if [[ -n "$hasher" ]] && grep -q -- '-decoder' scripts/bench-hash/main.go; then
+	has_decoders=1
+fi
 
 # ---- calibration: how many rows make an archive of N MiB ----
 
@@ -336,7 +419,7 @@ EOF
 
 		# import: curl, then the provider
 		t0=$(now)
-		curl -sS --fail --max-time "$limit" -o /dev/null -X POST -H "Authorization: Bearer $token" \
+		"${client_pin[@]}" curl -sS --fail --max-time "$limit" -o /dev/null -X POST -H "Authorization: Bearer $token" \
 			-F "file=@$archive;type=application/gzip" -F "password=" "$url_plain/api:meta/workspace/2/import"
 		c=$(elapsed "$t0")
 		d="$work/import-$mib-$run"
@@ -370,10 +453,10 @@ EOF
 		# content hash: gzip -dc | sha256sum, then bench-hash
 		if [[ -n "$hasher" ]]; then
 			t0=$(now)
-			timeout "$limit" sh -c 'gzip -dc "$1" | sha256sum >/dev/null' sh "$archive"
+			timeout "$limit" "${client_pin[@]}" sh -c 'gzip -dc "$1" | sha256sum >/dev/null' sh "$archive"
 			c=$(elapsed "$t0")
 			t0=$(now)
-			timeout "$limit" "$hasher" "$archive" >"$work/hash.out"
+			timeout "$limit" "${client_pin[@]}" "$hasher" "$archive" >"$work/hash.out"
 			p=$(elapsed "$t0")
 			if [[ $run == 1 ]]; then
 				echo "    bench-hash: $(head -n1 "$work/hash.out")"
@@ -388,10 +471,14 @@ EOF
 			echo "    run $run hash: gzip -dc | sha256sum ${c}s, bench-hash ${p}s"
 			# the floor: inflating alone, with the same library, on one core
 			t0=$(now)
-			timeout "$limit" "$hasher" -inflate "$archive" >/dev/null
+			timeout "$limit" "${client_pin[@]}" "$hasher" -inflate "$archive" >/dev/null
 			f=$(elapsed "$t0")
 			echo "$mib inflate-floor $run $f $p $bytes 0" >>"$results"
 			echo "    run $run inflate floor: bench-hash -inflate ${f}s"
+			if [[ $has_decoders == 1 ]]; then
+				decoder_rows "$mib" "$archive" "$run"
+				echo "    run $run decoders: $(awk -v m="$mib" -v r="$run" '$1 == m && $3 == r { printf "%s %ss  ", $2, $4 }' "$decoders")"
+			fi
 		fi
 	done
 	rm -f "$archive"
@@ -400,7 +487,7 @@ done
 # ---- the table ----
 
 echo
-echo "make bench: $(nproc) CPUs, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1), $runs run(s) per row"
+echo "make bench: $(nproc) CPUs, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1), $runs run(s) per row$([[ ${#client_pin[@]} -gt 0 ]] && echo ", pinned: emulators on CPU 0, clients on CPU 1")"
 echo "ratio = provider throughput / curl throughput (hash: gzip -dc|sha256sum time / bench-hash time); median (min..max)"
 awk -v rate="$rate" '
 function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t } }
@@ -434,6 +521,7 @@ END {
 		printf "%-8s %-18s %10.2f %10.2f %10.1f %10.1f %-22s %s\n", size[key] " MiB", name, cm, pm, mb / cm, mb / pm, sprintf("%.2fx (%.2f..%.2f)", rm, lo, hi), rs
 	}
 }' "$results"
+decoder_table
 if [[ $throttle == 0 ]]; then
 	echo "note: this emulator has no -export-bytes-per-second flag: the 100 MB/s export rows were skipped"
 fi

@@ -32,6 +32,9 @@ type canonicalizer struct {
 	tmp     []byte     // a decoded string value
 	scratch []byte     // where an unsorted object is copied to be rewritten
 
+	fastMisses int // objects of this document that sortedObject gave up on
+	fastWaste  int // the bytes it had read of them
+
 	bundle     bool   // the document is a signed bundle ("sig" was dropped)
 	bundleType string // its "type", if a string
 
@@ -60,7 +63,7 @@ type member struct {
 // canonicalize returns the canonical form of src, or errSyntax. The result is valid until the
 // next call.
 func (c *canonicalizer) canonicalize(src []byte) ([]byte, error) {
-	c.src, c.pos, c.depth = src, 0, 0
+	c.src, c.pos, c.depth, c.fastMisses, c.fastWaste = src, 0, 0, 0, 0
 	c.out, c.keys = c.out[:0], c.keys[:0]
 	c.bundle, c.bundleType = false, ""
 	c.memberTooDeep, c.tooDeep, c.sig, c.payloadRows = false, false, nil, 0
@@ -211,6 +214,16 @@ func (c *canonicalizer) array() error {
 }
 
 func (c *canonicalizer) object(top bool) error {
+	if !top && !c.php && c.fastMisses < maxFastMisses && c.fastWaste <= len(c.src)/8 {
+		pos, outLen, depth := c.pos, len(c.out), c.depth
+		if done, err := c.sortedObject(); done {
+			return err
+		}
+		// Not already canonical: read it again the general way.
+		c.fastMisses++
+		c.fastWaste += c.pos - pos
+		c.pos, c.out, c.depth = pos, c.out[:outLen], depth
+	}
 	c.pos++
 	if err := c.enter(); err != nil {
 		return err
@@ -235,9 +248,8 @@ func (c *canonicalizer) object(top bool) error {
 				// Printable ASCII without escapes: decoded and canonical forms are the raw bytes
 				// (and the PHP form too, without the characters PHP escapes).
 				c.keys = append(c.keys, k...)
-				c.out = append(c.out, '"')
-				c.out = append(c.out, k...)
-				c.out = append(c.out, '"', ':')
+				c.out = append(c.out, c.src[c.pos-len(k)-2:c.pos]...) // the key with its quotes
+				c.out = append(c.out, ':')
 				m.k1 = len(c.keys)
 			} else {
 				if ok {
@@ -302,6 +314,70 @@ func (c *canonicalizer) object(top bool) error {
 	return nil
 }
 
+// maxFastMisses is how many objects of a document may fail sortedObject's test before it is
+// no longer tried: a document whose objects are not written in canonical order is then read
+// the general way only. The bytes read again after misses are also bounded (fastWaste, an
+// eighth of the document), so that no document costs much more than one reading.
+const maxFastMisses = 16
+
+// sortedObject copies the object at c.pos when it is already in canonical form as far as its
+// members go: every key printable ASCII without escapes, and each key greater than the one
+// before (so sorted and without duplicates). Then its canonical form is its members as read,
+// and no member needs to be remembered. It reports done=false, having read an unknown part of
+// the object, when a key fails the test; the caller reads the object again from its start.
+// Errors (with done=true) are the syntax errors the general reading would find.
+func (c *canonicalizer) sortedObject() (done bool, err error) {
+	c.pos++
+	if err := c.enter(); err != nil {
+		return true, err
+	}
+	c.out = append(c.out, '{')
+	c.skipSpace()
+	if c.pos < len(c.src) && c.src[c.pos] == '}' {
+		c.pos++
+	} else {
+		var prev []byte
+		for n := 0; ; n++ {
+			c.skipSpace()
+			if c.pos >= len(c.src) || c.src[c.pos] != '"' {
+				return true, errSyntax
+			}
+			k, ok := c.plainString()
+			if !ok || (n > 0 && bytes.Compare(prev, k) >= 0) {
+				return false, nil
+			}
+			prev = k
+			if n > 0 {
+				c.out = append(c.out, ',')
+			}
+			c.out = append(c.out, c.src[c.pos-len(k)-2:c.pos]...) // the key with its quotes
+			c.out = append(c.out, ':')
+			c.skipSpace()
+			if c.pos >= len(c.src) || c.src[c.pos] != ':' {
+				return true, errSyntax
+			}
+			c.pos++
+			if err := c.value(false); err != nil {
+				return true, err
+			}
+			c.skipSpace()
+			if c.pos >= len(c.src) {
+				return true, errSyntax
+			}
+			c.pos++
+			if c.src[c.pos-1] == '}' {
+				break
+			}
+			if c.src[c.pos-1] != ',' {
+				return true, errSyntax
+			}
+		}
+	}
+	c.out = append(c.out, '}')
+	c.depth--
+	return true, nil
+}
+
 // finishObject puts the members written since objStart in canonical order: sorted by key, the
 // last of equal keys kept, and "sig" dropped from a top-level signed bundle. Then it closes the
 // object.
@@ -321,7 +397,18 @@ func (c *canonicalizer) finishObject(objStart int, members []member, top bool) {
 			changed = true
 		}
 	}
-	if changed {
+	if changed && top {
+		// The whole document: write the members in order into scratch and swap the two
+		// buffers, one copy of the document instead of two.
+		w := append(c.scratch[:0], c.out[:objStart+1]...)
+		for i, m := range members {
+			if i > 0 {
+				w = append(w, ',')
+			}
+			w = append(w, c.out[m.start:m.end]...)
+		}
+		c.out, c.scratch = w, c.out[:0]
+	} else if changed {
 		base := objStart + 1
 		c.scratch = append(c.scratch[:0], c.out[base:]...)
 		c.out = c.out[:base]

@@ -27,7 +27,7 @@
 // verifies its outer gzip layer and reports the limit in Info.Incomplete, so that a complete
 // download is never mistaken for a bad one.
 //
-// Inspect uses two cores: the outer gzip layer is inflated (github.com/klauspost/compress) on
+// Inspect uses two cores: the outer gzip layer is inflated (internal/inflate; see XANO_INFLATE) on
 // one goroutine, the tar read and JSON canonicalised on another, and canonical JSON hashed on a
 // third; buffers are reused between entries.
 //

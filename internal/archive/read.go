@@ -10,8 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/klauspost/compress/flate"
-	"github.com/klauspost/compress/gzip"
+	"github.com/xano-community/terraform-provider-xano/internal/inflate"
 )
 
 // Info describes an archive read by Inspect: it is the one result of an archive's inspection,
@@ -270,6 +269,9 @@ func (w *walker) run(r io.Reader, fn func(Entry, io.Reader) error) error {
 // looks encrypted (see LooksEncrypted), and ErrNotArchive when the innermost layer is too short
 // to be a tar.
 func (w *walker) open(r io.Reader) (io.Reader, error) {
+	if _, err := inflate.Decoder(); err != nil {
+		return nil, err // a misconfigured diagnostic switch, not a damaged archive
+	}
 	br := bufio.NewReaderSize(&countingReader{r: r, w: w}, ioBufferSize)
 	w.outer = br
 	for {
@@ -336,45 +338,12 @@ func responseHint(head []byte) string {
 	return ""
 }
 
-// gzipLayer decompresses one gzip layer: one or more concatenated gzip members. Bytes after the
-// last member that do not start another member are ignored, as gzip(1) and tar(1) do; every
-// member's checksum and length are verified.
-type gzipLayer struct {
-	src *bufio.Reader
-	zr  *gzip.Reader
-}
-
-func newGzipLayer(src *bufio.Reader) (*gzipLayer, error) {
-	zr, err := gzip.NewReader(src)
-	if err != nil {
-		return nil, err
-	}
-	zr.Multistream(false)
-	return &gzipLayer{src: src, zr: zr}, nil
-}
-
-func (g *gzipLayer) Read(p []byte) (int, error) {
-	for {
-		n, err := g.zr.Read(p)
-		if err != io.EOF {
-			return n, err
-		}
-		// The member ended and was verified. Another one may follow.
-		head, perr := g.src.Peek(2)
-		if perr != nil && perr != io.EOF {
-			return n, perr
-		}
-		if !isGzip(head) {
-			return n, io.EOF
-		}
-		if err := g.zr.Reset(g.src); err != nil {
-			return n, err
-		}
-		g.zr.Multistream(false)
-		if n > 0 {
-			return n, nil
-		}
-	}
+// newGzipLayer decompresses one gzip layer: one or more concatenated gzip members. Bytes after
+// the last member that do not start another member are ignored, as gzip(1) and tar(1) do; every
+// member's checksum and length are verified. The decoder is internal/inflate's, or
+// klauspost/compress's when the diagnostic switch XANO_INFLATE=klauspost is set.
+func newGzipLayer(src *bufio.Reader) (io.Reader, error) {
+	return inflate.NewGzip(src, true)
 }
 
 // isGzip reports whether b starts with the gzip magic number.
@@ -465,8 +434,7 @@ func (w *walker) fail(err error, doing string) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return fmt.Errorf("%w: %s: the archive is truncated: %w", ErrNotArchive, doing, err)
 	}
-	var ce flate.CorruptInputError
-	if errors.As(err, &ce) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) {
+	if inflate.IsCorrupt(err) {
 		return fmt.Errorf("%w: %s: a gzip layer is corrupt: %w", ErrNotArchive, doing, err)
 	}
 	return fmt.Errorf("%w: %s: %w", ErrNotArchive, doing, err)

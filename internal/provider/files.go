@@ -2,7 +2,6 @@ package provider
 
 import (
 	"bufio"
-	"compress/gzip"
 	"crypto/md5" //nolint:gosec // for composition with stores that speak MD5, never to identify content
 	"crypto/sha256"
 	"encoding/base64"
@@ -15,6 +14,7 @@ import (
 	"path/filepath"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/inflate"
 )
 
 // fileDigest is what state records about an archive file: the hashes of its exact bytes, which
@@ -192,7 +192,7 @@ func verifyGzipFile(path string) error {
 		return err
 	}
 	defer f.Close()
-	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<20))
+	zr, err := inflate.NewGzip(bufio.NewReaderSize(f, 1<<20), false)
 	if err != nil {
 		return fmt.Errorf("%w: %s", archive.ErrNotArchive, err)
 	}

@@ -11,14 +11,17 @@
 //	go run ./scripts/bench-hash -generate /tmp/export.tar.gz -rows-bytes 1073741824
 //
 // Compare with `gzip -dc FILE | sha256sum` on the same file (see make bench). With -inflate it
-// only inflates the outer gzip layer, with the same library, and reports the seconds: the floor
-// under any inspection of the archive that has to read its content.
+// only inflates the outer gzip layer, with the same decoder, and reports the seconds: the floor
+// under any inspection of the archive that has to read its content. -decoder chooses the
+// decoder of -inflate: builtin (internal/inflate), klauspost or stdlib (compress/gzip); by
+// default the one XANO_INFLATE chooses, as the provider does.
 //
-//	go run ./scripts/bench-hash -inflate FILE...
+//	go run ./scripts/bench-hash -inflate [-decoder stdlib] FILE...
 package main
 
 import (
 	"bufio"
+	stdgzip "compress/gzip"
 	"flag"
 	"fmt"
 	"io"
@@ -30,6 +33,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/inflate"
 )
 
 func main() {
@@ -37,6 +41,7 @@ func main() {
 	rowsBytes := flag.Int64("rows-bytes", 1<<30, "with -generate: bytes of JSON rows to write")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the hashing to this file")
 	inflateOnly := flag.Bool("inflate", false, "only inflate the outer gzip layer (the floor under the hash)")
+	flag.StringVar(&decoder, "decoder", "", "with -inflate: builtin, klauspost or stdlib (default: as XANO_INFLATE chooses)")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -78,6 +83,8 @@ func main() {
 	}
 }
 
+var decoder string
+
 func hashFile(name string) error {
 	f, err := os.Open(name)
 	if err != nil {
@@ -113,11 +120,25 @@ func inflateFile(name string) error {
 	}
 	defer f.Close()
 	start := time.Now()
-	zr, err := gzip.NewReader(bufio.NewReaderSize(f, 64<<10))
+	src := bufio.NewReaderSize(f, 64<<10)
+	var zr io.Reader
+	switch decoder {
+	case "":
+		zr, err = inflate.NewGzip(src, false)
+	case inflate.SwitchBuiltin:
+		zr, err = inflate.NewGzipReader(src)
+	case inflate.SwitchKlauspost:
+		zr, err = gzip.NewReader(src)
+	case "stdlib":
+		zr, err = stdgzip.NewReader(src)
+	default:
+		err = fmt.Errorf("-decoder %q: want builtin, klauspost or stdlib", decoder)
+	}
 	if err != nil {
 		return err
 	}
-	n, err := io.CopyBuffer(io.Discard, zr, make([]byte, 256<<10))
+	// Read, as the inspection does (not WriteTo), in 256 KiB buffers.
+	n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{zr}, make([]byte, 256<<10))
 	secs := time.Since(start).Seconds()
 	if err != nil {
 		return err

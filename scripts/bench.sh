@@ -435,9 +435,10 @@ provider "xano" {
   request_timeout = "${limit}s"
 }
 resource "xano_workspace_import" "bench" {
-  workspace_id  = 2
-  source_path   = "$archive"
-  source_sha256 = "$sha"
+  workspace_id    = 2
+  source_path     = "$archive"
+  source_sha256   = "$sha"
+  allow_data_loss = true
   timeouts {
     create = "${limit}s"
   }

@@ -62,19 +62,27 @@ func TestExamples(t *testing.T) {
 	cases := []struct {
 		name string
 		run  func(t *testing.T, ex *exampleRun)
+		dir  string // the use case's folder when it is not name
 	}{
-		{"nightly-backups", testExampleNightlyBackups},
-		{"promotion-across-instances", testExamplePromotion},
-		{"restore", testExampleRestore},
-		{"ci-drift-check", testExampleCIDriftCheck},
-		{"emulator-in-ci", testExampleEmulatorInCI},
-		{"promotion-guard", testExamplePromotionGuard},
-		{"reviewed-promotion", testExampleReviewedPromotion},
+		{"nightly-backups", testExampleNightlyBackups, ""},
+		{"nightly-backups-s3", testExampleNightlyBackupsS3, "nightly-backups"},
+		{"promotion-across-instances", testExamplePromotion, ""},
+		{"promotion-across-instances-s3", testExamplePromotionS3, "promotion-across-instances"},
+		{"restore", testExampleRestore, ""},
+		{"restore-s3", testExampleRestoreS3, "restore"},
+		{"ci-drift-check", testExampleCIDriftCheck, ""},
+		{"emulator-in-ci", testExampleEmulatorInCI, ""},
+		{"promotion-guard", testExamplePromotionGuard, ""},
+		{"reviewed-promotion", testExampleReviewedPromotion, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			src := filepath.Join(root, "examples", "use-cases", tc.name)
+			dir := tc.dir
+			if dir == "" {
+				dir = tc.name
+			}
+			src := filepath.Join(root, "examples", "use-cases", dir)
 			ex := newExampleRun(t, cli, src, providerDir, providerMirror, mirror)
 			tc.run(t, ex)
 		})
@@ -198,6 +206,10 @@ func testExampleNightlyBackups(t *testing.T, ex *exampleRun) {
 	inst := ex.startEmulator(fx)
 	ex.env("XANO_INSTANCE_URL", inst.URL)
 	ex.env("XANO_TOKEN", inst.Token)
+	// The local form (README): without backend.tf and store_url, state and archives are files.
+	if err := os.Remove(filepath.Join(ex.dir, "backend.tf")); err != nil {
+		t.Fatal(err)
+	}
 
 	ex.initValidateApplyPlan()
 
@@ -280,25 +292,177 @@ func testExampleNightlyBackups(t *testing.T, ex *exampleRun) {
 	}
 }
 
-func testExamplePromotion(t *testing.T, ex *exampleRun) {
-	const prodWS = 5 // workspace IDs are per instance: production's differs from staging's
-	staging := ex.startEmulator(emulator.DemoFixture())
-	production := ex.startEmulator(&emulator.Fixture{Workspaces: []emulator.FixtureWorkspace{{
-		ID: prodWS, Name: "production",
+// The bucket form of nightly-backups, as a CI job runs it: the state in an s3 backend and the
+// archives in a versioned bucket of the same store (MinIO), credentials only in the standard
+// chain. A new runner (nothing but the configuration) plans nothing; once an object is deleted,
+// the plan makes that backup again.
+func testExampleNightlyBackupsS3(t *testing.T, ex *exampleRun) {
+	srv := miniotest.Shared(t)
+	stateBucket := fmt.Sprintf("state-%d", time.Now().UnixNano()%1e12)
+	archives := fmt.Sprintf("archives-%d", time.Now().UnixNano()%1e12)
+	srv.CreateBucket(t, stateBucket, true)
+	srv.CreateBucket(t, archives, true)
+	for _, kv := range miniotest.Env() {
+		if k, v, _ := strings.Cut(kv, "="); v != "" {
+			ex.env(k, v)
+		}
+	}
+	ex.secrets = append(ex.secrets, miniotest.Secrets()...)
+	inst := ex.startEmulator(nil) // 1 staging, 2 production
+	ex.env("XANO_INSTANCE_URL", inst.URL)
+	ex.env("XANO_TOKEN", inst.Token)
+	ex.env("TF_VAR_store_url", srv.URL(archives, "xano", ""))
+	backend := exampleS3Backend(t, ex.cli, srv, stateBucket, "nightly/terraform.tfstate")
+	ex.writeFile("backend.s3.hcl", []byte(backend))
+
+	ex.mustRun("init", "-input=false", "-backend-config=backend.s3.hcl")
+	ex.mustRun("apply", "-auto-approve", "-input=false")
+	ex.expectPlanExit(0)
+
+	var out struct {
+		Day     string `json:"backup_day"`
+		Backups map[string]struct {
+			URL    string `json:"url"`
+			SHA256 string `json:"archive_sha256"`
+		} `json:"backups"`
+	}
+	ex.outputs(&out)
+	var wantKeys []string
+	for id, stem := range map[string]string{"1": "1-staging", "2": "2-production"} {
+		key := "xano/" + stem + "/" + stem + "-" + out.Day + ".tar.gz"
+		wantKeys = append(wantKeys, key)
+		b := out.Backups[id]
+		if b.URL != srv.URL(archives, key, "") {
+			t.Errorf("backup of workspace %s: url %q, want the object %s", id, b.URL, key)
+		}
+		body, _ := srv.Get(t, archives, key)
+		if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != b.SHA256 {
+			t.Errorf("%s: the object is not the archive state records", key)
+		}
+	}
+	slices.Sort(wantKeys)
+	if keys := srv.Keys(t, archives); !slices.Equal(keys, wantKeys) {
+		t.Errorf("the archives bucket holds %q, want %q", keys, wantKeys)
+	}
+	if keys := srv.Keys(t, stateBucket); !slices.Equal(keys, []string{"nightly/terraform.tfstate"}) {
+		t.Errorf("the state bucket holds %q", keys)
+	}
+
+	// A new runner: nothing but the configuration. Nothing is exported again.
+	wipeExceptConfig(t, ex.dir)
+	ex.writeFile("backend.s3.hcl", []byte(backend))
+	ex.mustRun("init", "-input=false", "-backend-config=backend.s3.hcl")
+	ex.expectPlanExit(0)
+
+	// An object deleted from the bucket: that backup is made again, and only that one.
+	srv.Delete(t, archives, wantKeys[0])
+	plan := ex.expectPlanExit(2)
+	if !strings.Contains(plan, "Plan: 1 to add, 0 to change, 0 to destroy.") {
+		t.Errorf("the plan after an object was deleted does not make that one backup again:\n%s", plan)
+	}
+	ex.mustRun("apply", "-auto-approve", "-input=false")
+	ex.expectPlanExit(0)
+}
+
+// exampleS3Backend is a backend.s3.hcl for an s3 backend on srv, in the dialect of cli: Terraform
+// 1.5 and OpenTofu 1.6+ name the endpoint settings differently.
+func exampleS3Backend(t *testing.T, cli string, srv *miniotest.Server, bucket, key string) string {
+	t.Helper()
+	common := fmt.Sprintf("bucket = %q\nkey = %q\nregion = %q\nskip_credentials_validation = true\n"+
+		"skip_region_validation = true\nskip_metadata_api_check = true\n", bucket, key, miniotest.Region)
+	if exampleCLIAtLeast(t, cli, 1, 6) {
+		return common + fmt.Sprintf("endpoints = { s3 = %q }\nuse_path_style = true\nskip_requesting_account_id = true\n", srv.Endpoint)
+	}
+	return common + fmt.Sprintf("endpoint = %q\nforce_path_style = true\n", srv.Endpoint)
+}
+
+// promotionInstances starts the two instances of the promotion use case and passes them to the
+// configuration: staging (the demo seed) and production (workspace prodWS).
+func promotionInstances(t *testing.T, ex *exampleRun) (staging, production *emulatortest.Instance) {
+	t.Helper()
+	staging = ex.startEmulator(emulator.DemoFixture())
+	production = ex.startEmulator(&emulator.Fixture{Workspaces: []emulator.FixtureWorkspace{{
+		ID: promotionProdWS, Name: "production",
 		Branches: []emulator.FixtureBranch{{Label: "v1", Live: true, Functions: []emulator.FixtureFunction{
 			{Name: "legacy_report", Body: "return 1\n"},
 		}}},
 		Tables: []emulator.FixtureTable{{Name: "user", Rows: 3}},
 	}}})
-	if staging.Token == production.Token {
-		t.Fatal("the two instances must have different tokens")
-	}
 	ex.env("TF_VAR_staging_instance_url", staging.URL)
 	ex.env("TF_VAR_staging_token", staging.Token)
 	ex.env("TF_VAR_staging_workspace_id", "1")
 	ex.env("TF_VAR_production_instance_url", production.URL)
 	ex.env("TF_VAR_production_token", production.Token)
-	ex.env("TF_VAR_production_workspace_id", fmt.Sprint(prodWS))
+	ex.env("TF_VAR_production_workspace_id", fmt.Sprint(promotionProdWS))
+	return staging, production
+}
+
+// promotionProdWS is production's workspace ID: IDs are per instance, production's differs from staging's.
+const promotionProdWS = 5
+
+// The bucket form of the promotion, as a CI job runs it: the state in an s3 backend, the release
+// archive in a bucket of the same store (MinIO). On a runner that starts from a clean checkout,
+// the plan is empty: the reviewed archive is still in the bucket, so staging is not exported
+// again, even after staging changed, and production is not re-imported.
+func testExamplePromotionS3(t *testing.T, ex *exampleRun) {
+	srv := miniotest.Shared(t)
+	stateBucket := fmt.Sprintf("state-%d", time.Now().UnixNano()%1e12)
+	releases := fmt.Sprintf("releases-%d", time.Now().UnixNano()%1e12)
+	srv.CreateBucket(t, stateBucket, true)
+	srv.CreateBucket(t, releases, true)
+	for _, kv := range miniotest.Env() {
+		if k, v, _ := strings.Cut(kv, "="); v != "" {
+			ex.env(k, v)
+		}
+	}
+	ex.secrets = append(ex.secrets, miniotest.Secrets()...)
+	staging, production := promotionInstances(t, ex)
+	ex.env("TF_VAR_store_url", srv.URL(releases, "xano", ""))
+	ex.env("TF_VAR_release", "release_1")
+	backend := exampleS3Backend(t, ex.cli, srv, stateBucket, "promotion/terraform.tfstate")
+	ex.writeFile("backend.s3.hcl", []byte(backend))
+
+	ex.mustRun("init", "-input=false", "-backend-config=backend.s3.hcl")
+	ex.mustRun("apply", "-auto-approve", "-input=false")
+	ex.expectPlanExit(0)
+	const key = "xano/releases/staging-release_1.tar.gz"
+	body, etag := srv.Get(t, releases, key)
+	var out struct {
+		URL    string `json:"archive_url"`
+		SHA256 string `json:"archive_sha256"`
+	}
+	ex.outputs(&out)
+	if sum := sha256.Sum256(body); out.URL != srv.URL(releases, key, "") || hex.EncodeToString(sum[:]) != out.SHA256 {
+		t.Errorf("archive_url %q (sha256 %s): want the object %s with the recorded hash", out.URL, out.SHA256, key)
+	}
+	if err := expectBranches(t, production, promotionProdWS, "release_1", "v1"); err != nil {
+		t.Error(err)
+	}
+
+	// Staging moves on after the review; a new runner plans the same release: nothing to do.
+	staging.AddFunction(t, 1, "", "unreviewed", "return 'not reviewed'\n")
+	wipeExceptConfig(t, ex.dir)
+	ex.writeFile("backend.s3.hcl", []byte(backend))
+	ex.mustRun("init", "-input=false", "-backend-config=backend.s3.hcl")
+	ex.expectPlanExit(0)
+	if _, now := srv.Get(t, releases, key); now != etag {
+		t.Errorf("the release archive in the bucket changed (ETag %s, was %s)", now, etag)
+	}
+	if err := expectBranchFunctions(t, production, promotionProdWS, "release_1", "send_welcome_email", "compute_invoice_total"); err != nil {
+		t.Error(err)
+	}
+}
+
+func testExamplePromotion(t *testing.T, ex *exampleRun) {
+	const prodWS = promotionProdWS
+	// The local form (README): without backend.tf and store_url, state and archives are files.
+	if err := os.Remove(filepath.Join(ex.dir, "backend.tf")); err != nil {
+		t.Fatal(err)
+	}
+	staging, production := promotionInstances(t, ex)
+	if staging.Token == production.Token {
+		t.Fatal("the two instances must have different tokens")
+	}
 
 	ex.mustRun("init", "-input=false")
 	ex.mustRun("validate")
@@ -337,7 +501,15 @@ func testExamplePromotion(t *testing.T, ex *exampleRun) {
 }
 
 func testExampleRestore(t *testing.T, ex *exampleRun) {
+	// The local form (README): without backend.tf, the state is a file.
+	if err := os.Remove(filepath.Join(ex.dir, "backend.tf")); err != nil {
+		t.Fatal(err)
+	}
 	inst := ex.startEmulator(nil) // 1 staging, 2 production
+	// Production has a second branch, which a full restore deletes and its backup set keeps.
+	inst.CreateBranch(t, 2, "hotfix", "")
+	inst.AddFunction(t, 2, "hotfix", "hotfix_only", "return 'hotfix'")
+	hotfixBefore := exampleBranchContent(t, inst.Export(t, 2, "hotfix", false))
 	// The archive to restore: a full export of staging, restored over production.
 	source := inst.Export(t, 1, "", true)
 	ex.writeFile("archives/staging-full.tar.gz", source)
@@ -358,28 +530,40 @@ func testExampleRestore(t *testing.T, ex *exampleRun) {
 	}
 
 	ex.env("TF_VAR_confirm_workspace_name", "production")
+	// The plan names the branches the restore deletes.
+	out = ex.expectPlanExit(2)
+	if !wrappedText(`It deletes the 2 branches of the workspace: "v1", "hotfix"`).MatchString(out) {
+		t.Errorf("the plan does not list the branches the restore deletes:\n%s", out)
+	}
 	ex.mustRun("apply", "-auto-approve", "-input=false")
 	ex.expectPlanExit(0)
 
 	var res struct {
-		BackupPath          string `json:"backup_path"`
-		BackupSHA256        string `json:"backup_sha256"`
-		BackupContentSHA256 string `json:"backup_content_sha256"`
-		ImportedSHA256      string `json:"imported_sha256"`
-		LiveBranch          string `json:"live_branch"`
+		BackupPath          string   `json:"backup_path"`
+		BackupSHA256        string   `json:"backup_sha256"`
+		BackupContentSHA256 string   `json:"backup_content_sha256"`
+		ImportedSHA256      string   `json:"imported_sha256"`
+		LiveBranch          string   `json:"live_branch"`
+		BranchesDeleted     []string `json:"branches_deleted"`
 	}
 	ex.outputs(&res)
 	sum := sha256.Sum256(source)
-	wantBackup := filepath.Join("backups", "workspace-2-before-"+hex.EncodeToString(sum[:])[:12]+".tar.gz")
+	wantBackup := filepath.Join("backups", "workspace-2-before-"+hex.EncodeToString(sum[:])[:12])
 	if filepath.Clean(res.BackupPath) != wantBackup {
 		t.Errorf("backup_path %q, want %q", res.BackupPath, wantBackup)
 	}
-	backup := filepath.Join(ex.dir, wantBackup)
-	if got := exampleFileSHA256(t, backup); got != res.BackupSHA256 {
-		t.Errorf("%s: sha256 %s, but backup_sha256 is %s", wantBackup, got, res.BackupSHA256)
+	if !slices.Equal(res.BranchesDeleted, []string{"v1", "hotfix"}) {
+		t.Errorf("branches_deleted %q, want v1 and hotfix", res.BranchesDeleted)
 	}
-	// The backup holds production as it was before the restore.
-	if got := exampleContentHashFile(t, backup); got != before || res.BackupContentSHA256 != before {
+	set := filepath.Join(ex.dir, wantBackup)
+	if got := exampleFileSHA256(t, filepath.Join(set, backupManifestName)); got != res.BackupSHA256 {
+		t.Errorf("%s/manifest.json: sha256 %s, but backup_sha256 is %s", wantBackup, got, res.BackupSHA256)
+	}
+	// The backup set holds production as it was before the restore: v1 with its records, hotfix.
+	if err := expectBackupSet(t, set, "v1", "hotfix"); err != nil {
+		t.Error(err)
+	}
+	if got := exampleContentHashFile(t, backupFullArchive(t, set)); got != before || res.BackupContentSHA256 != before {
 		t.Errorf("the backup's content is %s (backup_content_sha256 %s), want production's before the restore, %s",
 			got, res.BackupContentSHA256, before)
 	}
@@ -397,12 +581,16 @@ func testExampleRestore(t *testing.T, ex *exampleRun) {
 		t.Error(err)
 	}
 
-	// Undoing the restore (README): restore the safety backup, which is another archive, so it
-	// takes a new safety backup first, to another file.
-	undo := []string{"-var", "archive_path=" + filepath.ToSlash(wantBackup)}
+	// Undoing the restore (README): restore the backup set, which is another archive, so it takes
+	// a new backup set first, into another folder; then hotfix comes back from its schema archive.
+	ex.env("TF_VAR_archive_path", "")
+	undo := []string{"-var", "backup_set=" + filepath.ToSlash(wantBackup)}
 	ex.mustRun(append([]string{"apply", "-auto-approve", "-input=false"}, undo...)...)
 	ex.expectPlanExit(0, undo...)
 	if err := expectTables(t, inst, 2, "user"); err != nil {
+		t.Error(err)
+	}
+	if err := expectBranches(t, inst, 2, "v1", "hotfix"); err != nil {
 		t.Error(err)
 	}
 	if err := expectBranchFunctions(t, inst, 2, "v1", "send_welcome_email"); err != nil {
@@ -411,9 +599,88 @@ func testExampleRestore(t *testing.T, ex *exampleRun) {
 	if got := exampleContentHash(t, inst.Export(t, 2, "", true)); got != before {
 		t.Errorf("production's content after restoring the backup is %s, want what it was before the first restore, %s", got, before)
 	}
-	second := filepath.Join("backups", "workspace-2-before-"+res.BackupSHA256[:12]+".tar.gz")
-	ex.expectFile(wantBackup)
-	ex.expectFile(second)
+	if got := exampleBranchContent(t, inst.Export(t, 2, "hotfix", false)); got != hotfixBefore {
+		t.Errorf("hotfix's logic after restoring the backup set is %s, want %s", got, hotfixBefore)
+	}
+	full := backupSetIn(t, set).Files[0]
+	second := filepath.Join("backups", "workspace-2-before-"+full.ArchiveSHA256[:12])
+	ex.expectFile(filepath.Join(wantBackup, backupManifestName))
+	ex.expectFile(filepath.Join(second, backupManifestName))
+}
+
+// The bucket form of the restore: the archive is a nightly backup's object (archive_url and its
+// archive_sha256), the backup set goes under store_url's prefix, and the state is in an s3
+// backend, all in one store (MinIO). A new runner plans nothing.
+func testExampleRestoreS3(t *testing.T, ex *exampleRun) {
+	srv := miniotest.Shared(t)
+	bucket := fmt.Sprintf("backups-%d", time.Now().UnixNano()%1e12)
+	srv.CreateBucket(t, bucket, true)
+	for _, kv := range miniotest.Env() {
+		if k, v, _ := strings.Cut(kv, "="); v != "" {
+			ex.env(k, v)
+		}
+	}
+	ex.secrets = append(ex.secrets, miniotest.Secrets()...)
+	inst := ex.startEmulator(nil) // 1 staging, 2 production
+	inst.CreateBranch(t, 2, "hotfix", "")
+	before := exampleContentHash(t, inst.Export(t, 2, "", true))
+	source := inst.Export(t, 1, "", true)
+	const key = "xano/1-staging/1-staging-2026-11-26.tar.gz"
+	srv.Put(t, bucket, key, source)
+	sum := sha256.Sum256(source)
+	ex.env("XANO_INSTANCE_URL", inst.URL)
+	ex.env("XANO_TOKEN", inst.Token)
+	ex.env("TF_VAR_workspace_id", "2")
+	ex.env("TF_VAR_confirm_workspace_name", "production")
+	ex.env("TF_VAR_archive_url", srv.URL(bucket, key, ""))
+	ex.env("TF_VAR_archive_sha256", hex.EncodeToString(sum[:]))
+	ex.env("TF_VAR_store_url", srv.URL(bucket, "xano", ""))
+	backend := exampleS3Backend(t, ex.cli, srv, bucket, "terraform/restore.tfstate")
+	ex.writeFile("backend.s3.hcl", []byte(backend))
+
+	ex.mustRun("init", "-input=false", "-backend-config=backend.s3.hcl")
+	ex.mustRun("apply", "-auto-approve", "-input=false")
+	ex.expectPlanExit(0)
+	var res struct {
+		BackupURL    string `json:"backup_url"`
+		BackupSHA256 string `json:"backup_sha256"`
+	}
+	ex.outputs(&res)
+	prefix := "xano/restores/workspace-2-before-" + hex.EncodeToString(sum[:])[:12]
+	if res.BackupURL != srv.URL(bucket, prefix, "") {
+		t.Errorf("backup_url %q, want the prefix %s", res.BackupURL, prefix)
+	}
+	if err := expectMinIOBackupSet(t, srv, bucket, prefix, res.BackupSHA256, "v1", "hotfix"); err != nil {
+		t.Error(err)
+	}
+	body, _ := srv.Get(t, bucket, prefix+"/"+backupManifestName)
+	var m backupManifest
+	if err := json.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
+	}
+	full, _ := srv.Get(t, bucket, prefix+"/"+m.Files[0].File)
+	if got := exampleContentHash(t, full); got != before {
+		t.Errorf("the backup set's full archive holds %s, want production before the restore, %s", got, before)
+	}
+	if err := expectBranches(t, inst, 2, "v1"); err != nil {
+		t.Error(err)
+	}
+
+	// A new runner: nothing to do.
+	wipeExceptConfig(t, ex.dir)
+	ex.writeFile("backend.s3.hcl", []byte(backend))
+	ex.mustRun("init", "-input=false", "-backend-config=backend.s3.hcl")
+	ex.expectPlanExit(0)
+}
+
+// exampleBranchContent is the branch content hash (tables left out) of an export-schema.
+func exampleBranchContent(t *testing.T, data []byte) string {
+	t.Helper()
+	info, err := archive.Inspect(bytes.NewReader(data), archive.Limits{}, archive.BranchView())
+	if err != nil || info.ContentSHA256 == "" {
+		t.Fatalf("inspecting an export-schema: %v", err)
+	}
+	return info.ContentSHA256
 }
 
 func testExampleCIDriftCheck(t *testing.T, ex *exampleRun) {

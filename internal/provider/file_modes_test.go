@@ -330,14 +330,14 @@ func TestPermissionValidator(t *testing.T) {
 }
 
 // TestAccWorkspaceImport_backupPastInspectionLimit: with archive_inspection.max_bytes below the
-// workspace's content, the backup before a restore is still written whole (0640 as asked, in a
-// new 0700 folder) and recorded with backup_content_sha256 null, and the source archive, also past
+// workspace's content, the backup set before a restore is still written whole (0640 as asked, in
+// new 0700 folders) and recorded with backup_content_sha256 null, and the source archive, also past
 // the limit at plan time, is imported: a backup that was received is a backup.
 func TestAccWorkspaceImport_backupPastInspectionLimit(t *testing.T) {
 	inst := startEmulator(t, nil)
 	dir := t.TempDir()
 	staging, stagingSHA := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
-	backup := filepath.Join(dir, "backups", "before.tar.gz")
+	backup := filepath.Join(dir, "backups", "before")
 	config := fmt.Sprintf(`
 provider "xano" {
   instance_url       = %q
@@ -361,10 +361,22 @@ resource "xano_workspace_import" "restore" {
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(stagingSHA)),
-				statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256(backup)),
+				statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), manifestSHA256Is(backup)),
 				statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256"), knownvalue.Null()),
-				expectMode(backup, 0o640),
+				expectMode(filepath.Join(backup, backupManifestName), 0o640),
+				expectMode(backup, 0o700),
 				expectMode(filepath.Dir(backup), 0o700),
+				checkEmulator("the set keeps its archive, uninspected, at the asked mode", func() error {
+					m := backupSetIn(t, backup)
+					if len(m.Files) != 1 || m.Files[0].ContentSHA256 != nil {
+						return fmt.Errorf("the manifest lists %+v, want one full archive with content_sha256 null", m.Files)
+					}
+					st, err := os.Stat(filepath.Join(backup, m.Files[0].File))
+					if err == nil && st.Mode().Perm() != 0o640 {
+						err = fmt.Errorf("the set's archive has mode %04o, want 0640", st.Mode().Perm())
+					}
+					return err
+				}),
 				checkEmulator("workspace 2 holds staging's content", func() error {
 					return expectBranchFunctions(t, inst, 2, "", "compute_invoice_total", "send_welcome_email")
 				}),

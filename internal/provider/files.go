@@ -71,14 +71,15 @@ func digestFile(path string) (fileDigest, error) {
 }
 
 // inspectFile reads an archive file once for its canonical content (see package archive), within
-// lim. An inspection stopped by a limit is reported in Info.Incomplete, with a nil error.
-func inspectFile(path string, lim archive.Limits) (archive.Info, error) {
+// the archive package's default limits. An inspection stopped by a limit is reported in
+// Info.Incomplete, with a nil error.
+func inspectFile(path string) (archive.Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return archive.Info{}, err
 	}
 	defer f.Close()
-	return archive.Inspect(f, lim)
+	return archive.Inspect(f, archive.Limits{})
 }
 
 // atomicFile writes an archive next to its destination and only replaces the destination when

@@ -42,6 +42,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -218,7 +219,7 @@ resource "xano_workspace_import" "restore" {
   allow_data_loss = true
   source_path   = xano_workspace_snapshot.s.output_path
   source_sha256 = xano_workspace_snapshot.s.archive_sha256
-  backup_path   = "${path.module}/backups/before-restore.tar.gz"
+  backup_path   = "${path.module}/backups/before-restore"
 }
 `, upload: true},
 	}
@@ -401,7 +402,7 @@ func testRelFileModes(r *relRun, schema relSchema) {
 		{"backups/default.tar.gz", "xano_workspace_snapshot", ""},
 		{"backups/custom.tar.gz", "xano_workspace_snapshot", "0640"},
 		{"exports/data-source.tar.gz", "xano_workspace_export", ""},
-		{"backups/before-restore.tar.gz", "xano_workspace_import", ""},
+		{"backups/before-restore/" + backupManifestName, "xano_workspace_import", ""}, // in the backup set's folder
 	}
 	perm := func(i int) string {
 		if f := files[i]; f.mode != "" && schema.has(f.typ, "file_permission") {
@@ -430,7 +431,7 @@ resource "xano_workspace_import" "restore" {
   source_sha256 = xano_workspace_snapshot.default.archive_sha256
   backup_path   = "${path.module}/%s"
 %s}
-`, files[0].rel, perm(0), files[1].rel, perm(1), files[2].rel, perm(2), files[3].rel, perm(3)))
+`, files[0].rel, perm(0), files[1].rel, perm(1), files[2].rel, perm(2), path.Dir(files[3].rel), perm(3)))
 	if code, out := r.apply(); code != 0 {
 		r.fail("apply exited %d:\n%s", code, out)
 		return
@@ -460,7 +461,8 @@ resource "xano_workspace_import" "restore" {
 		}
 	}
 	// The folders the provider created (the test made none but the configuration's own).
-	for _, d := range []struct{ rel, typ string }{{"backups", "xano_workspace_snapshot"}, {"exports", "xano_workspace_export"}} {
+	for _, d := range []struct{ rel, typ string }{{"backups", "xano_workspace_snapshot"}, {"exports", "xano_workspace_export"},
+		{"backups/before-restore", "xano_workspace_import"}} {
 		st, err := os.Stat(filepath.Join(r.dir, d.rel))
 		if err != nil {
 			problems = append(problems, err.Error())
@@ -512,7 +514,7 @@ resource "xano_workspace_import" "bad" {
   allow_data_loss = true
   source_path   = "${path.module}/%s"
   source_sha256 = %q
-  backup_path   = "${path.module}/backups/production-before.tar.gz"
+  backup_path   = "${path.module}/backups/production-before"
 }
 `
 
@@ -990,6 +992,9 @@ func (r *relRun) checkSnapshotsMatchState() {
 				}
 				if !filepath.IsAbs(path) {
 					path = filepath.Join(r.dir, path)
+				}
+				if p[0] == "backup_path" {
+					path = filepath.Join(path, backupManifestName) // backup_sha256 is the set's manifest's
 				}
 				got, err := os.ReadFile(path)
 				if err != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
 	"github.com/xano-community/terraform-provider-xano/internal/xano"
 )
 
@@ -35,7 +36,11 @@ const (
 	workspaceImportReadTimeout  = 5 * time.Minute
 )
 
-var backupPathAttr = path.Root("backup_path")
+var (
+	backupPathAttr      = path.Root("backup_path")
+	backupURLAttr       = path.Root("backup_url")
+	branchesDeletedAttr = path.Root("branches_deleted")
+)
 
 var (
 	_ resource.Resource                   = (*workspaceImportResource)(nil)
@@ -64,6 +69,7 @@ type workspaceImportModel struct {
 	SourceURL           types.String   `tfsdk:"source_url"`
 	SourceSHA256        types.String   `tfsdk:"source_sha256"`
 	BackupPath          types.String   `tfsdk:"backup_path"`
+	BackupURL           types.String   `tfsdk:"backup_url"`
 	FilePermission      types.String   `tfsdk:"file_permission"`
 	DirPermission       types.String   `tfsdk:"directory_permission"`
 	Password            types.String   `tfsdk:"password"`
@@ -74,6 +80,7 @@ type workspaceImportModel struct {
 	LiveBranch          types.String   `tfsdk:"live_branch"`
 	BackupSHA256        types.String   `tfsdk:"backup_sha256"`
 	BackupContentSHA256 types.String   `tfsdk:"backup_content_sha256"`
+	BranchesDeleted     types.List     `tfsdk:"branches_deleted"`
 	ImportedAt          types.String   `tfsdk:"imported_at"`
 	Timeouts            timeouts.Value `tfsdk:"timeouts"`
 	AllowDataLoss       types.Bool     `tfsdk:"allow_data_loss"`
@@ -123,16 +130,36 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 			Validators: []validator.String{sha256HexValidator{}},
 		},
 		"backup_path": schema.StringAttribute{
-			MarkdownDescription: "Where to write a safety export of the workspace, with its data, **before** it is " +
-				"overwritten. The file is written atomically (missing folders are created); if the backup fails, " +
-				"nothing is imported. A restore replaces the backup recorded in `backup_sha256` at this path, but " +
-				"never another file: when the path holds an archive this resource did not record (the backup of an " +
-				"earlier attempt whose import failed, say), it is kept if it holds the workspace as it is now, and " +
-				"otherwise the apply stops before importing. Template the path (e.g. with a timestamp) to keep " +
-				"several backups. The backup is not encrypted and holds the table rows: keep it somewhere safe. " +
-				"Must differ from `source_path`.",
+			MarkdownDescription: "A folder for the safety **backup set** written **before** the workspace is " +
+				"overwritten: everything the import destroys. It holds the live branch with its tables' records " +
+				"(kind `full`), the schema of every other branch (kind `schema`; tables are workspace-wide, so each " +
+				"branch's archive carries their definitions), and `manifest.json`, written last, which lists each " +
+				"archive (branch, live, kind, `archive_sha256`, size, `content_sha256`), the workspace, the instance's " +
+				"host and the time, and says how to restore the set. Missing folders are created; every archive is " +
+				"written atomically under a new name, and nothing is imported unless the whole set is complete. A " +
+				"restore replaces the set recorded in `backup_sha256` in this folder (the manifest, then the old " +
+				"set's archives), but never another one: when the folder holds a manifest this resource did not " +
+				"record (the set of an earlier attempt whose import failed, say), that set is kept if it holds the " +
+				"workspace as it is now, and otherwise the apply stops before importing. Other files in the folder " +
+				"are left alone. Template the path (e.g. with a timestamp) to keep several sets. The set is not " +
+				"encrypted and holds the table rows: keep it somewhere safe. See the restore guide in the " +
+				"`restore` use case for how to put a set back.",
 			Optional:   true,
 			Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+		},
+		"backup_url": schema.StringAttribute{
+			MarkdownDescription: "The same backup set as `backup_path`, under an **object prefix** instead of a folder: " +
+				"a gocloud.dev blob URL whose path is the prefix, e.g. `s3://backups/xano/ws-2/before-restore?region=eu-west-1` " +
+				"(members are `<prefix>/manifest.json` and `<prefix>/<archive>` in the same bucket; S3-compatible stores " +
+				"through `endpoint=...&use_path_style=true`; `gs://`, `azblob://` and `file:///abs/dir` too). Each " +
+				"archive is uploaded atomically (an interrupted upload leaves no object) and the manifest is written " +
+				"last, with the same rules as `backup_path`. Credentials come only from the store's standard chain " +
+				"(environment, shared configuration, workload identity), never from the URL. Conflicts with `backup_path`.",
+			Optional: true,
+			Validators: []validator.String{
+				stringvalidator.LengthAtLeast(1),
+				stringvalidator.ConflictsWith(path.MatchRoot("backup_path")),
+			},
 		},
 		"imported_sha256": schema.StringAttribute{
 			MarkdownDescription: "The `source_sha256` of the archive last imported, or of an archive found to hold " +
@@ -154,14 +181,27 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 			Computed: true,
 		},
 		"backup_sha256": schema.StringAttribute{
-			MarkdownDescription: "The SHA-256 of the backup written to `backup_path` before the last import (it equals " +
-				"`filesha256(backup_path)` until the file changes). Null without `backup_path`.",
+			MarkdownDescription: "The SHA-256 of the backup set's `manifest.json` written before the last import " +
+				"(it equals `filesha256(\"${backup_path}/manifest.json\")` until the set is replaced). The manifest " +
+				"holds the SHA-256 of every archive of the set, so this one hash pins them all. Null without " +
+				"`backup_path`.",
 			Computed: true,
 		},
 		"backup_content_sha256": schema.StringAttribute{
-			MarkdownDescription: "The canonical content hash of that backup: compare it with a snapshot's " +
-				"`content_sha256` to see whether two archives hold the same workspace. Null without `backup_path`.",
+			MarkdownDescription: "The canonical content hash of the set's `full` archive (the live branch with " +
+				"its records): compare it with a snapshot's `content_sha256` to see whether two archives hold the " +
+				"same workspace. Null without `backup_path`, or when the archive's inspection stopped at a bound.",
 			Computed: true,
+		},
+		"branches_deleted": schema.ListAttribute{
+			MarkdownDescription: "The labels of the branches the last import deleted, the live one first: a full " +
+				"import replaces every branch of the workspace with the archive's one. A plan that imports lists " +
+				"here, and in its warning, the branches the import will delete, read from the workspace at plan " +
+				"time and again when the apply starts: if they differ then (a branch was created or deleted since), the " +
+				"apply stops before anything is backed up or imported (Terraform reports the planned value as " +
+				"inconsistent): plan again.",
+			ElementType: types.StringType,
+			Computed:    true,
 		},
 		"imported_at": schema.StringAttribute{
 			MarkdownDescription: "When the last import finished, in RFC 3339 format (UTC).",
@@ -176,13 +216,13 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A full, **destructive** restore of a workspace from an archive: its tables, their data " +
 			"and all its branches are replaced by the archive's content, and the archive's branch becomes `v1`, " +
-			"live. Set `backup_path` to export the workspace first.\n\n" +
+			"live. Set `backup_path` to back up every branch first.\n\n" +
 			"The import happens when the resource is created and whenever `source_sha256` changes to an archive " +
 			"with other content; every plan that will import says so in a warning. Refreshing only checks that " +
 			"the workspace still exists: later changes to the workspace are not drift. " +
 			"Destroying the resource cannot undo the import: it only removes it from the state.",
-		Attributes: withAttributes(attrs, resourcePermissionAttributes("the backup file at `backup_path`; a change "+
-			"applies to the next backup")),
+		Attributes: withAttributes(attrs, resourcePermissionAttributes("the files of the backup set in "+
+			"`backup_path` (not `backup_url`, whose objects the store governs); a change applies to the next backup")),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true}),
 		},
@@ -193,14 +233,32 @@ func (r *workspaceImportResource) Schema(ctx context.Context, _ resource.SchemaR
 // archive itself is checked by ModifyPlan, and only when a restore is planned: a plan that imports
 // nothing must not need the file.
 func (r *workspaceImportResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var src, backup types.String
+	var src, backup, backupURL types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, sourcePathAttr, &src)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, backupPathAttr, &backup)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, backupURLAttr, &backupURL)...)
+	if isKnown(backupURL) {
+		if _, err := blobstore.Parse(backupURL.ValueString()); err != nil {
+			resp.Diagnostics.AddAttributeError(backupURLAttr, "Invalid backup_url", err.Error())
+		}
+	}
 	if isKnown(src) && isKnown(backup) && samePath(src.ValueString(), backup.ValueString()) {
 		resp.Diagnostics.AddAttributeError(backupPathAttr, "backup_path is the source archive",
-			fmt.Sprintf("backup_path and source_path both name %q: the backup would overwrite the archive before it "+
-				"is imported. Write the backup to another file.", backup.ValueString()))
+			fmt.Sprintf("backup_path and source_path both name %q. backup_path is the folder for the backup set: "+
+				"choose another path, such as %q.", backup.ValueString(),
+				filepath.Join(filepath.Dir(backup.ValueString()), "before-restore")))
 	}
+	if isKnown(backup) && looksLikeArchiveName(backup.ValueString()) {
+		resp.Diagnostics.AddAttributeWarning(backupPathAttr, "backup_path is a folder",
+			fmt.Sprintf("backup_path %q looks like an archive file name, but it names the folder that holds the backup "+
+				"set (a manifest and one archive per branch; it used to be one archive file): name a folder, such as %q.", backup.ValueString(),
+				strings.TrimSuffix(strings.TrimSuffix(backup.ValueString(), ".tar.gz"), ".tgz")))
+	}
+}
+
+// looksLikeArchiveName reports whether p ends like an archive file, as backup_path did before it named a folder.
+func looksLikeArchiveName(p string) bool {
+	return strings.HasSuffix(p, ".tar.gz") || strings.HasSuffix(p, ".tgz")
 }
 
 // samePath reports whether two paths name the same file, as far as can be told without the files.
@@ -292,9 +350,11 @@ func (r *workspaceImportResource) Delete(ctx context.Context, req resource.Delet
 	detail := fmt.Sprintf("Destroying this resource only removes it from the Terraform state: workspace %d keeps "+
 		"the content imported at %s, because Xano cannot undo an import.",
 		state.WorkspaceID.ValueInt64(), state.ImportedAt.ValueString())
-	if isKnown(state.BackupPath) && isKnown(state.BackupSHA256) {
-		detail += fmt.Sprintf(" To go back to the content the workspace had before, import the backup %q "+
-			"(sha256 %s) with another xano_workspace_import.", state.BackupPath.ValueString(), state.BackupSHA256.ValueString())
+	if loc := state.backupLocation(); isKnown(loc) && isKnown(state.BackupSHA256) {
+		detail += fmt.Sprintf(" To go back to the content the workspace had before, restore the backup set in %q "+
+			"(manifest.json, sha256 %s): import its full archive with xano_workspace_import, then each schema "+
+			"archive with xano_workspace_schema_import, as its manifest says.", loc.ValueString(),
+			state.BackupSHA256.ValueString())
 	}
 	resp.Diagnostics.AddWarning("The import is not undone", detail)
 }
@@ -349,23 +409,35 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 		return diags
 	}
 
+	// Everything the import deletes, as the plan listed it: nothing happens if that changed.
+	branches, bdiags := importBranches(ctx, client, ws, m.BranchesDeleted)
+	if diags.Append(bdiags...); diags.HasError() {
+		return diags
+	}
+	deleted, ldiags := types.ListValueFrom(ctx, types.StringType, branchLabels(branches))
+	if diags.Append(ldiags...); diags.HasError() {
+		return diags
+	}
+	m.BranchesDeleted = deleted
+
 	m.BackupSHA256, m.BackupContentSHA256 = types.StringNull(), types.StringNull()
-	if isKnown(m.BackupPath) {
-		backup, bdiags := backUpBeforeImport(ctx, client, exportRequest{
-			WorkspaceID: ws,
-			Limits:      r.data.inspectionLimits(),
-			Modes:       modesFrom(m.FilePermission, m.DirPermission),
-		}, m.BackupPath.ValueString(), recordedBackup(prior))
+	store, sdiags := m.backupStore()
+	if diags.Append(sdiags...); diags.HasError() {
+		return diags
+	}
+	if store != nil {
+		backup, bdiags := backUpBeforeImport(ctx, client, store, ws, r.data.inspectionLimits(), branches,
+			recordedBackup(m, prior))
 		diags.Append(bdiags...)
 		if diags.HasError() {
-			diags.AddAttributeError(backupPathAttr, "Nothing was imported",
-				fmt.Sprintf("Workspace %d was not changed: the backup to %q must be complete before the workspace is "+
-					"overwritten. Fix the problem above and apply again, or remove backup_path to import without a backup.",
-					ws, m.BackupPath.ValueString()))
+			diags.AddAttributeError(store.attribute(), "Nothing was imported",
+				fmt.Sprintf("Workspace %d was not changed: the backup set in %s must be complete before the workspace "+
+					"is overwritten. Fix the problem above and apply again, or remove backup_path (backup_url) to "+
+					"import without a backup.", ws, store))
 			return diags
 		}
-		m.BackupSHA256 = types.StringValue(backup.Digest.SHA256)
-		m.BackupContentSHA256 = backup.contentSHA256()
+		m.BackupSHA256 = types.StringValue(backup.ManifestSHA256)
+		m.BackupContentSHA256 = backup.LiveContent
 	}
 
 	inspecting := newInspectingUpload(src, r.data.inspectionLimits())
@@ -373,7 +445,7 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 	upload := inspecting.source(ctx, fmt.Sprintf("import into workspace %d", ws), map[string]any{"source": src.String()})
 	result, err := client.Import(ctx, ws, xano.ImportInput{File: upload, Password: password})
 	if err != nil {
-		diags.Append(importFailed(ctx, client, ws, src.String(), m.BackupPath, password != "", err)...)
+		diags.Append(importFailed(ctx, client, ws, src.String(), m.backupLocation(), password != "", err)...)
 		return diags
 	}
 	info, idiags := inspecting.inspected(ctx)
@@ -506,7 +578,7 @@ func backupNote(backupPath types.String) string {
 	if !isKnown(backupPath) {
 		return ""
 	}
-	return fmt.Sprintf(" The backup taken just before is at %q.", backupPath.ValueString())
+	return fmt.Sprintf(" The backup set taken just before is in %q.", backupPath.ValueString())
 }
 
 // uncertainBackupNote is the advice about the backup after an import whose outcome is unknown:
@@ -515,7 +587,7 @@ func uncertainBackupNote(backupPath types.String) string {
 	if !isKnown(backupPath) {
 		return ""
 	}
-	return fmt.Sprintf(" Copy the backup taken just before, %q, somewhere safe first: if the import was applied, it is "+
-		"the only copy of the workspace as it was before. (The next apply does not overwrite it: it keeps the file "+
+	return fmt.Sprintf(" Copy the backup set taken just before, in %q, somewhere safe first: if the import was applied, "+
+		"it is the only copy of the workspace as it was before. (The next apply does not overwrite it: it keeps the set "+
 		"if the workspace still holds the same content, and otherwise stops before importing.)", backupPath.ValueString())
 }

@@ -76,7 +76,13 @@ func (r *workspaceImportResource) ModifyPlan(ctx context.Context, req resource.M
 		keepChanges(&plan, *prior)
 	case restoreArchive, restoreUnlessSameContent:
 		plan.planRestore()
-		resp.Diagnostics.Append(restoreWarning(plan, prior, decision)...)
+		deleted, ddiags := r.planBranchesDeleted(ctx, plan)
+		resp.Diagnostics.Append(ddiags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		plan.BranchesDeleted = deleted
+		resp.Diagnostics.Append(restoreWarning(ctx, plan, prior, decision)...)
 		resp.Diagnostics.Append(checkExpectedAtPlan(ctx, r.data.inspectionLimits(), plan.SourcePath, plan.SourceURL, plan.ExpectedContentSHA256)...)
 		resp.Diagnostics.Append(r.planRestoreChanges(ctx, &plan)...)
 	}
@@ -114,6 +120,34 @@ func decideImport(ctx context.Context, lim archive.Limits, plan workspaceImportM
 	return restoreArchive, diags
 }
 
+// planBranchesDeleted lists the branches a planned restore deletes: every branch of the workspace,
+// read now (one request, made only by a plan that restores or may). It is unknown when the
+// workspace or the provider's configuration is only known at apply.
+func (r *workspaceImportResource) planBranchesDeleted(ctx context.Context, plan workspaceImportModel) (types.List, diag.Diagnostics) {
+	unknown := types.ListUnknown(types.StringType)
+	if !isKnown(plan.WorkspaceID) || r.data == nil || r.data.unknown {
+		return unknown, nil
+	}
+	var diags diag.Diagnostics
+	ctx, cancel, client := r.data.startOperation(ctx, plan.Timeouts.Read, workspaceImportReadTimeout, &diags)
+	defer cancel()
+	if diags.HasError() {
+		return unknown, diags
+	}
+	ws := plan.WorkspaceID.ValueInt64()
+	branches, err := client.ListBranches(ctx, ws)
+	if err != nil {
+		addAPIError(&diags, "Cannot list the branches the import deletes",
+			fmt.Sprintf("The plan restores workspace %d, which deletes all its branches, and listing them failed.", ws),
+			err, readAccess)
+		return unknown, diags
+	}
+	sortBranches(branches)
+	list, ldiags := types.ListValueFrom(ctx, types.StringType, branchLabels(branches))
+	diags.Append(ldiags...)
+	return list, diags
+}
+
 // restorePlanned reports whether the plan Update carries out restores the workspace: ModifyPlan
 // leaves imported_at unknown exactly then.
 func restorePlanned(plan workspaceImportModel) bool {
@@ -129,7 +163,8 @@ func (m *workspaceImportModel) planRestore() {
 	m.ImportedContent = types.StringUnknown()
 	m.LiveBranch = types.StringUnknown()
 	m.ImportedAt = types.StringUnknown()
-	if m.BackupPath.IsNull() {
+	m.BranchesDeleted = types.ListUnknown(types.StringType)
+	if m.backupLocation().IsNull() {
 		m.BackupSHA256, m.BackupContentSHA256 = types.StringNull(), types.StringNull()
 	} else {
 		m.BackupSHA256, m.BackupContentSHA256 = types.StringUnknown(), types.StringUnknown()
@@ -143,13 +178,14 @@ func (m *workspaceImportModel) keepImport(state workspaceImportModel, imported t
 	m.ImportedContent = state.ImportedContent
 	m.LiveBranch = state.LiveBranch
 	m.ImportedAt = state.ImportedAt
+	m.BranchesDeleted = state.BranchesDeleted
 	m.BackupSHA256 = state.BackupSHA256
 	m.BackupContentSHA256 = state.BackupContentSHA256
 }
 
 // restoreWarning is the plan's warning that apply replaces, or may replace, all content of the
 // workspace, with what is backed up first.
-func restoreWarning(plan workspaceImportModel, prior *workspaceImportModel, decision importPlan) diag.Diagnostics {
+func restoreWarning(ctx context.Context, plan workspaceImportModel, prior *workspaceImportModel, decision importPlan) diag.Diagnostics {
 	ws := "the workspace"
 	if isKnown(plan.WorkspaceID) {
 		ws = fmt.Sprintf("workspace %d", plan.WorkspaceID.ValueInt64())
@@ -176,12 +212,37 @@ func restoreWarning(plan workspaceImportModel, prior *workspaceImportModel, deci
 	}
 	detail += "its tables, their records and all its branches are replaced by the archive's content, and the " +
 		"archive's branch becomes v1, live. Xano cannot undo an import."
-	if isKnown(plan.BackupPath) {
-		detail += fmt.Sprintf(" The workspace is first exported, with its records, to %q.", plan.BackupPath.ValueString())
-	} else if plan.BackupPath.IsNull() {
-		detail += " backup_path is not set: no backup is taken."
+	var labels []string
+	if isKnown(plan.BranchesDeleted) {
+		_ = plan.BranchesDeleted.ElementsAs(ctx, &labels, false)
+		detail += fmt.Sprintf(" It deletes the %s of the workspace: %s.", plural(len(labels), "branch", "branches"), quoteList(labels))
+	}
+	loc := plan.backupLocation()
+	switch {
+	case isKnown(loc) && len(labels) > 0:
+		detail += fmt.Sprintf(" A backup set is first written into %q: %q with its records, and the schema of %s.",
+			loc.ValueString(), labels[0], otherBranches(labels[1:]))
+	case isKnown(loc):
+		detail += fmt.Sprintf(" A backup set is first written into %q: the live branch with its records, and the "+
+			"schema of every other branch.", loc.ValueString())
+	case loc.IsNull():
+		detail += " Neither backup_path nor backup_url is set: no backup is taken."
 	}
 	var diags diag.Diagnostics
 	diags.AddAttributeWarning(path.Root("source_sha256"), summary, detail)
 	return diags
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func otherBranches(labels []string) string {
+	if len(labels) == 0 {
+		return "no other branch (there is none)"
+	}
+	return quoteList(labels)
 }

@@ -67,7 +67,7 @@ func TestWorkspaceImportModifyPlan_warnings(t *testing.T) {
 			with(imported, map[string]attr.Value{"imported_content_sha256": types.StringNull()}),
 			"Apply REPLACES all content of workspace 2"},
 		{"same archive, file gone", imported, imported, ""},
-		{"another backup_path, file gone", with(imported, map[string]attr.Value{"backup_path": types.StringValue("b.tar.gz")}), imported, ""},
+		{"another backup_path, file gone", with(imported, map[string]attr.Value{"backup_path": types.StringValue("before-restore")}), imported, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -179,8 +179,11 @@ func modifyImportPlan(t *testing.T, plan, state map[string]attr.Value) *fwresour
 }
 
 func unknownOf(a schema.Attribute) attr.Value {
-	if _, ok := a.(schema.Int64Attribute); ok {
+	switch a := a.(type) {
+	case schema.Int64Attribute:
 		return types.Int64Unknown()
+	case schema.ListAttribute:
+		return types.ListUnknown(a.ElementType)
 	}
 	if _, ok := a.(schema.SingleNestedAttribute); ok {
 		return changesUnknown()

@@ -53,7 +53,7 @@ func TestSourceEncryptedAgreesWithInspect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			info, _ := inspectFile(p, archive.Limits{})
+			info, _ := inspectFile(p)
 			if got != info.Encrypted {
 				t.Errorf("sourceEncrypted = %t, but Inspect says Encrypted = %t", got, info.Encrypted)
 			}

@@ -43,7 +43,7 @@ func writePagedArchive(t *testing.T) (string, string) {
 	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	info, err := inspectFile(p, archive.Limits{})
+	info, err := inspectFile(p)
 	if err != nil || info.ContentSHA256 == "" {
 		t.Fatalf("inspecting the test archive: %+v, %v", info, err)
 	}

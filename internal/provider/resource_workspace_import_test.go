@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
@@ -32,8 +33,10 @@ import (
 
 const workspaceImportAddr = "xano_workspace_import.restore"
 
-// A restore with backup_path: the backup holds workspace 2 as it was before, the workspace then
-// holds staging's content (v1 only, live), and importing the backup back restores the old content.
+// A restore with backup_path: the plan lists the branches the import deletes, the backup set holds
+// workspace 2 as it was before (v1 with its records, hotfix's schema, a manifest), the workspace
+// then holds staging's content (v1 only, live), and importing the set's full archive back
+// restores the live branch's content.
 func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 	inst := startEmulator(t, nil)
 	dir := t.TempDir()
@@ -43,8 +46,9 @@ func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 	inst.CreateBranch(t, 2, "hotfix", "")
 
 	staging, stagingSHA := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
-	backup1 := filepath.Join(dir, "backups", "before-staging.tar.gz") // the folder does not exist yet
-	backup2 := filepath.Join(dir, "backups", "before-rollback.tar.gz")
+	backup1 := filepath.Join(dir, "backups", "before-staging") // the folders do not exist yet
+	backup2 := filepath.Join(dir, "backups", "before-rollback")
+	var rollbackSource string   // backup1's full archive, known once it is written
 	var productionBefore string // workspace 2's content before the first import
 	backupContent := statecheck.CompareValue(compare.ValuesDiffer())
 
@@ -61,6 +65,8 @@ func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(workspaceImportAddr, plancheck.ResourceActionCreate),
 					plancheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(stagingSHA)),
+					plancheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("branches_deleted"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("v1"), knownvalue.StringExact("hotfix")})),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("id"), knownvalue.StringExact("2")),
@@ -69,12 +75,18 @@ func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("live_branch"), knownvalue.StringExact("v1")),
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_at"),
 						knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
-					// The backup is on disk, its hash is in state, and it holds workspace 2 from before.
-					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256Is(backup1)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("branches_deleted"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("v1"), knownvalue.StringExact("hotfix")})),
+					// The backup set is on disk, its manifest's hash is in state, and it holds workspace 2
+					// from before: v1 with its records, hotfix's schema.
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), manifestSHA256Is(backup1)),
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256"),
 						knownvalue.StringFunc(func(v string) error { return equalHash("the backup's content", v, productionBefore) })),
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256"),
-						archiveContentIs(backup1)),
+						knownvalue.StringFunc(func(v string) error { return archiveContentIs(backupFullArchive(t, backup1)).CheckValue(v) })),
+					checkEmulator("the backup set is complete", func() error {
+						return expectBackupSet(t, backup1, "v1", "hotfix")
+					}),
 					backupContent.AddStateValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256")),
 					// Workspace 2 now has staging's logic on v1 only, live, and staging's tables.
 					checkEmulator("workspace 2 holds staging's content", func() error {
@@ -96,14 +108,22 @@ func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 				}},
 			},
 			{
-				// Roll back: import the backup (a new source_sha256 is a new restore, in place).
-				Config: workspaceImportConfig(inst, backup1, fmt.Sprintf("filesha256(%q)", backup1), backup2, ""),
+				// Roll back: import the set's full archive (a new source_sha256 is a new restore, in place).
+				// The configuration finds the archive and its hash in the set's manifest.
+				PreConfig: func() { rollbackSource = backupFullArchive(t, backup1) },
+				Config:    restoreFromSetConfig(inst, backup1, backup2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(workspaceImportAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("branches_deleted"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("v1")})),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), fileSHA256Is(backup1)),
-					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256Is(backup2)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"),
+						knownvalue.StringFunc(func(v string) error { return fileSHA256Is(rollbackSource).CheckValue(v) })),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), manifestSHA256Is(backup2)),
+					checkEmulator("the second backup set holds staging's content, v1 only", func() error {
+						return expectBackupSet(t, backup2, "v1")
+					}),
 					backupContent.AddStateValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256")),
 					checkEmulator("workspace 2 holds its content from before the first import", func() error {
 						if err := equalHash("workspace 2's content", productionContentSHA256(t, inst), productionBefore); err != nil {
@@ -124,7 +144,7 @@ func TestAccWorkspaceImport_fullRestoreWithBackup(t *testing.T) {
 func TestAccWorkspaceImport_freshRunnerDoesNotRestoreAgain(t *testing.T) {
 	inst := startEmulator(t, nil)
 	dir := t.TempDir()
-	snapshotFile, backup := filepath.Join(dir, "staging.tar.gz"), filepath.Join(dir, "backup.tar.gz")
+	snapshotFile, backup := filepath.Join(dir, "staging.tar.gz"), filepath.Join(dir, "backup")
 	config := testConfig(inst, `
 resource "xano_workspace_snapshot" "staging" {
   workspace_id = 1
@@ -179,7 +199,7 @@ resource "xano_workspace_import" "restore" {
 					importedAt.AddStateValue(workspaceImportAddr, tfjsonpath.New("imported_at")),
 					content.AddStateValue(workspaceImportAddr, tfjsonpath.New("imported_content_sha256")),
 					backupSHA.AddStateValue(workspaceImportAddr, tfjsonpath.New("backup_sha256")),
-					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256Is(backup)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), manifestSHA256Is(backup)),
 					checkEmulator("no import, no backup", func() error {
 						if err := expectProductionImports(inst, 0); err != nil {
 							return err
@@ -283,7 +303,7 @@ func TestAccWorkspaceImport_sourceGoneAfterImport(t *testing.T) {
 			},
 			{
 				// A change that imports nothing applies without the file too.
-				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), filepath.Join(dir, "backup.tar.gz"), ""),
+				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), filepath.Join(dir, "backup"), ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(workspaceImportAddr, plancheck.ResourceActionUpdate),
 				}},
@@ -308,11 +328,11 @@ func TestAccWorkspaceImport_gatewayTimeoutOutcomeUnknown(t *testing.T) {
 	inst := startEmulator(t, nil)
 	dir := t.TempDir()
 	src, sum := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
-	backup := filepath.Join(dir, "backup.tar.gz")
+	backup := filepath.Join(dir, "backup")
 	before := productionContentSHA256(t, inst)
 	clearRequests(t, inst)
 	addFault(t, inst, emulator.Fault{Method: http.MethodPost, Path: "/workspace/2/import", Status: http.StatusGatewayTimeout})
-	var backupBytes []byte
+	var backupFiles map[string][]byte
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -320,21 +340,21 @@ func TestAccWorkspaceImport_gatewayTimeoutOutcomeUnknown(t *testing.T) {
 			{
 				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), backup, ""),
 				ExpectError: errorPattern("answered 504", "does not say whether the import was applied",
-					"Copy the backup taken just before", backup, "somewhere safe"),
+					"Copy the backup set taken just before", backup, "somewhere safe"),
 			},
 			{
 				PreConfig: func() {
 					expectProductionUnchanged(t, inst, before)
-					backupBytes = mustRead(t, backup)
+					backupFiles = readFolder(t, backup)
 				},
 				Config: workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), backup, ""),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256Is(backup)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), manifestSHA256Is(backup)),
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_content_sha256"),
 						knownvalue.StringFunc(func(v string) error { return equalHash("the backup's content", v, before) })),
-					checkEmulator("the backup file was kept as it was", func() error {
-						if !bytes.Equal(mustRead(t, backup), backupBytes) {
-							return errors.New("the backup was rewritten")
+					checkEmulator("the backup set was kept as it was", func() error {
+						if err := sameFolder(readFolder(t, backup), backupFiles); err != nil {
+							return fmt.Errorf("the backup set was rewritten: %w", err)
 						}
 						return expectBranchFunctions(t, inst, 2, "", "compute_invoice_total", "send_welcome_email")
 					}),
@@ -352,11 +372,11 @@ func TestAccWorkspaceImport_retryKeepsOnlyBackup(t *testing.T) {
 	inst := startEmulator(t, nil)
 	dir := t.TempDir()
 	src, sum := writeTestArchive(t, dir, "staging.tar.gz", inst.Export(t, 1, "", true))
-	backup, moved := filepath.Join(dir, "backup.tar.gz"), filepath.Join(dir, "safe", "before-restore.tar.gz")
+	backup, moved := filepath.Join(dir, "backup"), filepath.Join(dir, "safe", "before-restore")
 	before := productionContentSHA256(t, inst)
 	cut := int64(0)
 	addFault(t, inst, emulator.Fault{Method: http.MethodPost, Path: "/workspace/2/import", CutAfterBytes: &cut})
-	var backupBytes []byte
+	var backupFiles map[string][]byte
 	config := workspaceImportConfig(inst, src, fmt.Sprintf("%q", sum), backup, "")
 
 	resource.ParallelTest(t, resource.TestCase{
@@ -364,7 +384,7 @@ func TestAccWorkspaceImport_retryKeepsOnlyBackup(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      config,
-				ExpectError: errorPattern("No answer came back", "Copy the backup taken just before", backup),
+				ExpectError: errorPattern("No answer came back", "Copy the backup set taken just before", backup),
 			},
 			{
 				PreConfig: func() {
@@ -372,15 +392,16 @@ func TestAccWorkspaceImport_retryKeepsOnlyBackup(t *testing.T) {
 					if err := expectBranchFunctions(t, inst, 2, "", "compute_invoice_total", "send_welcome_email"); err != nil {
 						t.Fatal(err)
 					}
-					backupBytes = mustRead(t, backup)
+					backupFiles = readFolder(t, backup)
 				},
-				Config:      config,
-				ExpectError: errorPattern("backup_path already holds another archive", "Move it somewhere safe", "Nothing was imported"),
+				Config: config,
+				ExpectError: errorPattern("already holds another backup set", "did not record", "Move it somewhere safe",
+					"Nothing was imported"),
 			},
 			{
 				PreConfig: func() {
-					if !bytes.Equal(mustRead(t, backup), backupBytes) {
-						t.Fatal("the backup of the workspace from before the import was overwritten")
+					if err := sameFolder(readFolder(t, backup), backupFiles); err != nil {
+						t.Fatalf("the backup set of the workspace from before the import was changed: %v", err)
 					}
 					if err := os.MkdirAll(filepath.Dir(moved), 0o755); err != nil {
 						t.Fatal(err)
@@ -392,9 +413,9 @@ func TestAccWorkspaceImport_retryKeepsOnlyBackup(t *testing.T) {
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(sum)),
-					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), fileSHA256Is(backup)),
+					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("backup_sha256"), manifestSHA256Is(backup)),
 					checkEmulator("the moved backup holds workspace 2 from before the first import", func() error {
-						return equalHash("the moved backup's content", mustContent(t, moved), before)
+						return equalHash("the moved backup's content", mustContent(t, backupFullArchive(t, moved)), before)
 					}),
 				},
 			},
@@ -409,7 +430,7 @@ func TestAccWorkspaceImport_encryptedArchive(t *testing.T) {
 	dir := t.TempDir()
 	const password = "correct horse battery staple"
 	src, sum := writeTestArchive(t, dir, "staging.tar.gz", encryptedExport(t, inst, 1, password))
-	backup := filepath.Join(dir, "backup.tar.gz")
+	backup := filepath.Join(dir, "backup")
 	var before string
 
 	resource.ParallelTest(t, resource.TestCase{
@@ -529,7 +550,7 @@ func TestAccWorkspaceImport_sourceHashMismatch(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				PreConfig:   func() { clearRequests(t, inst) },
-				Config:      workspaceImportConfig(inst, src, fmt.Sprintf("%q", other), filepath.Join(dir, "backup.tar.gz"), ""),
+				Config:      workspaceImportConfig(inst, src, fmt.Sprintf("%q", other), filepath.Join(dir, "backup"), ""),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(fmt.Sprintf(`source_path's sha256 is\s+%s\s+but\s+source_sha256\s+is\s+%s`, sum, other)),
 			},
@@ -592,7 +613,7 @@ func mustRead(t *testing.T, p string) []byte {
 // mustContent is the canonical content hash of the archive at p.
 func mustContent(t *testing.T, p string) string {
 	t.Helper()
-	info, err := inspectFile(p, archive.Limits{})
+	info, err := inspectFile(p)
 	if err != nil {
 		t.Fatalf("inspecting %s: %v", p, err)
 	}
@@ -616,6 +637,153 @@ resource "xano_workspace_import" "restore" {
   %s
 }
 `, src, sumExpr, backupLine, extra)
+}
+
+// readFolder reads every file of dir by name.
+func readFolder(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]byte{}
+	for _, e := range entries {
+		out[e.Name()] = mustRead(t, filepath.Join(dir, e.Name()))
+	}
+	return out
+}
+
+// sameFolder compares two readFolder results.
+func sameFolder(got, want map[string][]byte) error {
+	if len(got) != len(want) {
+		return fmt.Errorf("%d files, want %d", len(got), len(want))
+	}
+	for name, data := range want {
+		if !bytes.Equal(got[name], data) {
+			return fmt.Errorf("%s differs or is missing", name)
+		}
+	}
+	return nil
+}
+
+// restoreFromSetConfig is a restore of workspace 2 from the full archive of the backup set in
+// setDir, found as a user finds it: in the set's manifest. backup "" takes no new backup.
+func restoreFromSetConfig(inst *emulatortest.Instance, setDir, backup string) string {
+	backupLine := ""
+	if backup != "" {
+		backupLine = fmt.Sprintf("backup_path = %q", backup)
+	}
+	return providerConfig(inst) + fmt.Sprintf(`
+locals {
+  set  = jsondecode(file("%[1]s/manifest.json"))
+  full = one([for f in local.set.files : f if f.kind == "full"])
+}
+
+resource "xano_workspace_import" "restore" {
+  workspace_id    = 2
+  allow_data_loss = true
+  source_path   = "%[1]s/${local.full.file}"
+  source_sha256 = local.full.archive_sha256
+  %[2]s
+}
+`, setDir, backupLine)
+}
+
+// backupSetIn reads the manifest of the backup set in dir.
+func backupSetIn(t *testing.T, dir string) backupManifest {
+	t.Helper()
+	var m backupManifest
+	if err := json.Unmarshal(mustRead(t, filepath.Join(dir, backupManifestName)), &m); err != nil {
+		t.Fatalf("the manifest of the backup set in %s: %v", dir, err)
+	}
+	return m
+}
+
+// backupFullArchive is the path of the full archive (the live branch with its records) of the
+// backup set in dir.
+func backupFullArchive(t *testing.T, dir string) string {
+	t.Helper()
+	for _, f := range backupSetIn(t, dir).Files {
+		if f.Kind == backupKindFull {
+			return filepath.Join(dir, f.File)
+		}
+	}
+	t.Fatalf("the backup set in %s has no full archive", dir)
+	return ""
+}
+
+// manifestSHA256Is checks a state value against the SHA-256 of the manifest in dir.
+func manifestSHA256Is(dir string) knownvalue.Check {
+	return fileSHA256Is(filepath.Join(dir, backupManifestName))
+}
+
+// expectBackupSet checks the backup set in dir: a manifest of workspace 2 listing branches in
+// order, the first live and full, the others schema; each archive on disk with the size, SHA-256
+// and content hash the manifest gives, mode 0600; and nothing else in the folder (no partial
+// file, no archive of an earlier set).
+func expectBackupSet(t *testing.T, dir string, branches ...string) error {
+	t.Helper()
+	return expectBackupSetMode(t, dir, 0o600, branches...)
+}
+
+// expectBackupSetMode is expectBackupSet with the archives' mode want (0: not checked, for a set
+// written through an object URL, whose modes are the store's).
+func expectBackupSetMode(t *testing.T, dir string, want os.FileMode, branches ...string) error {
+	t.Helper()
+	const ws = 2 // these tests import into workspace 2
+	m := backupSetIn(t, dir)
+	if m.Format != backupSetFormat || m.WorkspaceID != ws || m.Instance == "" || m.CreatedAt == "" || m.Restore == "" {
+		return fmt.Errorf("manifest in %s: format %q, workspace %d, instance %q, created_at %q: want %s, %d and both set",
+			dir, m.Format, m.WorkspaceID, m.Instance, m.CreatedAt, backupSetFormat, ws)
+	}
+	if strings.Contains(m.Instance, "@") || strings.Contains(m.Instance, "/") {
+		return fmt.Errorf("manifest in %s: instance %q is not a bare host", dir, m.Instance)
+	}
+	if len(m.Files) != len(branches) {
+		return fmt.Errorf("manifest in %s lists %d archives, want %d (%v)", dir, len(m.Files), len(branches), branches)
+	}
+	listed := map[string]bool{backupManifestName: true}
+	for i, f := range m.Files {
+		kind, live := backupKindSchema, false
+		if i == 0 {
+			kind, live = backupKindFull, true
+		}
+		if f.Branch != branches[i] || f.Kind != kind || f.Live != live {
+			return fmt.Errorf("manifest in %s, archive %d: branch %q kind %s live %t, want %q %s %t",
+				dir, i, f.Branch, f.Kind, f.Live, branches[i], kind, live)
+		}
+		p := filepath.Join(dir, f.File)
+		listed[f.File] = true
+		st, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		if (want != 0 && st.Mode().Perm() != want) || st.Size() != f.Size {
+			return fmt.Errorf("%s: mode %04o size %d, want %04o and %d", p, st.Mode().Perm(), st.Size(), want, f.Size)
+		}
+		if err := fileSHA256Is(p).CheckValue(f.ArchiveSHA256); err != nil {
+			return err
+		}
+		if f.ContentSHA256 == nil {
+			return fmt.Errorf("%s: content_sha256 is null", p)
+		}
+		if err := archiveContentIs(p).CheckValue(*f.ContentSHA256); err != nil {
+			return err
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if want == 0 && strings.HasSuffix(e.Name(), ".attrs") {
+			continue // gocloud's file store keeps each object's attributes beside it
+		}
+		if !listed[e.Name()] {
+			return fmt.Errorf("the backup set's folder %s holds %s, which its manifest does not list", dir, e.Name())
+		}
+	}
+	return nil
 }
 
 // writeTestArchive writes data to dir/name and returns its path and SHA-256.
@@ -686,7 +854,7 @@ func fileSHA256Is(p string) knownvalue.Check {
 // archiveContentIs checks a state value against the canonical content hash of the archive at p.
 func archiveContentIs(p string) knownvalue.Check {
 	return knownvalue.StringFunc(func(v string) error {
-		info, err := inspectFile(p, archive.Limits{})
+		info, err := inspectFile(p)
 		if err != nil {
 			return fmt.Errorf("inspecting %s: %w", p, err)
 		}

@@ -1,5 +1,6 @@
-# Restore the production workspace from a full snapshot of staging, after a safety
-# backup of production. This REPLACES production's tables, data and branches.
+# Restore the production workspace from a full snapshot of staging, after a backup
+# set of production (every branch, a manifest). This REPLACES production's tables,
+# data and branches.
 resource "xano_workspace_snapshot" "staging" {
   workspace_id = 1
   include_data = true
@@ -13,7 +14,8 @@ resource "xano_workspace_import" "production" {
   allow_data_loss = true
   source_path     = xano_workspace_snapshot.staging.output_path
   source_sha256   = xano_workspace_snapshot.staging.archive_sha256
-  backup_path     = "${path.module}/archives/production-before-restore.tar.gz"
+  # A folder; or backup_url = "s3://my-backups/xano/production/before-restore?region=eu-west-1"
+  backup_path = "${path.module}/archives/production-before-restore"
 
   timeouts {
     create = "90m"

@@ -1,6 +1,8 @@
 # Nightly backups of every workspace the token can see: one full export (schema,
-# business logic and table records) per workspace and per day. Run `apply` from a
-# scheduler; applies between two rotations do nothing.
+# business logic and table records) per workspace and per day, streamed to a bucket
+# (store_url), with the state in an s3 backend (backend.tf), so that a CI job on an
+# ephemeral runner keeps everything it makes. Run `apply` from a scheduler; applies
+# between two rotations do nothing, on whichever runner they run.
 
 terraform {
   required_version = ">= 1.5.0"
@@ -31,6 +33,14 @@ resource "time_rotating" "nightly" {
 locals {
   backup_dir = coalesce(var.backup_dir, "${path.module}/backups")
 
+  # store_url is a bucket URL with a key prefix and the store's query parameters, e.g.
+  # s3://my-backups/xano?region=eu-west-1: each object's URL is the prefix, the object's
+  # key below it, then the same query.
+  to_bucket   = var.store_url != null && var.store_url != ""
+  store_parts = local.to_bucket ? split("?", var.store_url) : [""]
+  store_base  = trimsuffix(local.store_parts[0], "/")
+  store_query = length(local.store_parts) > 1 ? "?${join("?", slice(local.store_parts, 1, length(local.store_parts)))}" : ""
+
   # The day of the current rotation (UTC), e.g. 2026-11-27.
   day = formatdate("YYYY-MM-DD", time_rotating.nightly.rfc3339)
 
@@ -52,12 +62,14 @@ resource "xano_workspace_snapshot" "nightly" {
   workspace_id = each.value.id
   include_data = true
 
-  # A file per workspace and per day, e.g. backups/1-staging/1-staging-2026-11-27.tar.gz.
-  # When the day changes, the new snapshot goes to a new file, and the previous
-  # snapshot is only forgotten: its file stays on disk (retain_on_destroy).
-  output_path       = "${local.backup_dir}/${each.value.stem}/${each.value.stem}-${local.day}.tar.gz"
+  # An object (or a file) per workspace and per day, e.g.
+  # s3://my-backups/xano/1-staging/1-staging-2026-11-27.tar.gz. When the day changes, the
+  # new snapshot goes to a new key, and the previous snapshot is only forgotten: its object
+  # stays in the bucket (retain_on_destroy), where a lifecycle rule expires it.
+  output_url        = local.to_bucket ? "${local.store_base}/${each.value.stem}/${each.value.stem}-${local.day}.tar.gz${local.store_query}" : null
+  output_path       = local.to_bucket ? null : "${local.backup_dir}/${each.value.stem}/${each.value.stem}-${local.day}.tar.gz"
   retain_on_destroy = true
-  track_file        = var.track_files
+  track_archive     = var.track_archives
 
   triggers = {
     rotation = time_rotating.nightly.id

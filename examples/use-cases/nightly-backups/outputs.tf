@@ -14,7 +14,9 @@ output "backups" {
     for id, snap in xano_workspace_snapshot.nightly : id => {
       workspace       = local.workspaces[id].name
       path            = snap.output_path
+      url             = snap.output_url
       archive_sha256  = snap.archive_sha256
+      archive_md5     = snap.archive_md5
       archive_size    = snap.archive_size
       exported_branch = snap.exported_branch
     }

@@ -1,6 +1,9 @@
 # Promotion of staging's schema and business logic to production, where staging
-# and production are two Xano instances: a schema-only snapshot of staging, imported
-# into a new branch of production named after the release, and made live.
+# and production are two Xano instances: a schema-only snapshot of staging, kept in a
+# bucket (store_url), imported into a new branch of production named after the
+# release, and made live. With the state in an s3 backend (backend.tf), a CI runner
+# that starts from a clean checkout plans nothing: the reviewed archive is still in
+# the bucket, so staging is not exported again.
 
 terraform {
   required_version = ">= 1.5.0"
@@ -29,16 +32,24 @@ provider "xano" {
 locals {
   # A release label may hold "/" (release/2026-11); the file name may not.
   release_file = replace(var.release, "/", "_")
+
+  # store_url is a bucket URL with a key prefix and the store's query parameters, e.g.
+  # s3://my-releases/xano?region=eu-west-1; the archive's URL is the prefix, its key, the query.
+  to_bucket   = var.store_url != null && var.store_url != ""
+  store_parts = local.to_bucket ? split("?", var.store_url) : [""]
+  store_query = length(local.store_parts) > 1 ? "?${join("?", slice(local.store_parts, 1, length(local.store_parts)))}" : ""
+  archive_url = "${trimsuffix(local.store_parts[0], "/")}/releases/staging-${local.release_file}.tar.gz${local.store_query}"
 }
 
 # The archive of the release, taken once: a new release (a new label) makes a new
-# snapshot, into a new file. Previous releases' archives stay on disk.
+# snapshot, into a new object. Previous releases' archives stay in the bucket.
 resource "xano_workspace_snapshot" "staging" {
   provider = xano.staging
 
   workspace_id = var.staging_workspace_id
   branch       = var.staging_branch
-  output_path  = "${path.module}/build/staging-${local.release_file}.tar.gz"
+  output_url   = local.to_bucket ? local.archive_url : null
+  output_path  = local.to_bucket ? null : "${path.module}/build/staging-${local.release_file}.tar.gz"
 
   triggers = {
     release = var.release
@@ -53,6 +64,7 @@ resource "xano_workspace_schema_import" "release" {
 
   # Written in the same apply: the archive is checked against its hash right
   # before the upload.
+  source_url    = xano_workspace_snapshot.staging.output_url
   source_path   = xano_workspace_snapshot.staging.output_path
   source_sha256 = xano_workspace_snapshot.staging.archive_sha256
   set_live      = true

@@ -27,3 +27,8 @@ output "content_sha256" {
   description = "The canonical content hash of the release branch in production, as last observed: it changes when someone edits the branch."
   value       = xano_workspace_schema_import.release.content_sha256
 }
+
+output "archive_url" {
+  description = "The release's archive in the bucket, when store_url is set."
+  value       = xano_workspace_snapshot.staging.output_url
+}

@@ -46,6 +46,12 @@ variable "release" {
   }
 }
 
+variable "store_url" {
+  description = "The bucket and key prefix the release archives go to, as an object URL with the store's query parameters, e.g. s3://my-releases/xano?region=eu-west-1. Credentials come from the store's standard chain, never from the URL. Unset: local files in build/."
+  type        = string
+  default     = null
+}
+
 variable "import_timeout" {
   description = "How long the import into production (upload, import and the export that records the drift baseline) may take."
   type        = string

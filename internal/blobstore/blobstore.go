@@ -229,6 +229,9 @@ type Attrs struct {
 	// Azure, a file bucket); nil otherwise.
 	MD5      []byte
 	Metadata map[string]string
+	// ModTime is when the object was last written, as the store reports it (S3 Last-Modified);
+	// zero when the store does not say.
+	ModTime time.Time
 }
 
 // open opens o's bucket, with errors classified.
@@ -290,7 +293,7 @@ func notFoundOrBucket(ctx context.Context, b *blob.Bucket, err error, op string,
 }
 
 func attrsOf(a *blob.Attributes) Attrs {
-	out := Attrs{Size: a.Size, ETag: a.ETag, MD5: a.MD5, Metadata: a.Metadata, VersionID: versionID(a)}
+	out := Attrs{Size: a.Size, ETag: a.ETag, MD5: a.MD5, Metadata: a.Metadata, VersionID: versionID(a), ModTime: a.ModTime}
 	if out.Metadata == nil {
 		out.Metadata = map[string]string{}
 	}

@@ -147,6 +147,10 @@ func TestWriteStatReadFile(t *testing.T) {
 	if err != nil || string(b) != "first archive" || ra.Size != a.Size {
 		t.Errorf("read %q %v %+v", b, err, ra)
 	}
+	// The object's last-modified time is the file's (a baseline's audit-log bound).
+	if st, err := os.Stat(filepath.Join(dir, "ws-1.tar.gz")); err != nil || !ra.ModTime.Equal(st.ModTime()) || !s.ModTime.Equal(st.ModTime()) {
+		t.Errorf("ModTime = %v (Stat %v), the file's is %v (%v)", ra.ModTime, s.ModTime, st.ModTime(), err)
+	}
 	if err := r.Close(); err != nil {
 		t.Error(err)
 	}

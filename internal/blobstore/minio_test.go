@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
 	"github.com/xano-community/terraform-provider-xano/internal/blobstore/miniotest"
@@ -77,6 +78,9 @@ func TestMinIOWriteStatRead(t *testing.T) {
 	_ = r.Close()
 	if err != nil || !bytes.Equal(rb, body) || ra.VersionID != a.VersionID {
 		t.Errorf("NewReader: %v, version %s want %s", err, ra.VersionID, a.VersionID)
+	}
+	if ra.ModTime.IsZero() || time.Since(ra.ModTime) > time.Hour || time.Until(ra.ModTime) > time.Hour {
+		t.Errorf("NewReader: ModTime %v is not the object's Last-Modified", ra.ModTime)
 	}
 
 	// An aborted multipart upload leaves no object, no upload in progress, and the previous

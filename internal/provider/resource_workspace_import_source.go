@@ -9,6 +9,7 @@ import (
 	"os"
 	pathpkg "path"
 	"path/filepath"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -119,15 +120,26 @@ func (s importSource) name() string {
 
 // open opens the archive for one pass. Errors are those of os.Open or blobstore.
 func (s importSource) open(ctx context.Context) (io.ReadCloser, error) {
+	r, _, err := s.openModTime(ctx)
+	return r, err
+}
+
+// openModTime is open, with when the archive was last written: the file's modification time,
+// the object's last-modified time (zero when the store does not say).
+func (s importSource) openModTime(ctx context.Context) (io.ReadCloser, time.Time, error) {
 	if s.isObject() {
-		r, _, err := blobstore.NewReader(ctx, s.obj)
-		return r, err
+		r, a, err := blobstore.NewReader(ctx, s.obj)
+		return r, a.ModTime, err
 	}
 	f, err := os.Open(s.path)
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
-	return f, nil
+	var mod time.Time
+	if st, err := f.Stat(); err == nil {
+		mod = st.ModTime()
+	}
+	return f, mod, nil
 }
 
 // validateSourceArchive is the plan-time check of the archive shared by the import resources:

@@ -22,12 +22,10 @@ type GzipHeader struct {
 type GzipReader struct {
 	Header GzipHeader // the first member's header
 
-	in  input
-	d   decoder
-	rd  int // out[rd:d.o] is decoded and not yet read
+	in input
+	output
 	crc uint32
 	n   uint32 // bytes decoded in this member, modulo 2^32
-	err error
 
 	lenient bool
 }
@@ -140,45 +138,10 @@ func (z *GzipReader) readHeader() (GzipHeader, error) {
 }
 
 // Read implements io.Reader.
-func (z *GzipReader) Read(p []byte) (int, error) {
-	for {
-		if z.rd < z.d.o {
-			n := copy(p, z.d.out[z.rd:z.d.o])
-			z.rd += n
-			return n, nil
-		}
-		if z.err != nil {
-			return 0, z.err
-		}
-		if len(p) == 0 {
-			return 0, nil
-		}
-		z.more()
-	}
-}
+func (z *GzipReader) Read(p []byte) (int, error) { return z.read(p, z.more) }
 
 // WriteTo implements io.WriterTo, writing the decoded bytes straight from the window.
-func (z *GzipReader) WriteTo(w io.Writer) (int64, error) {
-	var total int64
-	for {
-		if z.rd < z.d.o {
-			n, err := w.Write(z.d.out[z.rd:z.d.o])
-			z.rd += n
-			total += int64(n)
-			if err != nil {
-				return total, err
-			}
-			continue
-		}
-		if z.err != nil {
-			if z.err == io.EOF {
-				return total, nil
-			}
-			return total, z.err
-		}
-		z.more()
-	}
-}
+func (z *GzipReader) WriteTo(w io.Writer) (int64, error) { return z.writeTo(w, z.more) }
 
 // more decodes the next chunk, checks a member's trailer when it ends and starts the next one.
 func (z *GzipReader) more() {

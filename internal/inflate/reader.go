@@ -27,10 +27,8 @@ var (
 // Reader decompresses a raw deflate stream (RFC 1951) read from an io.Reader. It reads ahead
 // of the stream's end. The zero value is not usable: use NewReader.
 type Reader struct {
-	in  input
-	d   decoder
-	rd  int // out[rd:d.o] is decoded and not yet read
-	err error
+	in input
+	output
 }
 
 // NewReader returns a Reader decompressing the deflate stream read from r.
@@ -51,43 +49,56 @@ func (z *Reader) Reset(r io.Reader) {
 // Read implements io.Reader. At the end of the stream it returns io.EOF; corrupt data gives a
 // CorruptInputError, truncated data io.ErrUnexpectedEOF, and an error of the source is
 // returned as such.
-func (z *Reader) Read(p []byte) (int, error) {
+func (z *Reader) Read(p []byte) (int, error) { return z.read(p, z.more) }
+
+// WriteTo implements io.WriterTo, writing the decoded bytes straight from the window.
+func (z *Reader) WriteTo(w io.Writer) (int64, error) { return z.writeTo(w, z.more) }
+
+// output is what Reader and GzipReader share: the decoder, the decoded bytes not yet handed
+// out (out[rd:d.o]) and the error that ends the stream. Each reader brings its own more, which
+// decodes the next chunk or sets err.
+type output struct {
+	d   decoder
+	rd  int // out[rd:d.o] is decoded and not yet read
+	err error
+}
+
+func (o *output) read(p []byte, more func()) (int, error) {
 	for {
-		if z.rd < z.d.o {
-			n := copy(p, z.d.out[z.rd:z.d.o])
-			z.rd += n
+		if o.rd < o.d.o {
+			n := copy(p, o.d.out[o.rd:o.d.o])
+			o.rd += n
 			return n, nil
 		}
-		if z.err != nil {
-			return 0, z.err
+		if o.err != nil {
+			return 0, o.err
 		}
 		if len(p) == 0 {
 			return 0, nil
 		}
-		z.more()
+		more()
 	}
 }
 
-// WriteTo implements io.WriterTo, writing the decoded bytes straight from the window.
-func (z *Reader) WriteTo(w io.Writer) (int64, error) {
+func (o *output) writeTo(w io.Writer, more func()) (int64, error) {
 	var total int64
 	for {
-		if z.rd < z.d.o {
-			n, err := w.Write(z.d.out[z.rd:z.d.o])
-			z.rd += n
+		if o.rd < o.d.o {
+			n, err := w.Write(o.d.out[o.rd:o.d.o])
+			o.rd += n
 			total += int64(n)
 			if err != nil {
 				return total, err
 			}
 			continue
 		}
-		if z.err != nil {
-			if z.err == io.EOF {
+		if o.err != nil {
+			if o.err == io.EOF {
 				return total, nil
 			}
-			return total, z.err
+			return total, o.err
 		}
-		z.more()
+		more()
 	}
 }
 

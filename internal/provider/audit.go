@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"sort"
@@ -222,23 +221,16 @@ func driftKeys(baseline, now map[string]string) []string {
 
 func setDriftAudit(ctx context.Context, p privateData, a *driftAudit) diag.Diagnostics {
 	if a == nil {
-		return p.SetKey(ctx, driftAuditKey, nil)
+		return setPrivateJSON(ctx, p, driftAuditKey, nil, "")
 	}
-	raw, err := json.Marshal(a)
-	if err != nil {
-		return p.SetKey(ctx, driftAuditKey, nil)
-	}
-	return p.SetKey(ctx, driftAuditKey, raw)
+	return setPrivateJSON(ctx, p, driftAuditKey, a, "what the audit log said")
 }
 
 // getDriftAudit returns what the last refresh read of the audit log, nil when it read nothing.
 func getDriftAudit(ctx context.Context, p privateData) (*driftAudit, diag.Diagnostics) {
-	raw, diags := p.GetKey(ctx, driftAuditKey)
-	if diags.HasError() || len(raw) == 0 {
-		return nil, diags
-	}
 	var a driftAudit
-	if json.Unmarshal(raw, &a) != nil {
+	ok, diags := getPrivateJSON(ctx, p, driftAuditKey, &a)
+	if !ok {
 		return nil, diags
 	}
 	return &a, diags

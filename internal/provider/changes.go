@@ -195,19 +195,15 @@ const observedFactsKey = "observed_facts"
 func setObservedFacts(ctx context.Context, p privateData, facts map[string]archive.Facts) diag.Diagnostics {
 	facts = keptFacts(facts)
 	if facts == nil {
-		return p.SetKey(ctx, observedFactsKey, nil)
+		return setPrivateJSON(ctx, p, observedFactsKey, nil, "")
 	}
-	raw, _ := json.Marshal(facts)
-	return p.SetKey(ctx, observedFactsKey, raw)
+	return setPrivateJSON(ctx, p, observedFactsKey, facts, "the observed facts")
 }
 
 func getObservedFacts(ctx context.Context, p privateData) (map[string]archive.Facts, diag.Diagnostics) {
-	raw, diags := p.GetKey(ctx, observedFactsKey)
-	if diags.HasError() || len(raw) == 0 {
-		return nil, diags
-	}
 	var facts map[string]archive.Facts
-	if json.Unmarshal(raw, &facts) != nil {
+	ok, diags := getPrivateJSON(ctx, p, observedFactsKey, &facts)
+	if !ok {
 		return nil, diags
 	}
 	return facts, diags

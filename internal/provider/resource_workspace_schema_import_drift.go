@@ -42,16 +42,38 @@ type privateData interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
 }
 
+// getPrivateJSON decodes the JSON recorded under key into v. It reports false when nothing is
+// recorded, or when what is recorded cannot be read: an unreadable value is as good as none
+// (the next refresh or apply records a new one).
+func getPrivateJSON(ctx context.Context, p privateData, key string, v any) (bool, diag.Diagnostics) {
+	raw, diags := p.GetKey(ctx, key)
+	if diags.HasError() || len(raw) == 0 {
+		return false, diags
+	}
+	return json.Unmarshal(raw, v) == nil, diags
+}
+
+// setPrivateJSON records v as JSON under key; a nil v forgets the key. what names the value in
+// the error of one that cannot be encoded.
+func setPrivateJSON(ctx context.Context, p privateData, key string, v any, what string) diag.Diagnostics {
+	if v == nil {
+		return p.SetKey(ctx, key, nil)
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Cannot record "+what, err.Error())
+		return diags
+	}
+	return p.SetKey(ctx, key, raw)
+}
+
 // getBaseline returns the recorded baseline, or a zero one when none is recorded (just imported
 // into Terraform, or the export after the import failed).
 func getBaseline(ctx context.Context, p privateData) (baselineData, diag.Diagnostics) {
-	raw, diags := p.GetKey(ctx, baselineKey)
-	if diags.HasError() || len(raw) == 0 {
-		return baselineData{}, diags
-	}
 	var b baselineData
-	if err := json.Unmarshal(raw, &b); err != nil {
-		// An unreadable baseline is as good as none: the next refresh records a new one.
+	ok, diags := getPrivateJSON(ctx, p, baselineKey, &b)
+	if !ok {
 		return baselineData{}, diags
 	}
 	return b, diags
@@ -60,15 +82,9 @@ func getBaseline(ctx context.Context, p privateData) (baselineData, diag.Diagnos
 // setBaseline records b as the baseline; one without content forgets it.
 func setBaseline(ctx context.Context, p privateData, b baselineData) diag.Diagnostics {
 	if b.ContentSHA256 == "" {
-		return p.SetKey(ctx, baselineKey, nil)
+		return setPrivateJSON(ctx, p, baselineKey, nil, "")
 	}
-	raw, err := json.Marshal(b)
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Cannot record the drift baseline", err.Error())
-		return diags
-	}
-	return p.SetKey(ctx, baselineKey, raw)
+	return setPrivateJSON(ctx, p, baselineKey, b, "the drift baseline")
 }
 
 // branchObservation is what an in-memory export-schema of a branch shows of it.

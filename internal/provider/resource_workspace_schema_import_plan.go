@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -46,25 +45,16 @@ type plannedImportData struct {
 // setPlannedImport records the decision of an update plan; "" forgets it.
 func setPlannedImport(ctx context.Context, p privateData, what plannedImport) diag.Diagnostics {
 	if what == "" {
-		return p.SetKey(ctx, plannedImportKey, nil)
+		return setPrivateJSON(ctx, p, plannedImportKey, nil, "")
 	}
-	raw, err := json.Marshal(plannedImportData{Import: what})
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Cannot record the plan", err.Error())
-		return diags
-	}
-	return p.SetKey(ctx, plannedImportKey, raw)
+	return setPrivateJSON(ctx, p, plannedImportKey, plannedImportData{Import: what}, "the plan")
 }
 
 // getPlannedImport returns the decision ModifyPlan recorded, or "" when none is.
 func getPlannedImport(ctx context.Context, p privateData) (plannedImport, diag.Diagnostics) {
-	raw, diags := p.GetKey(ctx, plannedImportKey)
-	if diags.HasError() || len(raw) == 0 {
-		return "", diags
-	}
 	var d plannedImportData
-	if err := json.Unmarshal(raw, &d); err != nil {
+	ok, diags := getPrivateJSON(ctx, p, plannedImportKey, &d)
+	if !ok {
 		return "", diags
 	}
 	return d.Import, diags

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -27,27 +26,18 @@ type importedContentData struct {
 // archive, or one that could not be inspected) forgets it.
 func setImportedContent(ctx context.Context, p privateData, content string) diag.Diagnostics {
 	if content == "" {
-		return p.SetKey(ctx, importedContentKey, nil)
+		return setPrivateJSON(ctx, p, importedContentKey, nil, "")
 	}
-	raw, err := json.Marshal(importedContentData{ContentSHA256: content})
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Cannot record the imported archive", err.Error())
-		return diags
-	}
-	return p.SetKey(ctx, importedContentKey, raw)
+	return setPrivateJSON(ctx, p, importedContentKey, importedContentData{ContentSHA256: content}, "the imported archive")
 }
 
 // sameContentAsImported reports whether src holds the same content as the archive last imported.
 // Without a recorded content (an encrypted archive, or a branch brought under Terraform by
 // terraform import) nothing can be compared, and it reports false.
 func sameContentAsImported(ctx context.Context, p privateData, src archive.Info) (bool, diag.Diagnostics) {
-	raw, diags := p.GetKey(ctx, importedContentKey)
-	if diags.HasError() || len(raw) == 0 || src.Encrypted || src.ContentSHA256 == "" {
-		return false, diags
-	}
 	var d importedContentData
-	if err := json.Unmarshal(raw, &d); err != nil {
+	ok, diags := getPrivateJSON(ctx, p, importedContentKey, &d)
+	if !ok || src.Encrypted || src.ContentSHA256 == "" {
 		return false, diags
 	}
 	return d.ContentSHA256 == src.ContentSHA256, diags

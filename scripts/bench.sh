@@ -295,6 +295,31 @@ start_minio() {
 }
 start_minio
 
+# snapshot_config DIR URL DESTINATION: writes DIR/main.tf, the export rows' snapshot (include_data)
+# of workspace 1 at URL; DESTINATION (its output_path or output_url line) is the only difference
+# between the rows.
+snapshot_config() {
+	cat >"$1/main.tf" <<EOF
+terraform {
+  required_providers {
+    xano = { source = "xano-community/xano" }
+  }
+}
+provider "xano" {
+  instance_url    = "$2"
+  request_timeout = "${limit}s"
+}
+resource "xano_workspace_snapshot" "bench" {
+  workspace_id = 1
+  include_data = true
+  $3
+  timeouts {
+    create = "${limit}s"
+  }
+}
+EOF
+}
+
 # bench_s3_export URL MIB RUN FILE_SECS: the export row's snapshot, to MinIO instead of a file,
 # through the same tofu apply; the row's ratio is the file apply's time over this one's (above 1:
 # the object is faster), and its RSS the provider's peak, as in the other rows.
@@ -303,25 +328,7 @@ bench_s3_export() {
 	local u="$1" mib="$2" run="$3" file_secs="$4" d t0 p got
 	d="$work/export-s3-$mib-$run"
 	mkdir -p "$d"
-	cat >"$d/main.tf" <<EOF
-terraform {
-  required_providers {
-    xano = { source = "xano-community/xano" }
-  }
-}
-provider "xano" {
-  instance_url    = "$u"
-  request_timeout = "${limit}s"
-}
-resource "xano_workspace_snapshot" "bench" {
-  workspace_id = 1
-  include_data = true
-  output_url   = "s3://$minio_bucket/export-$mib-$run.tar.gz?endpoint=$minio_url&use_path_style=true&region=us-east-1"
-  timeouts {
-    create = "${limit}s"
-  }
-}
-EOF
+	snapshot_config "$d" "$u" "output_url   = \"s3://$minio_bucket/export-$mib-$run.tar.gz?endpoint=$minio_url&use_path_style=true&region=us-east-1\""
 	t0=$(now)
 	XANO_TOKEN="$token" run_tofu "$d" "$d/rss"
 	p=$(elapsed "$t0")
@@ -384,25 +391,7 @@ for mib in $sizes; do
 			rm -f "$work/curl.tar.gz"
 			d="$work/export-$mib-$mode-$run"
 			mkdir -p "$d"
-			cat >"$d/main.tf" <<EOF
-terraform {
-  required_providers {
-    xano = { source = "xano-community/xano" }
-  }
-}
-provider "xano" {
-  instance_url    = "$u"
-  request_timeout = "${limit}s"
-}
-resource "xano_workspace_snapshot" "bench" {
-  workspace_id = 1
-  include_data = true
-  output_path  = "\${path.module}/snapshot.tar.gz"
-  timeouts {
-    create = "${limit}s"
-  }
-}
-EOF
+			snapshot_config "$d" "$u" 'output_path  = "${path.module}/snapshot.tar.gz"'
 			t0=$(now)
 			XANO_TOKEN="$token" run_tofu "$d" "$d/rss"
 			p=$(elapsed "$t0")

@@ -238,12 +238,7 @@ func TestAccWorkspaceSchemaImport_sourceURL(t *testing.T) {
 	srv := miniotest.Shared(t)
 	inst := startEmulator(t, nil)
 	bucket := newBucket(t, srv, true)
-
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: providerConfig(inst) + fmt.Sprintf(`
+	config := providerConfig(inst) + fmt.Sprintf(`
 resource "xano_workspace_snapshot" "staging" {
   workspace_id = 1
   output_url   = %q
@@ -258,7 +253,13 @@ resource "xano_workspace_schema_import" "test" {
   # The branch is live: Xano cannot delete it at the end of the test.
   retain_on_destroy = true
 }
-`, srv.URL(bucket, "staging.tar.gz", "")),
+`, srv.URL(bucket, "staging.tar.gz", ""))
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("live"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(schemaImportAddr, tfjsonpath.New("source_path"), knownvalue.Null()),
@@ -268,22 +269,7 @@ resource "xano_workspace_schema_import" "test" {
 			},
 			{
 				// A fresh plan reads nothing and changes nothing.
-				Config: providerConfig(inst) + fmt.Sprintf(`
-resource "xano_workspace_snapshot" "staging" {
-  workspace_id = 1
-  output_url   = %q
-}
-
-resource "xano_workspace_schema_import" "test" {
-  workspace_id  = 2
-  branch        = "release_1"
-  source_url    = xano_workspace_snapshot.staging.output_url
-  source_sha256 = xano_workspace_snapshot.staging.archive_sha256
-  set_live      = true
-  # The branch is live: Xano cannot delete it at the end of the test.
-  retain_on_destroy = true
-}
-`, srv.URL(bucket, "staging.tar.gz", "")),
+				Config:           config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			},
 		},

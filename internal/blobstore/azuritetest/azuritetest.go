@@ -253,7 +253,7 @@ func startOnce(bin string) (*Server, error) {
 	if err := s.waitReady(90 * time.Second); err != nil {
 		s.Stop()
 		out, _ := os.ReadFile(log.Name())
-		return nil, fmt.Errorf("Azurite on %s did not become ready: %w\n%s", domain, err, out)
+		return nil, fmt.Errorf("the Azurite server on %s did not become ready: %w\n%s", domain, err, out)
 	}
 	return s, nil
 }

@@ -90,7 +90,8 @@ func Shared(t testing.TB) *Server {
 		s, process.err = start(bin)
 		if process.err == nil {
 			process.shared = s
-			process.err = os.Setenv(EnvEmulatorHost, s.Host)
+			// Process-wide on purpose: every test of the process shares this server.
+			process.err = os.Setenv(EnvEmulatorHost, s.Host) //nolint:usetesting
 		}
 	}
 	if process.err != nil {

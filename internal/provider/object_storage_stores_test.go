@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -20,6 +21,15 @@ import (
 // (XANO_AZURITE_BINARY), which make testacc sets. The provider finds each emulator the way it
 // finds the real store: GCS through STORAGE_EMULATOR_HOST, Azure through AZURE_STORAGE_ACCOUNT
 // and AZURE_STORAGE_KEY plus the URL's endpoint parameters; no credential is in a URL.
+
+// skipUnlessAcc skips t without TF_ACC before any store starts (make testunit runs the package
+// with TF_ACC cleared; the harness would skip only after the emulators had started).
+func skipUnlessAcc(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 and TF_ACC_TERRAFORM_PATH (make testacc)")
+	}
+}
 
 // accStore is one emulated store as these tests use it.
 type accStore struct {
@@ -115,7 +125,8 @@ resource "xano_workspace_schema_import" "test" {
 // gs:// against fake-gcs-server, in a bucket with object versioning (the generation is the
 // version id).
 func TestAccSnapshot_gcsObjectStorage(t *testing.T) {
-	inst := startEmulator(t, nil) // first: skips under make testacc-live, which runs no store
+	skipUnlessAcc(t)
+	inst := startEmulator(t, nil) // before the store: skips under make testacc-live, which runs none
 	srv := gcstest.Shared(t)
 	testAccStoreSnapshot(t, inst, accStore{
 		name:      "GCS",
@@ -130,7 +141,8 @@ func TestAccSnapshot_gcsObjectStorage(t *testing.T) {
 
 // azblob:// against Azurite, with the account key only in the environment.
 func TestAccSnapshot_azureObjectStorage(t *testing.T) {
-	inst := startEmulator(t, nil) // first: skips under make testacc-live, which runs no store
+	skipUnlessAcc(t)
+	inst := startEmulator(t, nil) // before the store: skips under make testacc-live, which runs none
 	srv := azuritetest.Shared(t)
 	testAccStoreSnapshot(t, inst, accStore{
 		name:    "Azure",

@@ -203,3 +203,29 @@ func noStoreSecrets(t *testing.T, err error) {
 		}
 	}
 }
+
+// A store that refuses the environment's Azure key (a rotated key): a write and a stat fail as
+// credential errors naming AZURE_STORAGE_KEY, with no key in the text, and nothing is written.
+func TestAzuriteWrongKey(t *testing.T) {
+	srv := azuritetest.StartWrongKey(t)
+	ctx := context.Background()
+	o := mustParse(t, srv.URL("wrong-key", "k.tar.gz"))
+	w, err := blobstore.NewWriter(ctx, o, nil)
+	if err == nil {
+		_, err = w.Write([]byte("some archive"))
+		if err == nil {
+			_, err = w.Commit()
+		} else {
+			w.Abort()
+		}
+	}
+	if !errors.Is(err, blobstore.ErrCredentials) || !strings.Contains(err.Error(), "AZURE_STORAGE_KEY") {
+		t.Errorf("a write with a rotated key = %v, want ErrCredentials naming AZURE_STORAGE_KEY", err)
+	}
+	noStoreSecrets(t, err)
+	_, err = blobstore.Stat(ctx, o)
+	if !errors.Is(err, blobstore.ErrCredentials) {
+		t.Errorf("Stat with a rotated key = %v, want ErrCredentials", err)
+	}
+	noStoreSecrets(t, err)
+}

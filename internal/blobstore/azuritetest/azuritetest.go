@@ -154,7 +154,7 @@ func Shared(t testing.TB) *Server {
 	process.mu.Lock()
 	defer process.mu.Unlock()
 	if process.shared == nil {
-		s, err := start(bin)
+		s, err := start(bin, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,9 +166,22 @@ func Shared(t testing.TB) *Server {
 // Start starts a private Azurite server for t (for tests that stop it), stopped when t ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return startPrivate(t, "")
+}
+
+// StartWrongKey starts a private Azurite server that holds the process's account under another
+// key, as a store whose key was rotated: it refuses every request signed with the key of the
+// environment. Stopped when t ends.
+func StartWrongKey(t testing.TB) *Server {
+	t.Helper()
+	return startPrivate(t, base64.StdEncoding.EncodeToString(randomBytes(64)))
+}
+
+func startPrivate(t testing.TB, key string) *Server {
+	t.Helper()
 	bin := Binary(t)
 	process.mu.Lock()
-	s, err := start(bin)
+	s, err := start(bin, key)
 	process.mu.Unlock()
 	if err != nil {
 		t.Fatal(err)
@@ -191,13 +204,17 @@ func StopAll() {
 	}
 }
 
-func start(bin string) (*Server, error) {
+// start starts a server serving the process's account with key ("" for the account's own).
+func start(bin, key string) (*Server, error) {
 	if err := setup(); err != nil {
 		return nil, err
 	}
+	if key == "" {
+		key = process.accountKey
+	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		s, err := startOnce(bin)
+		s, err := startOnce(bin, key)
 		if err == nil {
 			process.servers = append(process.servers, s)
 			return s, nil
@@ -220,7 +237,7 @@ func freePort() (int, error) {
 	return addr.Port, nil
 }
 
-func startOnce(bin string) (*Server, error) {
+func startOnce(bin, key string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -240,7 +257,7 @@ func startOnce(bin string) (*Server, error) {
 		"--location", filepath.Join(dataDir, "store"), "--silent", "--disableTelemetry",
 		"--skipApiVersionCheck", "--loose")
 	cmd.Dir = dataDir
-	cmd.Env = append(os.Environ(), "AZURITE_ACCOUNTS="+process.accountName+":"+process.accountKey, "HOME="+dataDir)
+	cmd.Env = append(os.Environ(), "AZURITE_ACCOUNTS="+process.accountName+":"+key, "HOME="+dataDir)
 	cmd.Stdout, cmd.Stderr = log, log
 	// Azurite dies with the test process even if TestMain never reaches StopAll.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
 )
@@ -212,5 +213,70 @@ func TestCheckInspectSource(t *testing.T) {
 	}
 	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); !diags.HasError() {
 		t.Fatal("a changed archive passed the check because its inspection was cached")
+	}
+}
+
+// The plan's check remembers the identity of the local file it hashed, so that the plan made
+// again at apply need not hash it; a file touched since (same bytes) is hashed again and
+// remembered anew, and a file rewritten with other bytes is refused.
+func TestCheckInspectSourceRemembersTheFile(t *testing.T) {
+	if fileIdentity(os.Args[0]) == "" {
+		t.Skip("no file identity on this system")
+	}
+	dir := filepath.Join(t.TempDir(), "cache")
+	t.Setenv(inspectionCacheEnv, dir)
+	ctx := context.Background()
+	p, _ := writePagedArchive(t)
+	d, err := digestFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := importSource{path: p}
+	c := defaultInspectionCache()
+	checked := func() string {
+		t.Helper()
+		e, ok := c.entry(ctx, d.SHA256, archive.Limits{})
+		if !ok {
+			t.Fatal("no cache entry")
+		}
+		return e.Checked
+	}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); diags.HasError() {
+		t.Fatal(diags)
+	}
+	first := fileIdentity(p)
+	if got := checked(); got != first {
+		t.Fatalf("remembered identity %q, want %q", got, first)
+	}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); diags.HasError() {
+		t.Fatal(diags)
+	}
+
+	// Touched: the same bytes under a new identity, hashed again and remembered.
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(p, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if fileIdentity(p) == first {
+		t.Fatal("touching the file did not change its identity")
+	}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if got := checked(); got != fileIdentity(p) {
+		t.Fatalf("after a touch, remembered identity %q, want %q", got, fileIdentity(p))
+	}
+
+	// Rewritten with other bytes: a new identity, so it is hashed, and refused.
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); !diags.HasError() {
+		t.Fatal("a rewritten archive passed the check on its earlier identity")
 	}
 }

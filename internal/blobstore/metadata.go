@@ -94,7 +94,7 @@ func SetMetadata(ctx context.Context, o Object, prior Attrs, md map[string]strin
 		cerr := classifyCopy(err, o)
 		// The store may have made the copy and lost its answer: then the object carries md.
 		if ctx.Err() == nil {
-			if a, serr := stat(ctx, b, o); serr == nil && a.Size == prior.Size && a.ETag != prior.ETag && holds(a.Metadata, md) {
+			if a, serr := stat(ctx, b, o); serr == nil && a.Size == prior.Size && holds(a.Metadata, md) {
 				return a, deletePrior(ctx, b, o, prior, a), nil
 			}
 		}

@@ -185,6 +185,9 @@ func exportArchive(ctx context.Context, client *xano.Client, req exportRequest, 
 				describeExportBranch(req, branch), err))
 		return exportResult{}, diags
 	}
+	if w, ok := sink.(interface{ commitWarnings() diag.Diagnostics }); ok {
+		diags.Append(w.commitWarnings()...)
+	}
 	if req.Password != "" && !info.Encrypted {
 		diags.AddWarning("The archive is not encrypted",
 			fmt.Sprintf("A password was given, but the archive Xano returned for %s is not encrypted: keep it "+

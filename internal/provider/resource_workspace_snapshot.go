@@ -463,7 +463,8 @@ func (m workspaceSnapshotModel) tracked() bool {
 }
 
 // checkSnapshotObject is Read for output_url: one HEAD request. The object is gone when it (or
-// its bucket) is missing, or when its ETag, size or version is not the one recorded; any other
+// its bucket) is missing, or when its ETag, size, version or the hashes in its metadata are not
+// the ones recorded; any other
 // failure (credentials, access, network) is an error that keeps the snapshot in state.
 func checkSnapshotObject(ctx context.Context, state workspaceSnapshotModel) (gone bool, diags diag.Diagnostics) {
 	raw := state.OutputURL.ValueString()
@@ -485,14 +486,17 @@ func checkSnapshotObject(ctx context.Context, state workspaceSnapshotModel) (gon
 				state.WorkspaceID.ValueInt64(), state.ExportedBranch.ValueString(), err))
 		return false, diags
 	}
-	if why := objectChanged(state.ArchiveETag, state.ArchiveVersionID, state.ArchiveSize, a); why != "" {
+	if why := state.objectChanged(a); why != "" {
 		return true, snapshotGone(state, why)
 	}
 	return false, diags
 }
 
-// objectChanged says how an object's attributes differ from those recorded ("" when they do not).
-func objectChanged(etag, version types.String, size types.Int64, a blobstore.Attrs) string {
+// objectChanged says how an object's attributes differ from those recorded ("" when they do
+// not): its ETag, version, size, and the hashes in its metadata when it has them (an object
+// written before the provider added them, or whose metadata step failed, has none).
+func (m workspaceSnapshotModel) objectChanged(a blobstore.Attrs) string {
+	etag, version, size := m.ArchiveETag, m.ArchiveVersionID, m.ArchiveSize
 	switch {
 	case isKnown(etag) && etag.ValueString() != "" && a.ETag != etag.ValueString():
 		return fmt.Sprintf("the object was rewritten (its ETag is now %s, was %s)", a.ETag, etag.ValueString())
@@ -500,6 +504,20 @@ func objectChanged(etag, version types.String, size types.Int64, a blobstore.Att
 		return fmt.Sprintf("the object is another version (%s, was %s)", a.VersionID, version.ValueString())
 	case isKnown(size) && a.Size != size.ValueInt64():
 		return fmt.Sprintf("its size is now %d bytes, was %d", a.Size, size.ValueInt64())
+	}
+	return metadataChanged(a.Metadata, m.ArchiveSHA256, m.ContentSHA256)
+}
+
+// metadataChanged compares the hashes an archive object carries as metadata with those recorded.
+func metadataChanged(md map[string]string, archiveSHA256, contentSHA256 types.String) string {
+	for _, c := range []struct {
+		key   string
+		state types.String
+		name  string
+	}{{metaArchiveSHA256, archiveSHA256, "archive_sha256"}, {metaContentSHA256, contentSHA256, "content_sha256"}} {
+		if v, ok := md[c.key]; ok && isKnown(c.state) && v != c.state.ValueString() {
+			return fmt.Sprintf("its metadata %s is %s, and the recorded %s is %s", c.key, v, c.name, c.state.ValueString())
+		}
 	}
 	return ""
 }
@@ -641,7 +659,7 @@ func deleteSnapshotObject(ctx context.Context, state workspaceSnapshotModel) dia
 			fmt.Sprintf("Checking the object before deleting it failed: %s. Delete it by hand if it is no longer needed.", err))
 		return diags
 	}
-	if why := objectChanged(state.ArchiveETag, state.ArchiveVersionID, state.ArchiveSize, a); why != "" {
+	if why := state.objectChanged(a); why != "" {
 		diags.AddAttributeWarning(path.Root("output_url"), "Snapshot object left in place",
 			fmt.Sprintf("%q no longer holds this snapshot's archive (%s): it was replaced, by another snapshot or "+
 				"by hand, so it was not deleted.", raw, why))

@@ -3,7 +3,9 @@ package blobstore_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -171,5 +173,30 @@ func TestMinIOSetMetadataLockedVersion(t *testing.T) {
 	}
 	if ids, _ := versions(t, srv, name, "locked.tar.gz"); len(ids) != 2 {
 		t.Errorf("versions = %v, want both (the upload's is locked)", ids)
+	}
+}
+
+// TestMinIOSetMetadataDenied: a store that refuses the copy leaves the object as uploaded, and
+// the error says what to grant.
+func TestMinIOSetMetadataDenied(t *testing.T) {
+	srv := miniotest.Shared(t)
+	const name = "meta-denied"
+	srv.CreateBucket(t, name, false)
+	srv.AllowAnonymousWritesWithoutMetadataCopy(t, name)
+	ctx := context.Background()
+	o := mustParse(t, srv.URL(name, "k.tar.gz", "")+"&anonymous=true")
+	body := randomBytes(t, 1<<20)
+	prior := writeMultipart(t, o, body, map[string]string{"xano-written-by": "test"})
+	_, _, err := blobstore.SetMetadata(ctx, o, prior, map[string]string{"xano-archive-sha256": "ab"})
+	if !errors.Is(err, blobstore.ErrAccessDenied) || !strings.Contains(err.Error(), "s3:PutObject") {
+		t.Fatalf("SetMetadata = %v, want access denied naming s3:PutObject", err)
+	}
+	noSecrets(t, err)
+	now, serr := blobstore.Stat(ctx, o)
+	if serr != nil || now.ETag != prior.ETag || now.Metadata["xano-archive-sha256"] != "" || now.Metadata["xano-written-by"] != "test" {
+		t.Errorf("after a denied copy the object is %+v %v, want it as uploaded (%+v)", now, serr, prior)
+	}
+	if got, _ := srv.Get(t, name, "k.tar.gz"); !bytes.Equal(got, body) {
+		t.Error("the object's bytes changed")
 	}
 }

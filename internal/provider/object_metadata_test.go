@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
+	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
 	"github.com/xano-community/terraform-provider-xano/internal/blobstore/miniotest"
 )
 
@@ -181,4 +184,90 @@ data "xano_workspace_export" "test" {
 			},
 		}},
 	})
+}
+
+// A store that refuses the metadata step (a bucket policy denying copies that replace
+// metadata) loses nothing: the snapshot is written and recorded with the object's attributes
+// as uploaded, the object has no hash metadata, and the plan that follows is empty.
+func TestAccSnapshot_objectMetadataDenied(t *testing.T) {
+	srv := miniotest.Shared(t)
+	inst := startEmulator(t, nil)
+	bucket := newBucket(t, srv, false)
+	srv.AllowAnonymousWritesWithoutMetadataCopy(t, bucket)
+	key := "xano/staging.tar.gz"
+	config := objectSnapshotConfig(inst, srv.URL(bucket, key, "")+"&anonymous=true", "")
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					objectFacts(t, srv, bucket, key, snapshotAddr),
+					stateFunc("the object without hash metadata", func(map[string]any) error {
+						if md, _, _ := headObject(t, srv, bucket, key); md[metaArchiveSHA256] != "" || md[metaWrittenBy] == "" {
+							return fmt.Errorf("metadata = %v, want the upload's only", md)
+						}
+						return nil
+					}, snapshotAddr),
+				},
+			},
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// The sink of an export object: the archive committed, its hashes become the object's metadata
+// and the sink records the object as it then is; when the store refuses that step the archive
+// stays as uploaded, recorded with its attributes, and a warning says why the hashes are only
+// in state.
+func TestBlobSinkHashMetadata(t *testing.T) {
+	srv := miniotest.Shared(t)
+	inst := startEmulator(t, nil)
+	data := inst.Export(t, 1, "", true)
+	for _, denied := range []bool{false, true} {
+		t.Run(fmt.Sprintf("denied=%t", denied), func(t *testing.T) {
+			bucket := newBucket(t, srv, true)
+			url := srv.URL(bucket, "k.tar.gz", "")
+			if denied {
+				srv.AllowAnonymousWritesWithoutMetadataCopy(t, bucket)
+				url += "&anonymous=true"
+			}
+			obj, err := blobstore.Parse(url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sink, err := newBlobSink(context.Background(), obj, map[string]string{metaWrittenBy: "test"}, archiveInspector(archive.Limits{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := sink.Write(data); err != nil {
+				t.Fatal(err)
+			}
+			d, info, _, err := sink.Commit()
+			if err != nil {
+				t.Fatal(err)
+			}
+			md, etag, version := headObject(t, srv, bucket, "k.tar.gz")
+			if sink.attrs.ETag != etag || sink.attrs.VersionID != version {
+				t.Errorf("the sink records %s/%s, the object is %s/%s", sink.attrs.ETag, sink.attrs.VersionID, etag, version)
+			}
+			if ids := objectVersions(t, srv, bucket, "k.tar.gz"); len(ids) != 1 {
+				t.Errorf("versions = %v, want one", ids)
+			}
+			w := sink.commitWarnings()
+			if denied {
+				if md[metaArchiveSHA256] != "" || len(w) != 1 || !strings.Contains(w[0].Detail(), d.SHA256) ||
+					!strings.Contains(w[0].Detail(), "access denied") {
+					t.Errorf("metadata %v, warnings %v", md, w)
+				}
+				return
+			}
+			if md[metaArchiveSHA256] != d.SHA256 || md[metaContentSHA256] != info.ContentSHA256 || md[metaWrittenBy] != "test" || len(w) != 0 {
+				t.Errorf("metadata %v, warnings %v", md, w)
+			}
+		})
+	}
 }

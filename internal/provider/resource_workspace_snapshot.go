@@ -218,16 +218,18 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 			PlanModifiers: stable,
 		},
 		"archive_etag": schema.StringAttribute{
-			MarkdownDescription: "The object's ETag as the store reported it after the upload (`output_url` " +
-				"only; null for `output_path`). Refresh compares it to tell a rewritten object. For a multipart " +
-				"S3 upload it is not an MD5: use `archive_md5` for that.",
+			MarkdownDescription: "The object's ETag as the store reported it once the archive and its hashes " +
+				"(object metadata) were written (`output_url` only; null for `output_path`). Refresh compares it " +
+				"to tell a rewritten object. It is not necessarily an MD5 (a multipart or encrypted S3 object): " +
+				"use `archive_md5` for that.",
 			Computed:      true,
 			PlanModifiers: stable,
 		},
 		"archive_version_id": schema.StringAttribute{
 			MarkdownDescription: "The object's version (S3 version ID, GCS generation, Azure version ID) when " +
-				"the bucket keeps versions; null otherwise and for `output_path`. With versioning on, this " +
-				"version stays retrievable even after the key is overwritten.",
+				"the bucket keeps versions, the one holding the archive with its hashes as metadata; null " +
+				"otherwise and for `output_path`. With versioning on, this version stays retrievable even after " +
+				"the key is overwritten.",
 			Computed:      true,
 			PlanModifiers: stable,
 		},

@@ -1136,7 +1136,19 @@ func TestMain(m *testing.M) {
 		// is never written into a test's configuration.
 		os.Setenv("XANO_TOKEN", os.Getenv(envLiveToken))
 	}
+	// The providers the CLIs start keep their inspection cache in a folder of this run, not in
+	// the user's cache folder.
+	var cacheDir string
+	if os.Getenv(inspectionCacheEnv) == "" {
+		if d, err := os.MkdirTemp("", "xano-inspection-cache-"); err == nil {
+			cacheDir = d
+			os.Setenv(inspectionCacheEnv, d)
+		}
+	}
 	code := m.Run()
+	if cacheDir != "" {
+		os.RemoveAll(cacheDir)
+	}
 	miniotest.StopAll()
 	if exampleProvider.tmp != "" {
 		os.RemoveAll(exampleProvider.tmp)

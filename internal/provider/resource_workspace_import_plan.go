@@ -83,7 +83,7 @@ func (r *workspaceImportResource) ModifyPlan(ctx context.Context, req resource.M
 		}
 		plan.BranchesDeleted = deleted
 		resp.Diagnostics.Append(restoreWarning(ctx, plan, prior, decision)...)
-		resp.Diagnostics.Append(checkExpectedAtPlan(ctx, r.data.inspectionLimits(), plan.SourcePath, plan.SourceURL, plan.ExpectedContentSHA256)...)
+		resp.Diagnostics.Append(checkExpectedAtPlan(ctx, r.data.inspectionLimits(), plan.SourcePath, plan.SourceURL, plan.SourceSHA256, plan.ExpectedContentSHA256)...)
 		resp.Diagnostics.Append(r.planRestoreChanges(ctx, &plan)...)
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)

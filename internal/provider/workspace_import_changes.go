@@ -44,7 +44,7 @@ func (r *workspaceImportResource) planRestoreChanges(ctx context.Context, plan *
 		plan.Changes = changesUnknown()
 		return append(diags, r.dataLossGuard(plan, []string{records, branches})...)
 	default:
-		next, why := r.readRestoreArchive(plan.SourcePath.ValueString())
+		next, why := r.readRestoreArchive(ctx, plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString())
 		if why != "" {
 			comparedWith = "nothing: " + why
 			break
@@ -123,10 +123,11 @@ func currentTablesNote(objects map[string]string) string {
 	return fmt.Sprintf("the records of its %d %s now (%s%s) are lost", len(tables), noun, strings.Join(named, ", "), more)
 }
 
-// readRestoreArchive inspects the archive to restore; why says, when it cannot be compared,
-// why not.
-func (r *workspaceImportResource) readRestoreArchive(p string) (archive.Info, string) {
-	info, err := inspectPath(p, r.data.inspectionLimits(), archive.WithFacts())
+// readRestoreArchive inspects the archive to restore, whose SHA-256 ModifyPlan has checked to be
+// sum (through the inspection cache: the plan at apply reads what the first plan found); why
+// says, when it cannot be compared, why not.
+func (r *workspaceImportResource) readRestoreArchive(ctx context.Context, p, sum string) (archive.Info, string) {
+	info, err := inspectCached(ctx, importSource{path: p}, r.data.inspectionLimits(), sum)
 	switch {
 	case err != nil:
 		return info, "the archive cannot be read at plan time: " + archiveReadProblem(p, err)

@@ -163,6 +163,9 @@ func exportArchive(ctx context.Context, client *xano.Client, req exportRequest, 
 		return exportResult{}, diags
 	}
 	ctx = tflog.SetField(ctx, "branch", branch)
+	if bs, ok := sink.(*blobSink); ok {
+		bs.branch = branch
+	}
 
 	opts := xano.ExportOptions{Branch: req.Branch, Password: req.Password}
 	export, kind := client.ExportSchema, "export-schema"

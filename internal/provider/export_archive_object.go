@@ -26,7 +26,7 @@ import (
 const (
 	metaWrittenBy   = "xano-written-by"
 	metaWorkspaceID = "xano-workspace-id"
-	metaBranch      = "xano-branch"
+	metaBranch      = "xano-branch" // the branch asked for ("" for the live one), then the label exported
 	metaIncludeData = "xano-include-data"
 
 	metaArchiveSHA256 = "xano-archive-sha256"
@@ -54,6 +54,9 @@ type blobSink struct {
 	attrs   blobstore.Attrs // set by Commit: the object as it finally is
 	// warnings are Commit's: the hashes could not be written as the object's metadata.
 	warnings diag.Diagnostics
+	// branch is the label of the branch exported, once known (the live branch's is resolved
+	// after the upload has started): written as xano-branch with the hashes.
+	branch string
 }
 
 func newBlobSink(ctx context.Context, obj blobstore.Object, meta map[string]string, inspect inspectFunc) (*blobSink, error) {
@@ -108,7 +111,11 @@ func (s *blobSink) Commit() (fileDigest, archive.Info, *archive.LimitError, erro
 // setHashMetadata writes the archive's hashes as the committed object's metadata. A failure
 // loses nothing: the object stays as uploaded, s.attrs describe it, and a warning says why.
 func (s *blobSink) setHashMetadata(d fileDigest, info archive.Info) {
-	after, note, err := blobstore.SetMetadata(s.ctx, s.obj, s.attrs, hashMetadata(d, info))
+	md := hashMetadata(d, info)
+	if s.branch != "" {
+		md[metaBranch] = s.branch
+	}
+	after, note, err := blobstore.SetMetadata(s.ctx, s.obj, s.attrs, md)
 	if err != nil {
 		why := err.Error()
 		if errors.Is(err, blobstore.ErrTooLargeToCopy) {

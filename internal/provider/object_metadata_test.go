@@ -62,6 +62,7 @@ func objectCarriesState(t *testing.T, srv *miniotest.Server, bucket, key, addr s
 			metaContentSHA256: fmt.Sprint(s["content_sha256"]),
 			metaEncrypted:     fmt.Sprint(s["encrypted"]),
 			metaWorkspaceID:   fmt.Sprint(s["workspace_id"]),
+			metaBranch:        fmt.Sprint(s["exported_branch"]),
 		}
 		if objs, ok := s["objects"].(map[string]any); ok {
 			want[metaObjects] = strconv.Itoa(len(objs))

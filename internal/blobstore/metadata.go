@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"cloud.google.com/go/storage"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -90,17 +91,20 @@ func SetMetadata(ctx context.Context, o Object, prior Attrs, md map[string]strin
 	} else {
 		err = b.Copy(ctx, o.key, o.key, &blob.CopyOptions{BeforeCopy: replaceMetadata(prior, merged)})
 	}
+	// After the copy was sent, an interrupt must not leave the caller with the attributes of an
+	// object the store has replaced: what follows runs on a context of its own when ctx is done.
+	actx, cancel := afterCopy(ctx)
+	defer cancel()
 	if err != nil {
 		cerr := classifyCopy(err, o)
-		// The store may have made the copy and lost its answer: then the object carries md.
-		if ctx.Err() == nil {
-			if a, serr := stat(ctx, b, o); serr == nil && a.Size == prior.Size && holds(a.Metadata, md) {
-				return a, deletePrior(ctx, b, o, prior, a), nil
-			}
+		// The store may have made the copy and lost its answer (or the wait for it was
+		// interrupted): then the object carries md.
+		if a, serr := stat(actx, b, o); serr == nil && a.Size == prior.Size && holds(a.Metadata, md) {
+			return a, deletePrior(actx, b, o, prior, a), nil
 		}
 		return Attrs{}, "", cerr
 	}
-	a, err := stat(ctx, b, o)
+	a, err := stat(actx, b, o)
 	if err != nil {
 		return Attrs{}, "", fmt.Errorf("the metadata was written, but reading the object's attributes back failed: %w", err)
 	}
@@ -108,7 +112,20 @@ func SetMetadata(ctx context.Context, o Object, prior Attrs, md map[string]strin
 		return Attrs{}, "", &Error{Kind: errChanged, Op: "set the metadata of", URL: o.String(),
 			Fix: "another object was written at the key meanwhile; it was left as it is"}
 	}
-	return a, deletePrior(ctx, b, o, prior, a), nil
+	return a, deletePrior(actx, b, o, prior, a), nil
+}
+
+// afterCopyTimeout bounds the requests made after a copy once the caller's context is done.
+const afterCopyTimeout = 30 * time.Second
+
+// afterCopy is ctx, or when ctx is done (an interrupt during the copy) a context of its own,
+// bounded by afterCopyTimeout, for the HEAD that tells whether the copy was made and the delete
+// of the upload's version.
+func afterCopy(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx.Err() == nil {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), afterCopyTimeout)
 }
 
 // holds reports whether got has every pair of want.

@@ -252,3 +252,25 @@ func benchSetMetadata(b *testing.B, o blobstore.Object, body []byte) {
 		}
 	})
 }
+
+// TestMinIOSetMetadataCancelled: an interrupt before the copy leaves the object as uploaded, and
+// the error says it was cancelled.
+func TestMinIOSetMetadataCancelled(t *testing.T) {
+	srv := miniotest.Shared(t)
+	const name = "meta-cancelled"
+	srv.CreateBucket(t, name, true)
+	o := mustParse(t, srv.URL(name, "k.tar.gz", ""))
+	prior := writeMultipart(t, o, randomBytes(t, 1<<20), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := blobstore.SetMetadata(ctx, o, prior, map[string]string{"xano-archive-sha256": "ab"}); !errors.Is(err, blobstore.ErrCanceled) {
+		t.Fatalf("SetMetadata with a cancelled context = %v, want ErrCanceled", err)
+	}
+	now, err := blobstore.Stat(context.Background(), o)
+	if err != nil || now.ETag != prior.ETag || now.VersionID != prior.VersionID || now.Metadata["xano-archive-sha256"] != "" {
+		t.Errorf("after the interrupt the object is %+v %v, want it as uploaded (%+v)", now, err, prior)
+	}
+	if ids, _ := versions(t, srv, name, "k.tar.gz"); len(ids) != 1 {
+		t.Errorf("versions = %v", ids)
+	}
+}

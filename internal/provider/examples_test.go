@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore/azuritetest"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore/gcstest"
 	"github.com/xano-community/terraform-provider-xano/internal/blobstore/miniotest"
 	"github.com/xano-community/terraform-provider-xano/internal/emulator"
 	"github.com/xano-community/terraform-provider-xano/internal/emulator/emulatortest"
@@ -1150,6 +1152,8 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(cacheDir)
 	}
 	miniotest.StopAll()
+	gcstest.StopAll()
+	azuritetest.StopAll()
 	if exampleProvider.tmp != "" {
 		os.RemoveAll(exampleProvider.tmp)
 	}

@@ -105,7 +105,14 @@ type atomicFile struct {
 	dig     *digester
 	inspect inspectFunc
 	insp    *streamInspector
+	// written is how many bytes the file holds; flushed how many of them were handed to the
+	// kernel's writeback (startWriteback), every writebackChunk bytes, so that the download is
+	// written to disk while it arrives and Commit's fsync does not wait for all of it at the end.
+	written, flushed int64
 }
+
+// writebackChunk is how many written bytes are handed to the disk at once while a file arrives.
+const writebackChunk = 8 << 20
 
 // createAtomic starts writing dst with file mode perm. The folder must exist and be writable.
 func createAtomic(dst string, perm os.FileMode, inspect inspectFunc) (*atomicFile, error) {
@@ -127,6 +134,11 @@ func (a *atomicFile) Write(p []byte) (int, error) {
 	if err != nil {
 		return n, err
 	}
+	a.written += int64(n)
+	if a.written-a.flushed >= writebackChunk {
+		startWriteback(a.tmp, a.flushed, a.written-a.flushed)
+		a.flushed = a.written
+	}
 	_, _ = a.dig.Write(p[:n])
 	a.insp.feed(p[:n])
 	return n, nil
@@ -141,6 +153,7 @@ func (a *atomicFile) Reset() error {
 		return err
 	}
 	a.dig = newDigester()
+	a.written, a.flushed = 0, 0
 	a.insp.abort()
 	a.insp = startInspector(a.inspect)
 	return nil

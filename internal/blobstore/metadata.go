@@ -40,15 +40,14 @@ var errChanged = errors.New("the object at the key changed since it was written"
 var metaKey = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 
 // SetMetadata adds md to the user metadata of o, the object Commit returned as prior, without
-// downloading it, and returns the object's attributes afterwards (a new ETag, and in a bucket
-// with versioning a new version). The keys of md replace those of the same name; the others
+// downloading it, and returns the object's attributes afterwards (in a bucket with versioning a
+// new version; usually a new ETag, though S3 gives a copied single-part object the same one). The keys of md replace those of the same name; the others
 // stay. It is for values known only once an upload is complete (its hashes): every store fixes
 // an object's metadata when its upload starts.
 //
 //   - S3: one server-side CopyObject of the object (only while its ETag is the one written) onto
-//     its own key with the metadata replaced (the content type
-//     kept). S3 copies at most 5 GiB in one request: a larger object is left as it is
-//     (ErrTooLargeToCopy).
+//     its own key with the metadata replaced (the content type kept). S3 copies at most 5 GiB in
+//     one request: a larger object is left as it is (ErrTooLargeToCopy).
 //   - Google Cloud Storage: a server-side rewrite of the generation written onto the same key
 //     with the new metadata, only while that generation is current.
 //   - Azure: a server-side copy of the blob onto itself with the new metadata, only while its
@@ -60,8 +59,9 @@ var metaKey = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 // In a bucket with versioning the copy is a new version: the version the upload made is then
 // deleted (by its id), so that the archive is stored once. When that delete is refused (object
 // lock, a retention rule, no permission to delete versions), the version stays and note says
-// so; the call still succeeds. On an error the object is the one prior describes, unchanged;
-// a copy that the store made although the request failed (a lost answer) is recognised by its
+// so; the call still succeeds. On an error this call changed nothing (the object at the key is
+// the one prior describes, or one someone else wrote there since: errors say which); a copy that
+// the store made although the request failed (a lost answer, an interrupt) is recognised by its
 // metadata and returned as a success.
 func SetMetadata(ctx context.Context, o Object, prior Attrs, md map[string]string) (after Attrs, note string, err error) {
 	merged := make(map[string]string, len(prior.Metadata)+len(md))

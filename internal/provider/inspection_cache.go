@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -215,4 +216,37 @@ func inspectSourceBy(ctx context.Context, src importSource, lim archive.Limits, 
 		return inspectCached(ctx, src, lim, sum.ValueString())
 	}
 	return inspectSource(ctx, src, lim)
+}
+
+// checkInspectSource is checkSourceArchive for an archive the plan is about to inspect (a planned
+// restore shows its changes): when the cache does not hold it, the pass that checks it against
+// sum also inspects it and fills the cache, so the plan reads the archive once, not twice.
+func checkInspectSource(ctx context.Context, src importSource, lim archive.Limits, sum string) diag.Diagnostics {
+	c := defaultInspectionCache()
+	if _, ok := c.get(ctx, sum, lim); ok {
+		return checkSourceArchive(ctx, src, sum)
+	}
+	r, diags := openSource(ctx, src)
+	if diags.HasError() {
+		return diags
+	}
+	defer r.Close()
+	d := newChecksumDigester()
+	cr := &readErrorCatcher{r: r}
+	info, inspectErr := archive.Inspect(io.TeeReader(cr, d), lim, archive.WithFacts())
+	_, err := io.Copy(d, cr) // the rest after the last gzip member, and all of it after a failure
+	if err == nil {
+		err = cr.err
+	}
+	if err != nil {
+		diags.AddAttributeError(src.attr(), "Cannot read the source archive",
+			fmt.Sprintf("Hashing %s failed: %s.", src.label(), err))
+		return diags
+	}
+	digest := d.digest()
+	if diags.Append(checkSourceDigest(src, digest, sum)...); diags.HasError() || inspectErr != nil {
+		return diags // an archive that cannot be inspected is reported where it is compared
+	}
+	c.put(ctx, sum, lim, info)
+	return diags
 }

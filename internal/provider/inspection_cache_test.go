@@ -169,3 +169,48 @@ func TestInspectingUploadFromCache(t *testing.T) {
 		t.Fatalf("upload of bytes that changed after the check: content %q (failed %v), want unknown", info.ContentSHA256, failed)
 	}
 }
+
+// The plan's check of a restore's archive inspects it in the same pass and fills the cache; with
+// the archive in the cache, the check still hashes the bytes, so a changed file is refused.
+func TestCheckInspectSource(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	t.Setenv(inspectionCacheEnv, dir)
+	ctx := context.Background()
+	p, want := writePagedArchive(t)
+	d, err := digestFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := importSource{path: p}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, strings.Repeat("0", 64)); !diags.HasError() {
+		t.Fatal("an archive that does not match source_sha256 passed the check")
+	}
+	if entries := cacheEntries(t, dir); len(entries) != 0 {
+		t.Fatalf("a refused archive was cached: %v", entries)
+	}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if entries := cacheEntries(t, dir); len(entries) != 1 {
+		t.Fatalf("cache entries after the check: %v", entries)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The cache answers for the archive that was checked, even once the file is gone...
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := inspectCached(ctx, src, archive.Limits{}, d.SHA256); err != nil || info.ContentSHA256 != want {
+		t.Fatalf("cached inspection: %+v, %v", info, err)
+	}
+	// ...but not for other bytes under the same name: the check hashes them.
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); !diags.HasError() {
+		t.Fatal("a changed archive passed the check because its inspection was cached")
+	}
+}

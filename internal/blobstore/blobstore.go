@@ -229,6 +229,8 @@ type Attrs struct {
 	// Azure, a file bucket); nil otherwise.
 	MD5      []byte
 	Metadata map[string]string
+	// ContentType is the object's media type.
+	ContentType string
 	// ModTime is when the object was last written, as the store reports it (S3 Last-Modified);
 	// zero when the store does not say.
 	ModTime time.Time
@@ -293,7 +295,8 @@ func notFoundOrBucket(ctx context.Context, b *blob.Bucket, err error, op string,
 }
 
 func attrsOf(a *blob.Attributes) Attrs {
-	out := Attrs{Size: a.Size, ETag: a.ETag, MD5: a.MD5, Metadata: a.Metadata, VersionID: versionID(a), ModTime: a.ModTime}
+	out := Attrs{Size: a.Size, ETag: a.ETag, MD5: a.MD5, Metadata: a.Metadata, VersionID: versionID(a), ModTime: a.ModTime,
+		ContentType: a.ContentType}
 	if out.Metadata == nil {
 		out.Metadata = map[string]string{}
 	}

@@ -32,6 +32,8 @@
 #   TOFU            the CLI (default .tools/bin/tofu, built by make bench)
 #   BENCH_KEEP=1    keep the working folder
 #   XANO_MINIO_BINARY  the MinIO server for the "export to S3" rows (skipped when unset)
+#   BENCH_EXPORT_ONLY=1  only the export row and the export to S3 row (no throttled export,
+#                   import, hash or decoder rows): the memory and throughput of an export, quickly
 #   BENCH_PIN=1     pinned-core mode: the emulators on CPU 0, every client (tofu and the provider,
 #                   curl, gzip, bench-hash) on CPU 1, so that neither is charged with the other's
 #                   work (needs taskset and 2 CPUs); the decoder rows are pinned to CPU 1 always
@@ -42,6 +44,7 @@ cd "$root"
 
 sizes="${BENCH_SIZES:-64 256 1024}"
 runs="${BENCH_RUNS:-3}"
+export_only="${BENCH_EXPORT_ONLY:-}"
 row_bytes="${BENCH_ROW_BYTES:-1024}"
 rate="${BENCH_RATE:-100000000}"
 limit="${BENCH_TIMEOUT:-900}"
@@ -162,7 +165,7 @@ throttle=0
 # (the help text is read whole first: with pipefail, grep -q closing the pipe early would make
 # the emulator's SIGPIPE fail the test)
 emulator_help="$("$emulator" -help 2>&1 || true)"
-if grep -q -- '-export-bytes-per-second' <<<"$emulator_help"; then
+if [[ "$export_only" != 1 ]] && grep -q -- '-export-bytes-per-second' <<<"$emulator_help"; then
 	throttle=1
 fi
 row_kind=""
@@ -170,7 +173,7 @@ if grep -q 'json:"row_kind' internal/emulator/*.go; then
 	row_kind="realistic"
 fi
 hasher=""
-if [[ -f scripts/bench-hash/main.go ]]; then
+if [[ "$export_only" != 1 && -f scripts/bench-hash/main.go ]]; then
 	go build -o "$work/bench-hash" ./scripts/bench-hash
 	hasher="$work/bench-hash"
 fi
@@ -405,6 +408,7 @@ for mib in $sizes; do
 			rm -rf "$d"
 			if [[ $mode == plain ]]; then bench_s3_export "$u" "$mib" "$run" "$p"; fi
 		done
+		[[ "$export_only" == 1 ]] && continue
 
 		# import: curl, then the provider
 		t0=$(now)
@@ -512,10 +516,10 @@ END {
 	}
 }' "$results"
 decoder_table
-if [[ $throttle == 0 ]]; then
+if [[ $throttle == 0 && "$export_only" != 1 ]]; then
 	echo "note: this emulator has no -export-bytes-per-second flag: the 100 MB/s export rows were skipped"
 fi
-if [[ -z "$hasher" ]]; then
+if [[ -z "$hasher" && "$export_only" != 1 ]]; then
 	echo "note: scripts/bench-hash is absent: the content hash rows were skipped"
 fi
 if [[ -z "$row_kind" ]]; then
@@ -524,7 +528,7 @@ fi
 echo "note: tofu s is the wall time of the whole tofu apply (CLI start, plan, provider start, apply)"
 if [[ -n "$minio_url" ]]; then
 	echo "note: export to S3: curl s is the export row's tofu apply to a local file, tofu s the same apply with"
-	echo "      output_url to a local MinIO (multipart: 8 MiB parts, 2 + 1 buffered = 24 MiB); ratio above 1: S3 faster"
+	echo "      output_url to a local MinIO (multipart: 8 MiB parts, 2 uploading + 1 filling + the first = 32 MiB); ratio above 1: S3 faster"
 else
 	echo "note: XANO_MINIO_BINARY is unset: the export to S3 rows were skipped (make bench sets it)"
 fi

@@ -357,6 +357,9 @@ fi
 echo "==> emulator features: throttle flag $([[ $throttle == 1 ]] && echo yes || echo 'no (the 100 MB/s rows are skipped)'),"
 echo "    row_kind $([[ -n $row_kind ]] && echo "$row_kind" || echo 'not supported (the emulator'"'"'s own rows)'),"
 echo "    content hash command $([[ -n $hasher ]] && echo 'go run ./scripts/bench-hash' || echo 'absent (scripts/bench-hash: the hash rows are skipped)')"
+if [[ "$export_only" == 1 ]]; then
+	echo "==> BENCH_EXPORT_ONLY=1: only the export and export to S3 rows (the throttle and hash are not used)"
+fi
 cal_rows=$((16 * 1048576 / row_bytes))
 seed "$url_plain" "$cal_rows"
 curl_export "$url_plain" "$work/cal.tar.gz"

@@ -5,6 +5,7 @@
 #   export   a xano_workspace_snapshot (include_data) apply  vs  curl POST .../export -o FILE
 #   export at 100 MB/s (emulator -export-bytes-per-second), when the emulator has the flag
 #   import   a xano_workspace_import apply                    vs  curl multipart POST .../import
+#            and the apply of the same import's plan saved beforehand (tofu plan -out; not timed)
 #   hash     go run ./scripts/bench-hash FILE (when present)  vs  gzip -dc FILE | sha256sum
 #            and vs bench-hash -inflate FILE (inflating alone: the floor under any inspection)
 #   RSS      the provider process's peak RSS: dev_overrides points at a wrapper that execs the
@@ -25,6 +26,8 @@
 #
 # Environment:
 #   BENCH_SIZES     archive sizes in MiB (default "64 256 1024")
+#   BENCH_ROWS      the rows to run (default "export import hash"; export includes the export to
+#                   S3 and at 100 MB/s, hash includes the decoder rows)
 #   BENCH_RUNS      repetitions of each measurement (default 3)
 #   BENCH_ROW_BYTES bytes per generated row (default 1024)
 #   BENCH_RATE      bytes per second of the throttled rows (default 100000000)
@@ -43,6 +46,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 sizes="${BENCH_SIZES:-64 256 1024}"
+rows_wanted=" ${BENCH_ROWS:-export import hash} "
 runs="${BENCH_RUNS:-3}"
 export_only="${BENCH_EXPORT_ONLY:-}"
 row_bytes="${BENCH_ROW_BYTES:-1024}"
@@ -66,6 +70,11 @@ done
 for s in $sizes; do
 	[[ "$s" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SIZES: $s is not a size in MiB"
 done
+for r in $rows_wanted; do
+	[[ $r == export || $r == import || $r == hash ]] || die "BENCH_ROWS: $r is not one of export, import, hash"
+done
+# want ROW: whether BENCH_ROWS asks for ROW.
+want() { [[ $rows_wanted == *" $1 "* ]]; }
 
 # ---- pinned cores (BENCH_PIN=1) and the decoder rows ----
 
@@ -256,11 +265,15 @@ peak_rss() {
 	awk -F': *' '/Maximum resident set size/ { if ($2 + 0 > m) m = $2 + 0 } END { print m + 0 }' "$1" 2>/dev/null || echo 0
 }
 
-# run_tofu DIR RSSFILE: tofu apply in DIR, bounded, provider resource use appended to RSSFILE.
+# run_tofu DIR RSSFILE [ARGS...]: tofu apply in DIR (or tofu ARGS), bounded, provider resource use
+# appended to RSSFILE.
 run_tofu() {
-	if ! (cd "$1" && XANO_BENCH_RSS_FILE="$2" timeout "$limit" "${client_pin[@]}" "$tofu" apply -auto-approve -input=false -no-color >"$1/apply.log" 2>&1); then
-		cat "$1/apply.log" >&2
-		die "tofu apply in $1 failed"
+	local dir="$1" rss="$2"
+	shift 2
+	[[ $# -gt 0 ]] || set -- apply -auto-approve
+	if ! (cd "$dir" && XANO_BENCH_RSS_FILE="$rss" timeout "$limit" "${client_pin[@]}" "$tofu" "$1" -input=false -no-color "${@:2}" >>"$dir/apply.log" 2>&1); then
+		cat "$dir/apply.log" >&2
+		die "tofu $* in $dir failed"
 	fi
 }
 
@@ -343,8 +356,61 @@ bench_s3_export() {
 	rm -rf "$d"
 }
 
+# bench_import MIB RUN: the import of $archive into workspace 2: curl, then the provider twice:
+# `tofu apply` (plan and apply in one command: the plan reads the archive to show its changes),
+# and the apply of a plan saved beforehand (`tofu plan -out`, not timed; the reviewed-promotion
+# flow), which is the import alone.
+bench_import() {
+	local mib="$1" run="$2" c d p how
+	t0=$(now)
+	"${client_pin[@]}" curl -sS --fail --max-time "$limit" -o /dev/null -X POST -H "Authorization: Bearer $token" \
+		-F "file=@$archive;type=application/gzip" -F "password=" "$url_plain/api:meta/workspace/2/import"
+	c=$(elapsed "$t0")
+	for how in oneshot saved; do
+		d="$work/import-$mib-$run-$how"
+		mkdir -p "$d"
+		cat >"$d/main.tf" <<EOF
+terraform {
+  required_providers {
+    xano = { source = "xano-community/xano" }
+  }
+}
+provider "xano" {
+  instance_url    = "$url_plain"
+  request_timeout = "${limit}s"
+}
+resource "xano_workspace_import" "bench" {
+  workspace_id    = 2
+  source_path     = "$archive"
+  source_sha256   = "$sha"
+  allow_data_loss = true
+  timeouts {
+    create = "${limit}s"
+  }
+}
+EOF
+		if [[ $how == oneshot ]]; then
+			t0=$(now)
+			XANO_TOKEN="$token" run_tofu "$d" "$d/rss"
+			p=$(elapsed "$t0")
+			echo "$mib import $run $c $p $bytes $(peak_rss "$d/rss")" >>"$results"
+			echo "    run $run import: curl ${c}s, tofu apply ${p}s"
+		else
+			XANO_TOKEN="$token" run_tofu "$d" /dev/null plan -out=import.tfplan
+			t0=$(now)
+			XANO_TOKEN="$token" run_tofu "$d" "$d/rss" apply import.tfplan
+			p=$(elapsed "$t0")
+			echo "$mib import-saved $run $c $p $bytes $(peak_rss "$d/rss")" >>"$results"
+			echo "    run $run import: curl ${c}s, tofu apply of the saved plan ${p}s"
+		fi
+		rm -rf "$d"
+	done
+}
+
 results="$work/results" # lines: size kind run curl_secs provider_secs bytes rss_kib
 : >"$results"
+noop="$work/noop" # lines: size secs (an apply with nothing to do, after the export at 100 MB/s)
+: >"$noop"
 decoders="$work/decoders" # lines: size decoder run secs bytes (decoder_rows)
 : >"$decoders"
 has_decoders=0
@@ -385,6 +451,7 @@ for mib in $sizes; do
 
 	for run in $(seq 1 "$runs"); do
 		for mode in plain slow; do
+			want export || continue
 			u="$url_plain"
 			if [[ $mode == slow ]]; then
 				[[ -n "$url_slow" ]] || continue
@@ -408,47 +475,22 @@ for mib in $sizes; do
 			fi
 			echo "$mib export-$mode $run $c $p $got $(peak_rss "$d/rss")" >>"$results"
 			echo "    run $run export ($mode): curl ${c}s, tofu apply ${p}s"
+			if [[ $mode == slow ]]; then
+				# The CLI's fixed cost: the same apply again, with nothing to do (CLI start, provider
+				# starts, refresh, plan), which every apply pays and curl does not.
+				t0=$(now)
+				XANO_TOKEN="$token" run_tofu "$d" /dev/null
+				echo "$mib $(elapsed "$t0")" >>"$noop"
+			fi
 			rm -rf "$d"
 			if [[ $mode == plain ]]; then bench_s3_export "$u" "$mib" "$run" "$p"; fi
 		done
 		[[ "$export_only" == 1 ]] && continue
 
-		# import: curl, then the provider
-		t0=$(now)
-		"${client_pin[@]}" curl -sS --fail --max-time "$limit" -o /dev/null -X POST -H "Authorization: Bearer $token" \
-			-F "file=@$archive;type=application/gzip" -F "password=" "$url_plain/api:meta/workspace/2/import"
-		c=$(elapsed "$t0")
-		d="$work/import-$mib-$run"
-		mkdir -p "$d"
-		cat >"$d/main.tf" <<EOF
-terraform {
-  required_providers {
-    xano = { source = "xano-community/xano" }
-  }
-}
-provider "xano" {
-  instance_url    = "$url_plain"
-  request_timeout = "${limit}s"
-}
-resource "xano_workspace_import" "bench" {
-  workspace_id    = 2
-  source_path     = "$archive"
-  source_sha256   = "$sha"
-  allow_data_loss = true
-  timeouts {
-    create = "${limit}s"
-  }
-}
-EOF
-		t0=$(now)
-		XANO_TOKEN="$token" run_tofu "$d" "$d/rss"
-		p=$(elapsed "$t0")
-		echo "$mib import $run $c $p $bytes $(peak_rss "$d/rss")" >>"$results"
-		echo "    run $run import: curl ${c}s, tofu apply ${p}s"
-		rm -rf "$d"
+		if want import; then bench_import "$mib" "$run"; fi
 
 		# content hash: gzip -dc | sha256sum, then bench-hash
-		if [[ -n "$hasher" ]]; then
+		if [[ -n "$hasher" ]] && want hash; then
 			t0=$(now)
 			timeout "$limit" "${client_pin[@]}" sh -c 'gzip -dc "$1" | sha256sum >/dev/null' sh "$archive"
 			c=$(elapsed "$t0")
@@ -513,11 +555,26 @@ END {
 		if (name == "hash") name = "content hash"
 		if (name == "inflate-floor") name = "hash vs inflate"
 		if (name == "export-s3") name = "export to S3"
+		if (name == "import-saved") name = "import, saved plan"
 		mb = bytes[key] / 1e6
 		rs = (name == "content hash" || name == "hash vs inflate") ? "-" : sprintf("%.1f (%.1f..%.1f)", sm, rlo, rhi)
 		printf "%-8s %-18s %10.2f %10.2f %10.1f %10.1f %-22s %s\n", size[key] " MiB", name, cm, pm, mb / cm, mb / pm, sprintf("%.2fx (%.2f..%.2f)", rm, lo, hi), rs
 	}
 }' "$results"
+if [[ -s "$noop" ]]; then
+	echo
+	awk '
+function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t } }
+{ if (!($1 in n)) order[++k] = $1; s[$1, ++n[$1]] = $2 }
+END {
+	for (i = 1; i <= k; i++) {
+		m = order[i]; c = n[m]
+		for (j = 1; j <= c; j++) a[j] = s[m, j]
+		sort(a, c)
+		printf "%-8s the CLI fixed cost: tofu apply with nothing to do (after the export at 100 MB/s): %.2f s med (%.2f..%.2f)\n", m " MiB", c % 2 ? a[(c+1)/2] : (a[c/2] + a[c/2+1]) / 2, a[1], a[c]
+	}
+}' "$noop"
+fi
 decoder_table
 if [[ $throttle == 0 && "$export_only" != 1 ]]; then
 	echo "note: this emulator has no -export-bytes-per-second flag: the 100 MB/s export rows were skipped"

@@ -194,6 +194,9 @@ func isCredentialError(apiCode, msg string) bool {
 		"could not find default credentials", "defaultazurecredential", "credential unavailable",
 		"failed to retrieve credentials", "get credentials", "no valid providers in chain", "invalid_grant",
 		"azure_storage_account",
+		// Azure's text for a request signed with a wrong key (Azurite sends it with the code
+		// AuthorizationFailure, which otherwise means a denial).
+		"server failed to authenticate the request",
 	} {
 		if strings.Contains(msg, s) {
 			return true

@@ -12,12 +12,16 @@ import (
 	"time"
 
 	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore/azuritetest"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore/gcstest"
 	"github.com/xano-community/terraform-provider-xano/internal/blobstore/miniotest"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	miniotest.StopAll()
+	gcstest.StopAll()
+	azuritetest.StopAll()
 	os.Exit(code)
 }
 

@@ -225,7 +225,7 @@ func driftRepairChanges(ctx context.Context, state workspaceSchemaImportModel, b
 // checkExpectedAtPlan checks, when the plan can read the archive at source (a known path, an
 // existing file), that it holds expected_content_sha256: a mismatch stops the plan already.
 // Apply checks again before importing.
-func checkExpectedAtPlan(ctx context.Context, lim archive.Limits, sourcePath, sourceURL, expected types.String) diag.Diagnostics {
+func checkExpectedAtPlan(ctx context.Context, lim archive.Limits, sourcePath, sourceURL, sum, expected types.String) diag.Diagnostics {
 	if !isKnown(expected) {
 		return nil
 	}
@@ -233,7 +233,7 @@ func checkExpectedAtPlan(ctx context.Context, lim archive.Limits, sourcePath, so
 	if diags.HasError() || !known {
 		return nil // the source checks say what is wrong with it, or apply will
 	}
-	info, err := inspectSource(ctx, src, lim)
+	info, err := inspectSourceBy(ctx, src, lim, sum)
 	if err != nil {
 		return nil // the source checks say what is wrong with the archive, or apply will
 	}

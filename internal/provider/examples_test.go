@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore/azuritetest"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore/gcstest"
 	"github.com/xano-community/terraform-provider-xano/internal/blobstore/miniotest"
 	"github.com/xano-community/terraform-provider-xano/internal/emulator"
 	"github.com/xano-community/terraform-provider-xano/internal/emulator/emulatortest"
@@ -1136,8 +1138,22 @@ func TestMain(m *testing.M) {
 		// is never written into a test's configuration.
 		os.Setenv("XANO_TOKEN", os.Getenv(envLiveToken))
 	}
+	// The providers the CLIs start keep their inspection cache in a folder of this run, not in
+	// the user's cache folder.
+	var cacheDir string
+	if os.Getenv(inspectionCacheEnv) == "" {
+		if d, err := os.MkdirTemp("", "xano-inspection-cache-"); err == nil {
+			cacheDir = d
+			os.Setenv(inspectionCacheEnv, d)
+		}
+	}
 	code := m.Run()
+	if cacheDir != "" {
+		os.RemoveAll(cacheDir)
+	}
 	miniotest.StopAll()
+	gcstest.StopAll()
+	azuritetest.StopAll()
 	if exampleProvider.tmp != "" {
 		os.RemoveAll(exampleProvider.tmp)
 	}

@@ -43,23 +43,28 @@ func newBucket(t *testing.T, srv *miniotest.Server, versioned bool) string {
 func objectFacts(t *testing.T, srv *miniotest.Server, bucket, key, addr string) statecheck.StateCheck {
 	return stateFunc("the object's facts in state", func(s map[string]any) error {
 		body, etag := srv.Get(t, bucket, key)
-		sum := sha256.Sum256(body)
-		m := md5.Sum(body) //nolint:gosec
-		want := map[string]any{
-			"archive_sha256":       hex.EncodeToString(sum[:]),
-			"archive_base64sha256": base64.StdEncoding.EncodeToString(sum[:]),
-			"archive_md5":          hex.EncodeToString(m[:]),
-			"archive_base64md5":    base64.StdEncoding.EncodeToString(m[:]),
-			"archive_size":         float64(len(body)),
-			"archive_etag":         etag,
-		}
-		for k, v := range want {
-			if fmt.Sprint(s[k]) != fmt.Sprint(v) {
-				return fmt.Errorf("%s.%s = %v, but the object gives %v", addr, k, s[k], v)
-			}
-		}
-		return nil
+		return objectFactsMatch(s, body, etag, addr)
 	}, addr)
+}
+
+// objectFactsMatch compares the attributes of addr in state with an object's bytes and ETag.
+func objectFactsMatch(s map[string]any, body []byte, etag, addr string) error {
+	sum := sha256.Sum256(body)
+	m := md5.Sum(body) //nolint:gosec
+	want := map[string]any{
+		"archive_sha256":       hex.EncodeToString(sum[:]),
+		"archive_base64sha256": base64.StdEncoding.EncodeToString(sum[:]),
+		"archive_md5":          hex.EncodeToString(m[:]),
+		"archive_base64md5":    base64.StdEncoding.EncodeToString(m[:]),
+		"archive_size":         float64(len(body)),
+		"archive_etag":         etag,
+	}
+	for k, v := range want {
+		if fmt.Sprint(s[k]) != fmt.Sprint(v) {
+			return fmt.Errorf("%s.%s = %v, but the object gives %v", addr, k, s[k], v)
+		}
+	}
+	return nil
 }
 
 // stateFunc runs fn on the attribute values of addr in state.
@@ -309,6 +314,14 @@ resource "xano_workspace_import" "restore" {
   allow_data_loss = true
 }
 `, srv.URL(bucket, "full/staging.tar.gz", ""), hex.EncodeToString(sum[:])),
+				// The plan reads the object to show what the restore changes, as it does a file.
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("changes").AtMapKey("compared_with"),
+						knownvalue.StringExact(`the live branch "v1" of workspace 2, tables included, which the import replaces`)),
+					plancheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("changes").AtMapKey("destructive"), knownvalue.ListPartial(map[int]knownvalue.Check{
+						0: knownvalue.StringRegexp(regexp.MustCompile(`^every record of workspace 2 is replaced by the archive's: `)),
+					})),
+				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(hex.EncodeToString(sum[:]))),
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_content_sha256"), archiveContentIs(fullFile)),

@@ -390,7 +390,7 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 	}
 	// The content reviewed, when the configuration names it (one more pass over the file).
 	if isKnown(m.ExpectedContentSHA256) {
-		info, err := inspectSource(ctx, src, r.data.inspectionLimits())
+		info, err := inspectCached(ctx, src, r.data.inspectionLimits(), sum)
 		if err != nil {
 			diags.AddAttributeError(src.attr(), "Cannot read the source archive",
 				fmt.Sprintf("%s Workspace %d was not changed.", archiveReadProblem(src.String(), err), ws))
@@ -440,7 +440,7 @@ func (r *workspaceImportResource) restore(ctx context.Context, cfg tfsdk.Config,
 		m.BackupContentSHA256 = backup.LiveContent
 	}
 
-	inspecting := newInspectingUpload(src, r.data.inspectionLimits())
+	inspecting := newInspectingUpload(ctx, src, r.data.inspectionLimits(), sum)
 	defer inspecting.close()
 	upload := inspecting.source(ctx, fmt.Sprintf("import into workspace %d", ws), map[string]any{"source": src.String()})
 	result, err := client.Import(ctx, ws, xano.ImportInput{File: upload, Password: password})

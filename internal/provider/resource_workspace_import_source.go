@@ -172,7 +172,7 @@ func checkSourceArchive(ctx context.Context, src importSource, want string) diag
 		return diags
 	}
 	defer r.Close()
-	d := newDigester()
+	d := newChecksumDigester()
 	if _, err := io.Copy(d, r); err != nil {
 		diags.AddAttributeError(src.attr(), "Cannot read the source archive",
 			fmt.Sprintf("Hashing %s failed: %s.", src.label(), err))
@@ -236,7 +236,7 @@ func (e *sourceReadError) Unwrap() error { return e.err }
 // complete even when the archive cannot be inspected; err is then Inspect's error, or a
 // *sourceReadError when the source cannot be read.
 func readSourceArchive(r io.Reader, lim archive.Limits) (fileDigest, archive.Info, error) {
-	d := newDigester()
+	d := newChecksumDigester()
 	cr := &readErrorCatcher{r: r}
 	info, inspectErr := archive.Inspect(io.TeeReader(cr, d), lim)
 	if cr.err != nil {

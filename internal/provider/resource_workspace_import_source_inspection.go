@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -18,9 +19,15 @@ import (
 // (inflate, canonical JSON, hash) run side by side on two cores and the file is read once for
 // both, rather than inspected first and uploaded after. The file's sha256 is checked before
 // the upload starts (checkSourceArchive), as before.
+//
+// When the inspection cache holds the archive the check found (the plan inspected it), the
+// attempts are only hashed on their way out, and an attempt whose bytes hash to that SHA-256
+// takes the cache's inspection: the same archive, so the same content, without inflating it once
+// more. Bytes that hash otherwise (the file changed during the upload) leave the content unknown.
 type inspectingUpload struct {
-	src importSource
-	lim archive.Limits
+	src     importSource
+	lim     archive.Limits
+	inspect inspectFunc
 
 	mu     sync.Mutex
 	latest *inspectedAttempt // the attempt opened last
@@ -42,8 +49,27 @@ func (a *inspectedAttempt) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func newInspectingUpload(src importSource, lim archive.Limits) *inspectingUpload {
-	return &inspectingUpload{src: src, lim: lim}
+// newInspectingUpload inspects the upload of src, whose SHA-256 was checked to be sum.
+func newInspectingUpload(ctx context.Context, src importSource, lim archive.Limits, sum string) *inspectingUpload {
+	inspect := archiveInspector(lim)
+	if info, ok := defaultInspectionCache().get(ctx, sum, lim); ok {
+		inspect = hashedAs(sum, info)
+	}
+	return &inspectingUpload{src: src, lim: lim, inspect: inspect}
+}
+
+// hashedAs is an inspection that only hashes the bytes: info when they hash to sum.
+func hashedAs(sum string, info archive.Info) inspectFunc {
+	return func(r io.Reader) (archive.Info, error) {
+		d := newChecksumDigester()
+		if _, err := io.Copy(d, r); err != nil {
+			return archive.Info{}, err
+		}
+		if got := d.digest().SHA256; got != sum {
+			return archive.Info{}, fmt.Errorf("the archive changed while it was uploaded: its bytes hash to %s, not %s", got, sum)
+		}
+		return info, nil
+	}
 }
 
 // source is sourceArchive, each attempt inspected.
@@ -55,7 +81,7 @@ func (u *inspectingUpload) source(ctx context.Context, what string, fields map[s
 		if err != nil {
 			return nil, err
 		}
-		a := &inspectedAttempt{ReadCloser: rc, insp: startInspector(archiveInspector(u.lim))}
+		a := &inspectedAttempt{ReadCloser: rc, insp: startInspector(u.inspect)}
 		u.mu.Lock()
 		prev := u.latest
 		u.latest = a

@@ -83,7 +83,7 @@ func TestInspectingUpload(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			u := newInspectingUpload(importSource{path: p}, archive.Limits{})
+			u := newInspectingUpload(context.Background(), importSource{path: p}, archive.Limits{}, "")
 			defer u.close()
 			for _, n := range attempts {
 				read(t, u, n)
@@ -95,7 +95,7 @@ func TestInspectingUpload(t *testing.T) {
 		})
 	}
 	// An upload that failed: close stops the inspection still waiting for bytes.
-	u := newInspectingUpload(importSource{path: p}, archive.Limits{})
+	u := newInspectingUpload(context.Background(), importSource{path: p}, archive.Limits{}, "")
 	read(t, u, 4096)
 	done := make(chan struct{})
 	go func() { u.close(); close(done) }()
@@ -111,7 +111,7 @@ func TestInspectingUpload(t *testing.T) {
 func TestInspectingUploadPastALimit(t *testing.T) {
 	t.Parallel()
 	p, _ := writePagedArchive(t)
-	u := newInspectingUpload(importSource{path: p}, archive.Limits{MaxTotalBytes: 4096})
+	u := newInspectingUpload(context.Background(), importSource{path: p}, archive.Limits{MaxTotalBytes: 4096}, "")
 	defer u.close()
 	rc, err := u.source(context.Background(), "test upload", nil).Open()
 	if err != nil {

@@ -82,7 +82,7 @@ func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req reso
 	if req.State.Raw.IsNull() {
 		planNewBranch(&plan)
 		resp.Diagnostics.Append(checkSourceAtPlan(ctx, req.Config)...)
-		resp.Diagnostics.Append(checkExpectedAtPlan(ctx, r.data.inspectionLimits(), plan.SourcePath, plan.SourceURL, plan.ExpectedContentSHA256)...)
+		resp.Diagnostics.Append(checkExpectedAtPlan(ctx, r.data.inspectionLimits(), plan.SourcePath, plan.SourceURL, plan.SourceSHA256, plan.ExpectedContentSHA256)...)
 		if !resp.Diagnostics.HasError() {
 			diags, changes := r.promotionPreview(ctx, req.Config, plan, nil, baselineData{})
 			resp.Diagnostics.Append(diags...)
@@ -132,7 +132,7 @@ func (r *workspaceSchemaImportResource) ModifyPlan(ctx context.Context, req reso
 		plan.Objects = types.MapUnknown(types.StringType)
 		plan.CreatedAt = types.StringUnknown()
 		resp.Diagnostics.Append(checkSourceAtPlan(ctx, req.Config)...)
-		resp.Diagnostics.Append(checkExpectedAtPlan(ctx, r.data.inspectionLimits(), plan.SourcePath, plan.SourceURL, plan.ExpectedContentSHA256)...)
+		resp.Diagnostics.Append(checkExpectedAtPlan(ctx, r.data.inspectionLimits(), plan.SourcePath, plan.SourceURL, plan.SourceSHA256, plan.ExpectedContentSHA256)...)
 		switch {
 		case resp.Diagnostics.HasError():
 		case what == planNewSource:

@@ -35,8 +35,6 @@
 #   TOFU            the CLI (default .tools/bin/tofu, built by make bench)
 #   BENCH_KEEP=1    keep the working folder
 #   XANO_MINIO_BINARY  the MinIO server for the "export to S3" rows (skipped when unset)
-#   BENCH_EXPORT_ONLY=1  only the export row and the export to S3 row (no throttled export,
-#                   import, hash or decoder rows): the memory and throughput of an export, quickly
 #   BENCH_PIN=1     pinned-core mode: the emulators on CPU 0, every client (tofu and the provider,
 #                   curl, gzip, bench-hash) on CPU 1, so that neither is charged with the other's
 #                   work (needs taskset and 2 CPUs); the decoder rows are pinned to CPU 1 always
@@ -48,7 +46,6 @@ cd "$root"
 sizes="${BENCH_SIZES:-64 256 1024}"
 rows_wanted=" ${BENCH_ROWS:-export import hash} "
 runs="${BENCH_RUNS:-3}"
-export_only="${BENCH_EXPORT_ONLY:-}"
 row_bytes="${BENCH_ROW_BYTES:-1024}"
 rate="${BENCH_RATE:-100000000}"
 limit="${BENCH_TIMEOUT:-900}"
@@ -174,7 +171,7 @@ throttle=0
 # (the help text is read whole first: with pipefail, grep -q closing the pipe early would make
 # the emulator's SIGPIPE fail the test)
 emulator_help="$("$emulator" -help 2>&1 || true)"
-if [[ "$export_only" != 1 ]] && grep -q -- '-export-bytes-per-second' <<<"$emulator_help"; then
+if grep -q -- '-export-bytes-per-second' <<<"$emulator_help"; then
 	throttle=1
 fi
 row_kind=""
@@ -182,7 +179,7 @@ if grep -q 'json:"row_kind' internal/emulator/*.go; then
 	row_kind="realistic"
 fi
 hasher=""
-if [[ "$export_only" != 1 && -f scripts/bench-hash/main.go ]]; then
+if [[ -f scripts/bench-hash/main.go ]]; then
 	go build -o "$work/bench-hash" ./scripts/bench-hash
 	hasher="$work/bench-hash"
 fi
@@ -423,9 +420,6 @@ fi
 echo "==> emulator features: throttle flag $([[ $throttle == 1 ]] && echo yes || echo 'no (the 100 MB/s rows are skipped)'),"
 echo "    row_kind $([[ -n $row_kind ]] && echo "$row_kind" || echo 'not supported (the emulator'"'"'s own rows)'),"
 echo "    content hash command $([[ -n $hasher ]] && echo 'go run ./scripts/bench-hash' || echo 'absent (scripts/bench-hash: the hash rows are skipped)')"
-if [[ "$export_only" == 1 ]]; then
-	echo "==> BENCH_EXPORT_ONLY=1: only the export and export to S3 rows (the throttle and hash are not used)"
-fi
 cal_rows=$((16 * 1048576 / row_bytes))
 seed "$url_plain" "$cal_rows"
 curl_export "$url_plain" "$work/cal.tar.gz"
@@ -485,7 +479,6 @@ for mib in $sizes; do
 			rm -rf "$d"
 			if [[ $mode == plain ]]; then bench_s3_export "$u" "$mib" "$run" "$p"; fi
 		done
-		[[ "$export_only" == 1 ]] && continue
 
 		if want import; then bench_import "$mib" "$run"; fi
 
@@ -576,10 +569,10 @@ END {
 }' "$noop"
 fi
 decoder_table
-if [[ $throttle == 0 && "$export_only" != 1 ]]; then
+if [[ $throttle == 0 ]]; then
 	echo "note: this emulator has no -export-bytes-per-second flag: the 100 MB/s export rows were skipped"
 fi
-if [[ -z "$hasher" && "$export_only" != 1 ]]; then
+if [[ -z "$hasher" ]]; then
 	echo "note: scripts/bench-hash is absent: the content hash rows were skipped"
 fi
 if [[ -z "$row_kind" ]]; then

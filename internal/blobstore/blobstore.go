@@ -390,7 +390,7 @@ func NewWriterWithOptions(ctx context.Context, o Object, metadata map[string]str
 		_ = b.Close()
 		return nil, notFoundOrBucket(ctx, b, err, "start writing", o)
 	}
-	return &Writer{b: b, w: bw, o: o, cancel: cancel, ctx: ctx, release: limitMemory(opts.BufferBound())}, nil
+	return &Writer{b: b, w: bw, o: o, cancel: cancel, ctx: ctx, release: limitWriteMemory(o, opts)}, nil
 }
 
 // Write streams p to the object.

@@ -38,6 +38,15 @@ type writeMemory struct {
 
 var memoryLimit writeMemory
 
+// limitWriteMemory sets the soft memory limit for a write of o (limitMemory), unless o is a file,
+// which a write streams to a temporary file without part buffers.
+func limitWriteMemory(o Object, opts WriterOptions) (release func()) {
+	if o.scheme == "file" {
+		return func() {}
+	}
+	return limitMemory(opts.BufferBound())
+}
+
 // limitMemory sets the soft memory limit for one more write buffering up to bound bytes, and
 // returns the function that ends it (idempotent).
 func limitMemory(bound int64) (release func()) {

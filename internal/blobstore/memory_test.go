@@ -51,3 +51,30 @@ func TestLimitMemoryKeepsALowerUserLimit(t *testing.T) {
 		t.Fatalf("after: limit %d, want the user's %d", got, user)
 	}
 }
+
+func TestWriteMemoryOnlyForBufferingStores(t *testing.T) {
+	before := debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+
+	file, err := Parse("file:///tmp/xano/a.tar.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := limitWriteMemory(file, WriterOptions{})
+	if got := currentLimit(); got != math.MaxInt64 {
+		t.Errorf("a file write set the limit to %d: it buffers no parts", got)
+	}
+	end()
+	s3, err := Parse("s3://bucket/a.tar.gz?region=eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	end = limitWriteMemory(s3, WriterOptions{})
+	if got := currentLimit(); got == math.MaxInt64 {
+		t.Error("an S3 write set no limit")
+	}
+	end()
+	if got := currentLimit(); got != math.MaxInt64 {
+		t.Errorf("after the S3 write the limit is %d, want none", got)
+	}
+}

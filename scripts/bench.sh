@@ -581,7 +581,7 @@ fi
 echo "note: tofu s is the wall time of the whole tofu apply (CLI start, plan, provider start, apply)"
 if [[ -n "$minio_url" ]]; then
 	echo "note: export to S3: curl s is the export row's tofu apply to a local file, tofu s the same apply with"
-	echo "      output_url to a local MinIO (multipart: 8 MiB parts, 2 + 1 buffered = 24 MiB); ratio above 1: S3 faster"
+	echo "      output_url to a local MinIO (multipart: 8 MiB parts, 2 uploading + 1 filling + the first = 32 MiB); ratio above 1: S3 faster"
 else
 	echo "note: XANO_MINIO_BINARY is unset: the export to S3 rows were skipped (make bench sets it)"
 fi

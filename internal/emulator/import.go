@@ -508,16 +508,27 @@ func (w *spoolWriter) start(f *os.File) {
 
 func (w *spoolWriter) run() {
 	defer close(w.done)
+	var written, flushed int64
 	for buf := range w.queue {
 		if w.err == nil {
-			if _, err := w.f.Write(buf.Bytes()); err != nil {
+			n, err := w.f.Write(buf.Bytes())
+			if err != nil {
 				w.err = errFatal("Unable to store the table rows.")
 				close(w.fail)
+			}
+			// Hand what is written to the disk as the import goes, so that the fsync that
+			// ends it has little left to wait for.
+			if written += int64(n); written-flushed >= spoolWritebackChunk {
+				startWriteback(w.f, flushed, written-flushed)
+				flushed = written
 			}
 		}
 		w.release(buf)
 	}
 }
+
+// spoolWritebackChunk is how many written bytes of a spool file are handed to the disk at once.
+const spoolWritebackChunk = 8 << 20
 
 // buffer returns an empty buffer for the next page, or the error of a failed write.
 func (w *spoolWriter) buffer() (*bytes.Buffer, error) {

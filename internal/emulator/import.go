@@ -422,6 +422,9 @@ func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 			ar.writer.release(buf)
 		}
 	}()
+	// The page's size is known (at most maxContentPageBytes): room for it and the final
+	// read's MinRead, rather than ReadFrom's doubling, keeps each buffer about a page.
+	buf.Grow(int(max(e.Size, 0)) + bytes.MinRead)
 	n, err := buf.ReadFrom(io.LimitReader(body, maxContentPageBytes+1))
 	if err != nil {
 		return err

@@ -338,18 +338,12 @@ func (s *Server) readArchive(u *upload, password string, rows bool) (*parsedArch
 }
 
 // walkArchive reads an archive's plaintext once: the root document, and with rows the
-// content pages, verified and copied into a new pending spool file. The pages are written by
-// a spoolWriter while the walk reads and verifies the next ones; every way out of the walk
-// (its end, a refused page, a request cut short) waits for the writes before answering.
+// content pages, verified and copied into a new pending spool file.
 func (s *Server) walkArchive(rd io.Reader, rows bool) (_ *parsedArchive, err error) {
 	ar := &archiveReader{s: s, rows: rows, rootRank: -1, pages: map[string]map[int]pageAt{}}
 	defer func() { ar.releaseSpool(err != nil) }()
-	werr := archive.Walk(rd, archive.Limits{}, ar.entry)
-	if err := ar.finishWrites(); werr == nil && err != nil {
-		werr = err
-	}
-	if werr != nil {
-		return nil, werr
+	if err := archive.Walk(rd, archive.Limits{}, ar.entry); err != nil {
+		return nil, err
 	}
 	return ar.result()
 }
@@ -378,12 +372,13 @@ type pageAt struct {
 // document, and the content pages copied so far into a pending spool file.
 type archiveReader struct {
 	s        *Server
-	rows     bool   // copy the content pages (full imports)
-	root     []byte // the best root document so far
-	rootRank int    // its archive.RootDocumentRank; -1 before one is found
+	rows     bool         // copy the content pages (full imports)
+	root     []byte       // the best root document so far
+	rootRank int          // its archive.RootDocumentRank; -1 before one is found
+	buf      bytes.Buffer // the current content page
 	spool    *os.File
-	writer   *spoolWriter              // writes the verified pages to spool; nil before the first page
-	spoolOff int64                     // where the next page goes: the pages queued so far, end to end
+	spoolOff int64                     // bytes written to spool
+	flushed  int64                     // of which handed to the kernel's writeback (see addPage)
 	pages    map[string]map[int]pageAt // table guid -> page number -> where
 	kept     bool                      // the spool file is handed over to the parsedArchive
 }
@@ -399,8 +394,7 @@ func (ar *archiveReader) entry(e archive.Entry, body io.Reader) error {
 	return ar.considerRoot(e, body)
 }
 
-// addPage verifies a content page and queues it for the spool file. Only verified pages are
-// written, and the walk goes on to the next page while the spoolWriter writes this one.
+// addPage verifies a content page and appends it to the spool file.
 func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 	guid, page, ok := parsePageName(e.Name)
 	if !ok {
@@ -409,30 +403,18 @@ func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 	if e.Size > maxContentPageBytes {
 		return errPageTooLarge
 	}
-	if ar.writer == nil {
-		ar.writer = newSpoolWriter()
-	}
-	buf, err := ar.writer.buffer()
-	if err != nil {
-		return err // a write failed: the import cannot succeed
-	}
-	queued := false
-	defer func() {
-		if !queued {
-			ar.writer.release(buf)
-		}
-	}()
+	ar.buf.Reset()
 	// The page's size is known (at most maxContentPageBytes): room for it and the final
-	// read's MinRead, rather than ReadFrom's doubling, keeps each buffer about a page.
-	buf.Grow(int(max(e.Size, 0)) + bytes.MinRead)
-	n, err := buf.ReadFrom(io.LimitReader(body, maxContentPageBytes+1))
+	// read's MinRead, rather than ReadFrom's doubling, keeps the buffer about a page.
+	ar.buf.Grow(int(max(e.Size, 0)) + bytes.MinRead)
+	n, err := ar.buf.ReadFrom(io.LimitReader(body, maxContentPageBytes+1))
 	if err != nil {
 		return err
 	}
 	if n > maxContentPageBytes {
 		return errPageTooLarge
 	}
-	raw := buf.Bytes()
+	raw := ar.buf.Bytes()
 	ok, rows, err := archive.VerifyPage(raw)
 	if err != nil {
 		return errNotAnArchive
@@ -444,139 +426,29 @@ func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 		if ar.spool, err = ar.s.newSpool(); err != nil {
 			return errFatal("Unable to store the table rows.")
 		}
-		ar.writer.start(ar.spool)
 	}
-	ar.writer.write(buf)
-	queued = true
+	if _, err := ar.spool.Write(raw); err != nil {
+		return errFatal("Unable to store the table rows.")
+	}
+	// Hand what is written to the disk as the import goes, so that the fsync that ends it
+	// (result) has little left to wait for.
+	if end := ar.spoolOff + int64(len(raw)); end-ar.flushed >= spoolWritebackChunk {
+		startWriteback(ar.spool, ar.flushed, end-ar.flushed)
+		ar.flushed = end
+	}
 	if ar.pages[guid] == nil {
 		ar.pages[guid] = map[int]pageAt{}
 	}
 	ar.pages[guid][page] = pageAt{
-		ref:  pageRef{File: filepath.Base(ar.spool.Name()), Offset: ar.spoolOff, Length: n},
+		ref:  pageRef{File: filepath.Base(ar.spool.Name()), Offset: ar.spoolOff, Length: int64(len(raw))},
 		rows: int64(rows),
 	}
-	ar.spoolOff += n
+	ar.spoolOff += int64(len(raw))
 	return nil
-}
-
-// finishWrites waits for the queued pages to be written and returns the first error of the
-// writes (nil when there were none).
-func (ar *archiveReader) finishWrites() error {
-	if ar.writer == nil {
-		return nil
-	}
-	return ar.writer.finish()
-}
-
-// spoolPipeline is how many content pages an import holds at most: one being read and
-// verified, the others queued or being written. Pages are ~512 KB (at most
-// maxContentPageBytes), so memory stays bounded whatever the number of rows.
-const spoolPipeline = 3
-
-// spoolWriter appends pages to a spool file on its own goroutine, in the order they are
-// queued, so that writing them (the kernel's copy into the page cache costs about as much as
-// inflating and verifying them) runs beside the walk. Its buffers go round: buffer takes a
-// free one (waiting for a write to end when all are in use), write queues it, and the writer
-// frees it once written. After a failed write the rest of the queue is only freed, and
-// buffer reports the error so that the walk stops.
-type spoolWriter struct {
-	f     *os.File
-	free  chan *bytes.Buffer // spoolPipeline buffers, those not queued nor in the walk's hands
-	queue chan *bytes.Buffer // verified pages, in order
-	done  chan struct{}      // closed when the writer has returned
-	err   error              // the first write error; read after done or fail
-	fail  chan struct{}      // closed at the first write error
-	ended bool               // finish was called
-}
-
-// newSpoolWriter returns a spoolWriter whose buffers can be filled; start gives it its file.
-func newSpoolWriter() *spoolWriter {
-	w := &spoolWriter{
-		free:  make(chan *bytes.Buffer, spoolPipeline),
-		queue: make(chan *bytes.Buffer, spoolPipeline),
-		done:  make(chan struct{}),
-		fail:  make(chan struct{}),
-	}
-	for range spoolPipeline {
-		w.free <- new(bytes.Buffer)
-	}
-	return w
-}
-
-// start starts writing the queued pages to f, before the first is queued.
-func (w *spoolWriter) start(f *os.File) {
-	w.f = f
-	go w.run()
-}
-
-func (w *spoolWriter) run() {
-	defer close(w.done)
-	var written, flushed int64
-	for buf := range w.queue {
-		if w.err == nil {
-			n, err := w.f.Write(buf.Bytes())
-			if err != nil {
-				w.err = errFatal("Unable to store the table rows.")
-				close(w.fail)
-			}
-			// Hand what is written to the disk as the import goes, so that the fsync that
-			// ends it has little left to wait for.
-			if written += int64(n); written-flushed >= spoolWritebackChunk {
-				startWriteback(w.f, flushed, written-flushed)
-				flushed = written
-			}
-		}
-		w.release(buf)
-	}
 }
 
 // spoolWritebackChunk is how many written bytes of a spool file are handed to the disk at once.
 const spoolWritebackChunk = 8 << 20
-
-// buffer returns an empty buffer for the next page, or the error of a failed write.
-func (w *spoolWriter) buffer() (*bytes.Buffer, error) {
-	select {
-	case <-w.fail:
-		return nil, w.err
-	default:
-	}
-	select {
-	case buf := <-w.free:
-		return buf, nil
-	case <-w.fail:
-		return nil, w.err
-	}
-}
-
-// maxKeptBuffer is the largest buffer kept for the next page: one grown by a rare large page
-// is let go rather than held for the rest of the import.
-const maxKeptBuffer = 4 << 20
-
-// release hands a buffer back (never blocks: there are as many places as buffers).
-func (w *spoolWriter) release(buf *bytes.Buffer) {
-	if buf.Cap() > maxKeptBuffer {
-		buf = new(bytes.Buffer)
-	}
-	buf.Reset()
-	w.free <- buf
-}
-
-// write queues a verified page (never blocks for long: at most spoolPipeline buffers exist).
-func (w *spoolWriter) write(buf *bytes.Buffer) { w.queue <- buf }
-
-// finish closes the queue, waits for the writer and returns its first error. It may be
-// called more than once.
-func (w *spoolWriter) finish() error {
-	if w.f == nil {
-		return nil // never started: nothing was queued
-	}
-	if !w.ended {
-		w.ended = true
-		close(w.queue)
-	}
-	<-w.done
-	return w.err
-}
 
 // maxContentPageBytes is the largest content page an import reads. Xano's pages are about
 // 512 KB (and the emulator's at most 1.5 MiB); reading and verifying one costs a few times its
@@ -657,9 +529,6 @@ func (ar *archiveReader) result() (*parsedArchive, error) {
 func (ar *archiveReader) releaseSpool(failed bool) {
 	if ar.spool == nil {
 		return
-	}
-	if ar.finishWrites() != nil {
-		failed = true
 	}
 	ar.spool.Close()
 	if failed || !ar.kept {

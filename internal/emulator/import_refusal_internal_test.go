@@ -8,7 +8,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,10 +16,10 @@ import (
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
 )
 
-// pipelineServer is an emulator with a state directory whose workspace 1 has a table of 16
+// pagesServer is an emulator with a state directory whose workspace 1 has a table of 16
 // content pages (8 MiB of generated rows) and whose workspace 2 is empty, and the full export
 // of workspace 1.
-func pipelineServer(t *testing.T) (*Server, []byte) {
+func pagesServer(t *testing.T) (*Server, []byte) {
 	t.Helper()
 	s, err := New(Options{StateDir: t.TempDir(), Fixture: &Fixture{Workspaces: []FixtureWorkspace{
 		{ID: 1, Name: "big", Tables: []FixtureTable{{Name: "rows", Rows: 8 << 10, RowBytes: 1024}}},
@@ -35,8 +34,8 @@ func pipelineServer(t *testing.T) (*Server, []byte) {
 		t.Fatalf("export: %d %s", rec.Code, rec.Body.Bytes())
 	}
 	full := rec.Body.Bytes()
-	if n := len(contentPages(t, full)); n < 4*spoolPipeline {
-		t.Fatalf("the export has %d content pages, the tests need at least %d", n, 4*spoolPipeline)
+	if n := len(contentPages(t, full)); n < 12 {
+		t.Fatalf("the export has %d content pages, the tests need at least 12", n)
 	}
 	return s, full
 }
@@ -111,12 +110,12 @@ func assertImports(t *testing.T, s *Server, data []byte) {
 	}
 }
 
-// A content page whose signature fails after several good ones (already queued for the spool
-// or written) refuses the whole import and leaves nothing behind: no pending or written spool
-// file, no table. The same archive untampered then imports.
+// A content page whose signature fails after several good ones (already written to the spool)
+// refuses the whole import and leaves nothing behind: no pending or written spool file, no
+// table. The same archive untampered then imports.
 func TestImportRefusesABadPageAfterGoodOnes(t *testing.T) {
-	s, full := pipelineServer(t)
-	const bad = 2*spoolPipeline + 1 // the content page (in the archive's order) that is tampered
+	s, full := pagesServer(t)
+	const bad = 7 // the content page (in the archive's order) that is tampered
 	seen := 0
 	var out bytes.Buffer
 	w := archive.NewWriter(&out, time.Unix(1_700_000_000, 0))
@@ -143,7 +142,7 @@ func TestImportRefusesABadPageAfterGoodOnes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if seen < bad+spoolPipeline {
+	if seen < bad+3 {
 		t.Fatalf("only %d content pages", seen)
 	}
 	body, ct := multipartImport(t, out.Bytes())
@@ -184,7 +183,7 @@ func (c *cutReader) Read(p []byte) (int, error) {
 // are being spooled leaves nothing behind, at every point of the archive tried; the full
 // archive then imports.
 func TestImportCutShortLeavesNothing(t *testing.T) {
-	s, full := pipelineServer(t)
+	s, full := pagesServer(t)
 	body, ct := multipartImport(t, full)
 	for _, frac := range []int{25, 50, 90} {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -199,33 +198,4 @@ func TestImportCutShortLeavesNothing(t *testing.T) {
 		assertNothingLeft(t, s)
 	}
 	assertImports(t, s, full)
-}
-
-// A failed spool write refuses the import: the writer frees the buffers it is given without
-// writing them, finish reports the error, and the walk's next buffer does too.
-func TestSpoolWriterReportsAWriteError(t *testing.T) {
-	f, err := os.CreateTemp(t.TempDir(), "spool")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Close() // every write fails
-	w := newSpoolWriter()
-	w.start(f)
-	for range 2 * spoolPipeline {
-		buf, err := w.buffer()
-		if err != nil {
-			break // the first write failed already
-		}
-		buf.WriteString("page")
-		w.write(buf)
-	}
-	if err := w.finish(); err == nil {
-		t.Fatal("a failed write was not reported")
-	}
-	if _, err := w.buffer(); err == nil {
-		t.Fatal("a buffer was given after a failed write")
-	}
-	if err := w.finish(); err == nil {
-		t.Fatal("finish, called again, forgot the error")
-	}
 }

@@ -406,6 +406,8 @@ EOF
 
 results="$work/results" # lines: size kind run curl_secs provider_secs bytes rss_kib
 : >"$results"
+noop="$work/noop" # lines: size secs (an apply with nothing to do, after the export at 100 MB/s)
+: >"$noop"
 decoders="$work/decoders" # lines: size decoder run secs bytes (decoder_rows)
 : >"$decoders"
 has_decoders=0
@@ -467,6 +469,13 @@ for mib in $sizes; do
 			fi
 			echo "$mib export-$mode $run $c $p $got $(peak_rss "$d/rss")" >>"$results"
 			echo "    run $run export ($mode): curl ${c}s, tofu apply ${p}s"
+			if [[ $mode == slow ]]; then
+				# The CLI's fixed cost: the same apply again, with nothing to do (CLI start, provider
+				# starts, refresh, plan), which every apply pays and curl does not.
+				t0=$(now)
+				XANO_TOKEN="$token" run_tofu "$d" /dev/null
+				echo "$mib $(elapsed "$t0")" >>"$noop"
+			fi
 			rm -rf "$d"
 			if [[ $mode == plain ]]; then bench_s3_export "$u" "$mib" "$run" "$p"; fi
 		done
@@ -545,6 +554,20 @@ END {
 		printf "%-8s %-18s %10.2f %10.2f %10.1f %10.1f %-22s %s\n", size[key] " MiB", name, cm, pm, mb / cm, mb / pm, sprintf("%.2fx (%.2f..%.2f)", rm, lo, hi), rs
 	}
 }' "$results"
+if [[ -s "$noop" ]]; then
+	echo
+	awk '
+function sort(a, n,   i, j, t) { for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t } }
+{ if (!($1 in n)) order[++k] = $1; s[$1, ++n[$1]] = $2 }
+END {
+	for (i = 1; i <= k; i++) {
+		m = order[i]; c = n[m]
+		for (j = 1; j <= c; j++) a[j] = s[m, j]
+		sort(a, c)
+		printf "%-8s the CLI fixed cost: tofu apply with nothing to do (after the export at 100 MB/s): %.2f s med (%.2f..%.2f)\n", m " MiB", c % 2 ? a[(c+1)/2] : (a[c/2] + a[c/2+1]) / 2, a[1], a[c]
+	}
+}' "$noop"
+fi
 decoder_table
 if [[ $throttle == 0 ]]; then
 	echo "note: this emulator has no -export-bytes-per-second flag: the 100 MB/s export rows were skipped"
@@ -558,7 +581,7 @@ fi
 echo "note: tofu s is the wall time of the whole tofu apply (CLI start, plan, provider start, apply)"
 if [[ -n "$minio_url" ]]; then
 	echo "note: export to S3: curl s is the export row's tofu apply to a local file, tofu s the same apply with"
-	echo "      output_url to a local MinIO (multipart: 8 MiB parts, 2 + 1 buffered = 24 MiB); ratio above 1: S3 faster"
+	echo "      output_url to a local MinIO (multipart: 8 MiB parts, 2 uploading + 1 filling + the first = 32 MiB); ratio above 1: S3 faster"
 else
 	echo "note: XANO_MINIO_BINARY is unset: the export to S3 rows were skipped (make bench sets it)"
 fi

@@ -209,6 +209,10 @@ want="$(cd "$runner" && "$tofu" output -raw staging_full_sha256)"
 got="$(s3 GET "/$bucket/backups/staging-full.tar.gz" | sha256sum | cut -d' ' -f1)"
 [[ "$want" == "$got" ]] || fail "archive_sha256 in state ($want) is not the object's SHA-256 ($got)"
 echo "backups/staging-full.tar.gz SHA-256 matches the state: $got"
+meta="$(curl -sS --fail-with-body -I --aws-sigv4 "aws:amz:$AWS_REGION:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+	"$endpoint/$bucket/backups/staging-full.tar.gz" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-amz-meta-xano-archive-sha256" { print $2 }')"
+[[ "$meta" == "$want" ]] || fail "the object's x-amz-meta-xano-archive-sha256 ($meta) is not archive_sha256 in state ($want)"
+echo "and the object carries it as metadata (one HEAD request): x-amz-meta-xano-archive-sha256: $meta"
 curl -fsS -H "Authorization: Bearer $token" "$url/api:meta/workspace/2" | grep -Eq '"branch": *"release_1"' ||
 	fail "production's live branch is not release_1"
 echo "production's live branch is release_1"

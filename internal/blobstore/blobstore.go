@@ -229,6 +229,8 @@ type Attrs struct {
 	// Azure, a file bucket); nil otherwise.
 	MD5      []byte
 	Metadata map[string]string
+	// ContentType is the object's media type.
+	ContentType string
 	// ModTime is when the object was last written, as the store reports it (S3 Last-Modified);
 	// zero when the store does not say.
 	ModTime time.Time
@@ -293,7 +295,8 @@ func notFoundOrBucket(ctx context.Context, b *blob.Bucket, err error, op string,
 }
 
 func attrsOf(a *blob.Attributes) Attrs {
-	out := Attrs{Size: a.Size, ETag: a.ETag, MD5: a.MD5, Metadata: a.Metadata, VersionID: versionID(a), ModTime: a.ModTime}
+	out := Attrs{Size: a.Size, ETag: a.ETag, MD5: a.MD5, Metadata: a.Metadata, VersionID: versionID(a), ModTime: a.ModTime,
+		ContentType: a.ContentType}
 	if out.Metadata == nil {
 		out.Metadata = map[string]string{}
 	}
@@ -318,12 +321,14 @@ const (
 	DefaultConcurrency = 2
 )
 
-// BufferBound is the most memory a write with these options buffers: the S3 transfer manager
-// holds one part per uploading goroutine plus the one being filled; Azure the same; GCS one
-// chunk. The docs and DESIGN.md state it for the defaults: (2+1) x 8 MiB = 24 MiB.
+// BufferBound is the most memory a write with these options buffers. The S3 transfer manager
+// reads the first part on its own (io.ReadAll), then allocates a pool of one part per uploading
+// goroutine plus the one being filled, while the first part is still held: (concurrency + 2)
+// parts. Azure holds one block per uploading goroutine, GCS one chunk: less. The docs and
+// DESIGN.md state it for the defaults: (2+2) x 8 MiB = 32 MiB.
 func (w WriterOptions) BufferBound() int64 {
 	ps, c := w.partSize(), w.concurrency()
-	return int64(ps) * int64(c+1)
+	return int64(ps) * int64(c+2)
 }
 
 func (w WriterOptions) partSize() int {
@@ -349,6 +354,8 @@ type Writer struct {
 	ctx    context.Context
 	done   bool
 	err    error // the first write error, classified
+	// release ends the soft memory limit set for this write (limitMemory).
+	release func()
 }
 
 // NewWriter starts writing o with the given user metadata (keys lower case ASCII; the provider
@@ -386,7 +393,7 @@ func NewWriterWithOptions(ctx context.Context, o Object, metadata map[string]str
 		_ = b.Close()
 		return nil, notFoundOrBucket(ctx, b, err, "start writing", o)
 	}
-	return &Writer{b: b, w: bw, o: o, cancel: cancel, ctx: ctx}, nil
+	return &Writer{b: b, w: bw, o: o, cancel: cancel, ctx: ctx, release: limitWriteMemory(o, opts)}, nil
 }
 
 // Write streams p to the object.
@@ -414,6 +421,7 @@ func (w *Writer) Commit() (Attrs, error) {
 		return Attrs{}, errors.New("blobstore: Commit after Commit or Abort")
 	}
 	w.done = true
+	defer w.release()
 	defer w.cancel()
 	defer func() { _ = w.b.Close() }()
 	if w.err != nil {
@@ -444,6 +452,7 @@ func (w *Writer) Abort() {
 		return
 	}
 	w.done = true
+	defer w.release()
 	w.cancel()
 	_ = w.w.Close()
 	_ = w.b.Close()

@@ -303,7 +303,12 @@ func TestRedactsEnvironmentSecrets(t *testing.T) {
 }
 
 func TestBufferBound(t *testing.T) {
-	if got := (blobstore.WriterOptions{}).BufferBound(); got != 24<<20 {
-		t.Errorf("default buffer bound = %d, want 24 MiB", got)
+	// 2 parts uploading, 1 being filled, and the first part, which the S3 transfer manager reads
+	// on its own before its pool exists.
+	if got := (blobstore.WriterOptions{}).BufferBound(); got != 32<<20 {
+		t.Errorf("default buffer bound = %d, want 32 MiB", got)
+	}
+	if got := (blobstore.WriterOptions{PartSize: 5 << 20, Concurrency: 1}).BufferBound(); got != 15<<20 {
+		t.Errorf("buffer bound of 5 MiB parts, 1 at a time = %d, want 15 MiB", got)
 	}
 }

@@ -147,11 +147,11 @@ func (d *workspaceExportDataSource) Schema(ctx context.Context, _ datasource.Sch
 				Computed:            true,
 			},
 			"archive_etag": schema.StringAttribute{
-				MarkdownDescription: "The object's ETag after the upload, with `output_url`; null otherwise.",
+				MarkdownDescription: "The object's ETag once the archive and its hashes (object metadata) were written, with `output_url`; null otherwise.",
 				Computed:            true,
 			},
 			"archive_version_id": schema.StringAttribute{
-				MarkdownDescription: "The object's version when its bucket keeps versions, with `output_url`; null otherwise.",
+				MarkdownDescription: "The object's version (the one holding the archive with its hashes as metadata) when its bucket keeps versions, with `output_url`; null otherwise.",
 				Computed:            true,
 			},
 			"content_sha256": schema.StringAttribute{

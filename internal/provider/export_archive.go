@@ -163,6 +163,9 @@ func exportArchive(ctx context.Context, client *xano.Client, req exportRequest, 
 		return exportResult{}, diags
 	}
 	ctx = tflog.SetField(ctx, "branch", branch)
+	if bs, ok := sink.(*blobSink); ok {
+		bs.branch = branch
+	}
 
 	opts := xano.ExportOptions{Branch: req.Branch, Password: req.Password}
 	export, kind := client.ExportSchema, "export-schema"
@@ -184,6 +187,9 @@ func exportArchive(ctx context.Context, client *xano.Client, req exportRequest, 
 			fmt.Sprintf("The export of %s was received but could not be saved: %s. Nothing was replaced.",
 				describeExportBranch(req, branch), err))
 		return exportResult{}, diags
+	}
+	if w, ok := sink.(interface{ commitWarnings() diag.Diagnostics }); ok {
+		diags.Append(w.commitWarnings()...)
 	}
 	if req.Password != "" && !info.Encrypted {
 		diags.AddWarning("The archive is not encrypted",

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -14,16 +15,25 @@ import (
 	"github.com/xano-community/terraform-provider-xano/internal/xano"
 )
 
-// The user metadata the provider writes on every archive object it creates. They hold what is
-// known when the upload starts: the archive's hashes are only known once its last byte has
-// gone, after the store has fixed the object's metadata (S3 takes it with the first request of
-// a multipart upload), so they are in state and the object is recognised by its ETag, version
-// and size instead (see DESIGN.md, "Archives in object storage").
+// The user metadata the provider writes on every archive object it creates. The first four are
+// known when the upload starts and go with it. The hashes are known only once the last byte has
+// gone, after the store has fixed the object's metadata (S3 takes it with the first request of a
+// multipart upload), so they are added after the upload by a metadata-only server-side copy of
+// the object onto its own key (blobstore.SetMetadata): the object then carries them, and Read
+// compares them with state with its one HEAD request. When that step fails the archive stays as
+// uploaded, recorded in state with the attributes it has, and a warning says why its hashes are
+// only in state (see DESIGN.md, "Archives in object storage").
 const (
 	metaWrittenBy   = "xano-written-by"
 	metaWorkspaceID = "xano-workspace-id"
-	metaBranch      = "xano-branch"
+	metaBranch      = "xano-branch" // the branch asked for ("" for the live one), then the label exported
 	metaIncludeData = "xano-include-data"
+
+	metaArchiveSHA256 = "xano-archive-sha256"
+	metaArchiveMD5    = "xano-archive-md5"
+	metaContentSHA256 = "xano-content-sha256" // absent when the content is not known (encrypted, inspection bound)
+	metaObjects       = "xano-objects"        // how many objects the archive holds; absent when not known
+	metaEncrypted     = "xano-encrypted"
 )
 
 var _ archiveSink = (*blobSink)(nil)
@@ -41,7 +51,12 @@ type blobSink struct {
 	dig     *digester
 	inspect inspectFunc
 	insp    *streamInspector
-	attrs   blobstore.Attrs // set by Commit
+	attrs   blobstore.Attrs // set by Commit: the object as it finally is
+	// warnings are Commit's: the hashes could not be written as the object's metadata.
+	warnings diag.Diagnostics
+	// branch is the label of the branch exported, once known (the live branch's is resolved
+	// after the upload has started): written as xano-branch with the hashes.
+	branch string
 }
 
 func newBlobSink(ctx context.Context, obj blobstore.Object, meta map[string]string, inspect inspectFunc) (*blobSink, error) {
@@ -88,7 +103,55 @@ func (s *blobSink) Commit() (fileDigest, archive.Info, *archive.LimitError, erro
 		return fileDigest{}, archive.Info{}, nil, err
 	}
 	s.attrs = a
-	return s.dig.digest(), info, incomplete, nil
+	d := s.dig.digest()
+	s.setHashMetadata(d, info)
+	return d, info, incomplete, nil
+}
+
+// setHashMetadata writes the archive's hashes as the committed object's metadata. A failure
+// loses nothing: the object stays as uploaded, s.attrs describe it, and a warning says why.
+func (s *blobSink) setHashMetadata(d fileDigest, info archive.Info) {
+	md := hashMetadata(d, info)
+	if s.branch != "" {
+		md[metaBranch] = s.branch
+	}
+	after, note, err := blobstore.SetMetadata(s.ctx, s.obj, s.attrs, md)
+	if err != nil {
+		why := err.Error()
+		if errors.Is(err, blobstore.ErrTooLargeToCopy) {
+			why = fmt.Sprintf("the archive holds %d bytes, and S3 copies at most 5 GiB in one request, which a "+
+				"metadata-only copy needs", d.Size)
+		}
+		s.warnings.AddWarning("The archive's hashes are not on the object",
+			fmt.Sprintf("The archive was written to %s and is recorded in state, but its hashes (%s, %s) could not be "+
+				"added to the object's metadata: %s. They are in state (archive_sha256 %s); refresh recognises the object "+
+				"by its ETag, version and size.", s.obj, metaArchiveSHA256, metaContentSHA256, why, d.SHA256))
+		return
+	}
+	s.attrs = after
+	if note != "" {
+		s.warnings.AddWarning("The archive is stored twice in a versioned bucket", note+
+			" The object's current version holds the archive with its hashes as metadata, and is the one recorded in state.")
+	}
+}
+
+// commitWarnings are the warnings of Commit (see setHashMetadata).
+func (s *blobSink) commitWarnings() diag.Diagnostics { return s.warnings }
+
+// hashMetadata is the metadata added to an archive object once its upload is complete.
+func hashMetadata(d fileDigest, info archive.Info) map[string]string {
+	md := map[string]string{
+		metaArchiveSHA256: d.SHA256,
+		metaArchiveMD5:    d.MD5,
+		metaEncrypted:     strconv.FormatBool(info.Encrypted),
+	}
+	if !info.Encrypted && info.ContentSHA256 != "" {
+		md[metaContentSHA256] = info.ContentSHA256
+	}
+	if !info.Encrypted && info.Objects != nil {
+		md[metaObjects] = strconv.Itoa(len(info.Objects))
+	}
+	return md
 }
 
 func (s *blobSink) Abort() {

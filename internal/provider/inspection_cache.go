@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -73,6 +74,9 @@ func defaultInspectionCache() inspectionCache {
 type cacheEntry struct {
 	SHA256 string       `json:"archive_sha256"`
 	Info   archive.Info `json:"info"`
+	// Checked is the identity (fileIdentity) of the local file that was hashed to SHA256, when
+	// it was unchanged during the whole pass; "" for an object or when it changed.
+	Checked string `json:"checked,omitempty"`
 }
 
 // entryName is the file name of the entry for the archive with this SHA-256, inspected with the
@@ -97,31 +101,42 @@ func binaryIdentity() string {
 	return fmt.Sprintf("%s %d %d", exe, st.Size(), st.ModTime().UnixNano())
 }
 
-// get returns the entry of the archive whose SHA-256 is sum, if there is one.
+// get returns the inspection of the archive whose SHA-256 is sum, if the cache has it.
 func (c inspectionCache) get(ctx context.Context, sum string, lim archive.Limits) (archive.Info, bool) {
+	e, ok := c.entry(ctx, sum, lim)
+	return e.Info, ok
+}
+
+// entry returns the entry of the archive whose SHA-256 is sum, if there is one.
+func (c inspectionCache) entry(ctx context.Context, sum string, lim archive.Limits) (cacheEntry, bool) {
 	if c.dir == "" || sum == "" {
-		return archive.Info{}, false
+		return cacheEntry{}, false
 	}
 	b, err := os.ReadFile(filepath.Join(c.dir, c.entryName(sum, lim)))
 	if err != nil {
-		return archive.Info{}, false
+		return cacheEntry{}, false
 	}
 	var e cacheEntry
 	if err := json.Unmarshal(b, &e); err != nil || e.SHA256 != sum || e.Info.Objects == nil {
 		tflog.Debug(ctx, "Ignoring an unreadable inspection cache entry", map[string]any{"archive_sha256": sum})
-		return archive.Info{}, false
+		return cacheEntry{}, false
 	}
 	tflog.Debug(ctx, "The archive's inspection comes from the cache", map[string]any{"archive_sha256": sum})
-	return e.Info, true
+	return e, true
 }
 
 // put records info, the inspection of the archive whose bytes hash to sum. Only a whole,
 // readable inspection is kept.
 func (c inspectionCache) put(ctx context.Context, sum string, lim archive.Limits, info archive.Info) {
+	c.putChecked(ctx, sum, lim, info, "")
+}
+
+// putChecked is put for the local file of identity checked, which was hashed to sum.
+func (c inspectionCache) putChecked(ctx context.Context, sum string, lim archive.Limits, info archive.Info, checked string) {
 	if c.dir == "" || sum == "" || info.Encrypted || info.Incomplete != nil || info.Objects == nil {
 		return
 	}
-	if err := c.write(c.entryName(sum, lim), cacheEntry{SHA256: sum, Info: info}); err != nil {
+	if err := c.write(c.entryName(sum, lim), cacheEntry{SHA256: sum, Info: info, Checked: checked}); err != nil {
 		tflog.Debug(ctx, "Cannot write the inspection cache", map[string]any{"error": err.Error()})
 		return
 	}
@@ -215,4 +230,61 @@ func inspectSourceBy(ctx context.Context, src importSource, lim archive.Limits, 
 		return inspectCached(ctx, src, lim, sum.ValueString())
 	}
 	return inspectSource(ctx, src, lim)
+}
+
+// checkInspectSource is checkSourceArchive for an archive the plan is about to inspect (a planned
+// restore shows its changes): when the cache does not hold it, the pass that checks it against
+// sum also inspects it and fills the cache, so the plan reads the archive once, not twice.
+//
+// A local file that this check hashed before and that has not changed since (the same
+// fileIdentity: device, inode, size, modification and status-change times) is not hashed again:
+// the plan Terraform makes again at apply then reads nothing. This is only the plan's early
+// check; the apply always hashes the archive right before uploading it (checkSourceArchive).
+func checkInspectSource(ctx context.Context, src importSource, lim archive.Limits, sum string) diag.Diagnostics {
+	c := defaultInspectionCache()
+	if e, ok := c.entry(ctx, sum, lim); ok {
+		before := ""
+		if !src.isObject() {
+			if before = fileIdentity(src.path); before != "" && before == e.Checked {
+				tflog.Debug(ctx, "The source archive is the file checked before, unchanged", map[string]any{"source": src.String()})
+				return nil
+			}
+		}
+		diags := checkSourceArchive(ctx, src, sum)
+		if !diags.HasError() && before != "" && before == fileIdentity(src.path) {
+			c.putChecked(ctx, sum, lim, e.Info, before)
+		}
+		return diags
+	}
+	before := ""
+	if !src.isObject() {
+		before = fileIdentity(src.path)
+	}
+	r, diags := openSource(ctx, src)
+	if diags.HasError() {
+		return diags
+	}
+	defer r.Close()
+	d := newChecksumDigester()
+	cr := &readErrorCatcher{r: r}
+	info, inspectErr := archive.Inspect(io.TeeReader(cr, d), lim, archive.WithFacts())
+	_, err := io.Copy(d, cr) // the rest after the last gzip member, and all of it after a failure
+	if err == nil {
+		err = cr.err
+	}
+	if err != nil {
+		diags.AddAttributeError(src.attr(), "Cannot read the source archive",
+			fmt.Sprintf("Hashing %s failed: %s.", src.label(), err))
+		return diags
+	}
+	digest := d.digest()
+	if diags.Append(checkSourceDigest(src, digest, sum)...); diags.HasError() || inspectErr != nil {
+		return diags // an archive that cannot be inspected is reported where it is compared
+	}
+	checked := ""
+	if before != "" && before == fileIdentity(src.path) {
+		checked = before
+	}
+	c.putChecked(ctx, sum, lim, info, checked)
+	return diags
 }

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
 )
@@ -167,5 +168,115 @@ func TestInspectingUploadFromCache(t *testing.T) {
 	}
 	if info, failed := upload(); failed || info.ContentSHA256 != "" {
 		t.Fatalf("upload of bytes that changed after the check: content %q (failed %v), want unknown", info.ContentSHA256, failed)
+	}
+}
+
+// The plan's check of a restore's archive inspects it in the same pass and fills the cache; with
+// the archive in the cache, the check still hashes the bytes, so a changed file is refused.
+func TestCheckInspectSource(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "cache")
+	t.Setenv(inspectionCacheEnv, dir)
+	ctx := context.Background()
+	p, want := writePagedArchive(t)
+	d, err := digestFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := importSource{path: p}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, strings.Repeat("0", 64)); !diags.HasError() {
+		t.Fatal("an archive that does not match source_sha256 passed the check")
+	}
+	if entries := cacheEntries(t, dir); len(entries) != 0 {
+		t.Fatalf("a refused archive was cached: %v", entries)
+	}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if entries := cacheEntries(t, dir); len(entries) != 1 {
+		t.Fatalf("cache entries after the check: %v", entries)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The cache answers for the archive that was checked, even once the file is gone...
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := inspectCached(ctx, src, archive.Limits{}, d.SHA256); err != nil || info.ContentSHA256 != want {
+		t.Fatalf("cached inspection: %+v, %v", info, err)
+	}
+	// ...but not for other bytes under the same name: the check hashes them.
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); !diags.HasError() {
+		t.Fatal("a changed archive passed the check because its inspection was cached")
+	}
+}
+
+// The plan's check remembers the identity of the local file it hashed, so that the plan made
+// again at apply need not hash it; a file touched since (same bytes) is hashed again and
+// remembered anew, and a file rewritten with other bytes is refused.
+func TestCheckInspectSourceRemembersTheFile(t *testing.T) {
+	if fileIdentity(os.Args[0]) == "" {
+		t.Skip("no file identity on this system")
+	}
+	dir := filepath.Join(t.TempDir(), "cache")
+	t.Setenv(inspectionCacheEnv, dir)
+	ctx := context.Background()
+	p, _ := writePagedArchive(t)
+	d, err := digestFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := importSource{path: p}
+	c := defaultInspectionCache()
+	checked := func() string {
+		t.Helper()
+		e, ok := c.entry(ctx, d.SHA256, archive.Limits{})
+		if !ok {
+			t.Fatal("no cache entry")
+		}
+		return e.Checked
+	}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); diags.HasError() {
+		t.Fatal(diags)
+	}
+	first := fileIdentity(p)
+	if got := checked(); got != first {
+		t.Fatalf("remembered identity %q, want %q", got, first)
+	}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); diags.HasError() {
+		t.Fatal(diags)
+	}
+
+	// Touched: the same bytes under a new identity, hashed again and remembered.
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(p, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if fileIdentity(p) == first {
+		t.Fatal("touching the file did not change its identity")
+	}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if got := checked(); got != fileIdentity(p) {
+		t.Fatalf("after a touch, remembered identity %q, want %q", got, fileIdentity(p))
+	}
+
+	// Rewritten with other bytes: a new identity, so it is hashed, and refused.
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); !diags.HasError() {
+		t.Fatal("a rewritten archive passed the check on its earlier identity")
 	}
 }

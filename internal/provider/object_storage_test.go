@@ -314,6 +314,14 @@ resource "xano_workspace_import" "restore" {
   allow_data_loss = true
 }
 `, srv.URL(bucket, "full/staging.tar.gz", ""), hex.EncodeToString(sum[:])),
+				// The plan reads the object to show what the restore changes, as it does a file.
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("changes").AtMapKey("compared_with"),
+						knownvalue.StringExact(`the live branch "v1" of workspace 2, tables included, which the import replaces`)),
+					plancheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("changes").AtMapKey("destructive"), knownvalue.ListPartial(map[int]knownvalue.Check{
+						0: knownvalue.StringRegexp(regexp.MustCompile(`^every record of workspace 2 is replaced by the archive's: `)),
+					})),
+				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_sha256"), knownvalue.StringExact(hex.EncodeToString(sum[:]))),
 					statecheck.ExpectKnownValue(workspaceImportAddr, tfjsonpath.New("imported_content_sha256"), archiveContentIs(fullFile)),

@@ -126,7 +126,7 @@ func (p *xanoProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 				Attributes: map[string]schema.Attribute{
 					"max_bytes": schema.Int64Attribute{
 						MarkdownDescription: fmt.Sprintf("The most uncompressed content bytes read from one archive. "+
-							"Defaults to `%d` (64 GiB).", archive.DefaultMaxTotalBytes),
+							"Defaults to `%d` (64 GiB).", int64(archive.DefaultMaxTotalBytes)),
 						Optional:   true,
 						Validators: []validator.Int64{int64validator.AtLeast(1)},
 					},

@@ -95,6 +95,10 @@ func expectMinIOBackupSet(t *testing.T, srv *miniotest.Server, bucket, prefix, m
 		if hex.EncodeToString(s[:]) != f.ArchiveSHA256 || int64(len(data)) != f.Size {
 			return fmt.Errorf("%s is not the archive the manifest names", f.File)
 		}
+		if md, _, _ := headObject(t, srv, bucket, prefix+"/"+f.File); md[metaArchiveSHA256] != f.ArchiveSHA256 ||
+			(f.ContentSHA256 != nil && md[metaContentSHA256] != *f.ContentSHA256) || md[metaBranch] != f.Branch {
+			return fmt.Errorf("%s does not carry the hashes the manifest names as its metadata: %v", f.File, md)
+		}
 		want = append(want, prefix+"/"+f.File)
 	}
 	if !slices.Equal(got, branches) {

@@ -103,7 +103,7 @@ func decideImport(ctx context.Context, lim archive.Limits, plan workspaceImportM
 		if !known {
 			return restoreArchive, nil
 		}
-		return restoreArchive, checkSourceArchive(ctx, src, plan.SourceSHA256.ValueString())
+		return restoreArchive, checkInspectSource(ctx, src, lim, plan.SourceSHA256.ValueString())
 	case plan.SourceSHA256.Equal(prior.ImportedSHA256):
 		return keepImported, nil
 	case !known && isKnown(prior.ImportedContent):
@@ -111,7 +111,7 @@ func decideImport(ctx context.Context, lim archive.Limits, plan workspaceImportM
 	case !known:
 		return restoreArchive, nil // nothing to compare the new archive with
 	case !isKnown(prior.ImportedContent):
-		return restoreArchive, checkSourceArchive(ctx, src, plan.SourceSHA256.ValueString())
+		return restoreArchive, checkInspectSource(ctx, src, lim, plan.SourceSHA256.ValueString())
 	}
 	info, diags := inspectSourceArchive(ctx, lim, src, plan.SourceSHA256.ValueString())
 	if !diags.HasError() && contentSHA256Of(info).Equal(prior.ImportedContent) {

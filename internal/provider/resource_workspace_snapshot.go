@@ -218,16 +218,18 @@ func (r *workspaceSnapshotResource) Schema(ctx context.Context, _ resource.Schem
 			PlanModifiers: stable,
 		},
 		"archive_etag": schema.StringAttribute{
-			MarkdownDescription: "The object's ETag as the store reported it after the upload (`output_url` " +
-				"only; null for `output_path`). Refresh compares it to tell a rewritten object. For a multipart " +
-				"S3 upload it is not an MD5: use `archive_md5` for that.",
+			MarkdownDescription: "The object's ETag as the store reported it once the archive and its hashes " +
+				"(object metadata) were written (`output_url` only; null for `output_path`). Refresh compares it " +
+				"to tell a rewritten object. It is not necessarily an MD5 (a multipart or encrypted S3 object): " +
+				"use `archive_md5` for that.",
 			Computed:      true,
 			PlanModifiers: stable,
 		},
 		"archive_version_id": schema.StringAttribute{
 			MarkdownDescription: "The object's version (S3 version ID, GCS generation, Azure version ID) when " +
-				"the bucket keeps versions; null otherwise and for `output_path`. With versioning on, this " +
-				"version stays retrievable even after the key is overwritten.",
+				"the bucket keeps versions, the one holding the archive with its hashes as metadata; null " +
+				"otherwise and for `output_path`. With versioning on, this version stays retrievable even after " +
+				"the key is overwritten.",
 			Computed:      true,
 			PlanModifiers: stable,
 		},
@@ -463,7 +465,8 @@ func (m workspaceSnapshotModel) tracked() bool {
 }
 
 // checkSnapshotObject is Read for output_url: one HEAD request. The object is gone when it (or
-// its bucket) is missing, or when its ETag, size or version is not the one recorded; any other
+// its bucket) is missing, or when its ETag, size, version or the hashes in its metadata are not
+// the ones recorded; any other
 // failure (credentials, access, network) is an error that keeps the snapshot in state.
 func checkSnapshotObject(ctx context.Context, state workspaceSnapshotModel) (gone bool, diags diag.Diagnostics) {
 	raw := state.OutputURL.ValueString()
@@ -485,14 +488,17 @@ func checkSnapshotObject(ctx context.Context, state workspaceSnapshotModel) (gon
 				state.WorkspaceID.ValueInt64(), state.ExportedBranch.ValueString(), err))
 		return false, diags
 	}
-	if why := objectChanged(state.ArchiveETag, state.ArchiveVersionID, state.ArchiveSize, a); why != "" {
+	if why := state.objectChanged(a); why != "" {
 		return true, snapshotGone(state, why)
 	}
 	return false, diags
 }
 
-// objectChanged says how an object's attributes differ from those recorded ("" when they do not).
-func objectChanged(etag, version types.String, size types.Int64, a blobstore.Attrs) string {
+// objectChanged says how an object's attributes differ from those recorded ("" when they do
+// not): its ETag, version, size, and the hashes in its metadata when it has them (an object
+// written before the provider added them, or whose metadata step failed, has none).
+func (m workspaceSnapshotModel) objectChanged(a blobstore.Attrs) string {
+	etag, version, size := m.ArchiveETag, m.ArchiveVersionID, m.ArchiveSize
 	switch {
 	case isKnown(etag) && etag.ValueString() != "" && a.ETag != etag.ValueString():
 		return fmt.Sprintf("the object was rewritten (its ETag is now %s, was %s)", a.ETag, etag.ValueString())
@@ -500,6 +506,20 @@ func objectChanged(etag, version types.String, size types.Int64, a blobstore.Att
 		return fmt.Sprintf("the object is another version (%s, was %s)", a.VersionID, version.ValueString())
 	case isKnown(size) && a.Size != size.ValueInt64():
 		return fmt.Sprintf("its size is now %d bytes, was %d", a.Size, size.ValueInt64())
+	}
+	return metadataChanged(a.Metadata, m.ArchiveSHA256, m.ContentSHA256)
+}
+
+// metadataChanged compares the hashes an archive object carries as metadata with those recorded.
+func metadataChanged(md map[string]string, archiveSHA256, contentSHA256 types.String) string {
+	for _, c := range []struct {
+		key   string
+		state types.String
+		name  string
+	}{{metaArchiveSHA256, archiveSHA256, "archive_sha256"}, {metaContentSHA256, contentSHA256, "content_sha256"}} {
+		if v, ok := md[c.key]; ok && isKnown(c.state) && v != c.state.ValueString() {
+			return fmt.Sprintf("its metadata %s is %s, and the recorded %s is %s", c.key, v, c.name, c.state.ValueString())
+		}
 	}
 	return ""
 }
@@ -641,7 +661,7 @@ func deleteSnapshotObject(ctx context.Context, state workspaceSnapshotModel) dia
 			fmt.Sprintf("Checking the object before deleting it failed: %s. Delete it by hand if it is no longer needed.", err))
 		return diags
 	}
-	if why := objectChanged(state.ArchiveETag, state.ArchiveVersionID, state.ArchiveSize, a); why != "" {
+	if why := state.objectChanged(a); why != "" {
 		diags.AddAttributeWarning(path.Root("output_url"), "Snapshot object left in place",
 			fmt.Sprintf("%q no longer holds this snapshot's archive (%s): it was replaced, by another snapshot or "+
 				"by hand, so it was not deleted.", raw, why))

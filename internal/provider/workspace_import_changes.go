@@ -22,7 +22,9 @@ import (
 //
 // The objects are compared, when the archive is known at plan time, with the workspace's live
 // branch, read by one export-schema in memory (tables included): one request, and one pass over
-// the archive file (which a full import's may be large: the plan reads it at inflate speed).
+// the archive (which a full import's may be large: the plan reads it at inflate speed, once: the
+// check of source_sha256 inspects it in the same pass, and the plan Terraform makes again at
+// apply finds that inspection in the inspection cache).
 
 // maxNamedTables is the most tables a destructive line names; the rest are counted.
 const maxNamedTables = 10
@@ -39,12 +41,13 @@ func (r *workspaceImportResource) planRestoreChanges(ctx context.Context, plan *
 
 	var e archive.Explanation
 	comparedWith := ""
+	src, srcKnown, _ := newImportSource(plan.SourcePath, plan.SourceURL)
 	switch {
-	case !isKnown(plan.SourcePath) || !isKnown(plan.SourceSHA256) || !isKnown(plan.WorkspaceID):
+	case !srcKnown || !isKnown(plan.SourceSHA256) || !isKnown(plan.WorkspaceID):
 		plan.Changes = changesUnknown()
 		return append(diags, r.dataLossGuard(plan, []string{records, branches})...)
 	default:
-		next, why := r.readRestoreArchive(ctx, plan.SourcePath.ValueString(), plan.SourceSHA256.ValueString())
+		next, why := r.readRestoreArchive(ctx, src, plan.SourceSHA256.ValueString())
 		if why != "" {
 			comparedWith = "nothing: " + why
 			break
@@ -126,8 +129,9 @@ func currentTablesNote(objects map[string]string) string {
 // readRestoreArchive inspects the archive to restore, whose SHA-256 ModifyPlan has checked to be
 // sum (through the inspection cache: the plan at apply reads what the first plan found); why
 // says, when it cannot be compared, why not.
-func (r *workspaceImportResource) readRestoreArchive(ctx context.Context, p, sum string) (archive.Info, string) {
-	info, err := inspectCached(ctx, importSource{path: p}, r.data.inspectionLimits(), sum)
+func (r *workspaceImportResource) readRestoreArchive(ctx context.Context, src importSource, sum string) (archive.Info, string) {
+	p := src.String()
+	info, err := inspectCached(ctx, src, r.data.inspectionLimits(), sum)
 	switch {
 	case err != nil:
 		return info, "the archive cannot be read at plan time: " + archiveReadProblem(p, err)

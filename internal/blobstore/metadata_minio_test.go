@@ -1,0 +1,276 @@
+package blobstore_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore"
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore/miniotest"
+)
+
+// versions lists the versions (and delete markers) of key in bucket.
+func versions(t *testing.T, srv *miniotest.Server, bucket, key string) (ids []string, markers int) {
+	t.Helper()
+	out, err := srv.Client().ListObjectVersions(context.Background(), &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(key)})
+	if err != nil {
+		t.Fatalf("list versions of %s/%s: %v", bucket, key, err)
+	}
+	for _, v := range out.Versions {
+		if aws.ToString(v.Key) == key {
+			ids = append(ids, aws.ToString(v.VersionId))
+		}
+	}
+	for _, m := range out.DeleteMarkers {
+		if aws.ToString(m.Key) == key {
+			markers++
+		}
+	}
+	return ids, markers
+}
+
+// writeMultipart writes body to o in 5 MiB parts (a multipart upload) with md.
+func writeMultipart(t *testing.T, o blobstore.Object, body []byte, md map[string]string) blobstore.Attrs {
+	t.Helper()
+	w, err := blobstore.NewWriterWithOptions(context.Background(), o, md, blobstore.WriterOptions{PartSize: 5 << 20, Concurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(w, bytes.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+	a, err := w.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestMinIOSetMetadata: after the upload, the hashes become the object's metadata through a
+// server-side copy: a HEAD shows them beside the metadata written with the upload, the bytes
+// and content type are the same, and a versioned bucket keeps one version of the archive.
+func TestMinIOSetMetadata(t *testing.T) {
+	srv := miniotest.Shared(t)
+	for _, versioned := range []bool{true, false} {
+		name := map[bool]string{true: "meta-versioned", false: "meta-unversioned"}[versioned]
+		t.Run(name, func(t *testing.T) {
+			srv.CreateBucket(t, name, versioned)
+			ctx := context.Background()
+			o := mustParse(t, srv.URL(name, "xano/ws-1.tar.gz", ""))
+			body := randomBytes(t, 12<<20)
+			prior := writeMultipart(t, o, body, map[string]string{"xano-branch": "vé 1", "xano-written-by": "test"})
+			if versioned != (prior.VersionID != "") {
+				t.Fatalf("version id %q in a bucket with versioning %v", prior.VersionID, versioned)
+			}
+
+			md := map[string]string{"xano-archive-sha256": "ab12", "xano-content-sha256": "cd34"}
+			after, note, err := blobstore.SetMetadata(ctx, o, prior, md)
+			if err != nil || note != "" {
+				t.Fatalf("SetMetadata = %v, note %q", err, note)
+			}
+			if after.ETag == prior.ETag || after.Size != prior.Size || after.ContentType != "application/gzip" {
+				t.Errorf("after = %+v, prior %+v", after, prior)
+			}
+			if versioned && (after.VersionID == "" || after.VersionID == prior.VersionID) {
+				t.Errorf("version after the copy = %q, prior %q", after.VersionID, prior.VersionID)
+			}
+			head, err := blobstore.Stat(ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{"xano-branch": "vé 1", "xano-written-by": "test", "xano-archive-sha256": "ab12", "xano-content-sha256": "cd34"}
+			for k, v := range want {
+				if head.Metadata[k] != v {
+					t.Errorf("HEAD metadata %s = %q, want %q (all: %v)", k, head.Metadata[k], v, head.Metadata)
+				}
+			}
+			if head.ETag != after.ETag || head.VersionID != after.VersionID || head.ContentType != "application/gzip" {
+				t.Errorf("HEAD = %+v, SetMetadata returned %+v", head, after)
+			}
+			got, _ := srv.Get(t, name, "xano/ws-1.tar.gz")
+			if !bytes.Equal(got, body) {
+				t.Error("the object's bytes changed")
+			}
+			ids, markers := versions(t, srv, name, "xano/ws-1.tar.gz")
+			if len(ids) != 1 || markers != 0 || (versioned && ids[0] != after.VersionID) {
+				t.Errorf("versions = %v (+%d delete markers), want only %q", ids, markers, after.VersionID)
+			}
+		})
+	}
+}
+
+// TestMinIOSetMetadataReplacedObject: an object written at the key by someone else after the
+// upload is neither copied nor changed.
+func TestMinIOSetMetadataReplacedObject(t *testing.T) {
+	srv := miniotest.Shared(t)
+	for _, versioned := range []bool{true, false} {
+		name := map[bool]string{true: "meta-replaced-v", false: "meta-replaced-u"}[versioned]
+		t.Run(name, func(t *testing.T) {
+			srv.CreateBucket(t, name, versioned)
+			ctx := context.Background()
+			o := mustParse(t, srv.URL(name, "k.tar.gz", ""))
+			prior := writeMultipart(t, o, randomBytes(t, 1<<20), nil)
+			srv.Put(t, name, "k.tar.gz", []byte("someone else's"))
+			other, err := blobstore.Stat(ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = blobstore.SetMetadata(ctx, o, prior, map[string]string{"xano-archive-sha256": "ab"})
+			if err == nil {
+				t.Fatal("SetMetadata of a replaced object succeeded")
+			}
+			noSecrets(t, err)
+			t.Logf("error: %v", err)
+			now, serr := blobstore.Stat(ctx, o)
+			if serr != nil || now.ETag != other.ETag || now.VersionID != other.VersionID || now.Metadata["xano-archive-sha256"] != "" {
+				t.Errorf("the other object was changed: %+v %v (was %+v)", now, serr, other)
+			}
+			if versioned {
+				if ids, _ := versions(t, srv, name, "k.tar.gz"); len(ids) != 2 {
+					t.Errorf("versions = %v, want the upload's and the other's", ids)
+				}
+			}
+		})
+	}
+}
+
+// TestMinIOSetMetadataLockedVersion: when the bucket refuses to delete the upload's version
+// (object lock), the metadata is still set and a note says the version was kept.
+func TestMinIOSetMetadataLockedVersion(t *testing.T) {
+	srv := miniotest.Shared(t)
+	ctx := context.Background()
+	c := srv.Client()
+	const name = "meta-locked"
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name), ObjectLockEnabledForBucket: aws.Bool(true)}); err != nil {
+		t.Fatalf("create a bucket with object lock: %v", err)
+	}
+	if _, err := c.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: aws.String(name),
+		ObjectLockConfiguration: &s3types.ObjectLockConfiguration{ObjectLockEnabled: s3types.ObjectLockEnabledEnabled,
+			Rule: &s3types.ObjectLockRule{DefaultRetention: &s3types.DefaultRetention{Mode: s3types.ObjectLockRetentionModeGovernance, Days: aws.Int32(1)}}}}); err != nil {
+		t.Fatalf("default retention: %v", err)
+	}
+	o := mustParse(t, srv.URL(name, "locked.tar.gz", ""))
+	body := randomBytes(t, 1<<20)
+	// Object lock wants a Content-MD5 or checksum on each write: one part, which the SDK checksums.
+	prior := writeMultipart(t, o, body, nil)
+	after, note, err := blobstore.SetMetadata(ctx, o, prior, map[string]string{"xano-archive-sha256": "ab"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("note: %s", note)
+	if note == "" || !bytes.Contains([]byte(note), []byte(prior.VersionID)) {
+		t.Errorf("note = %q, want one naming the kept version %s", note, prior.VersionID)
+	}
+	if after.Metadata["xano-archive-sha256"] != "ab" {
+		t.Errorf("metadata = %v", after.Metadata)
+	}
+	if ids, _ := versions(t, srv, name, "locked.tar.gz"); len(ids) != 2 {
+		t.Errorf("versions = %v, want both (the upload's is locked)", ids)
+	}
+}
+
+// TestMinIOSetMetadataDenied: a store that refuses the copy leaves the object as uploaded, and
+// the error says what to grant.
+func TestMinIOSetMetadataDenied(t *testing.T) {
+	srv := miniotest.Shared(t)
+	const name = "meta-denied"
+	srv.CreateBucket(t, name, false)
+	srv.AllowAnonymousWritesWithoutMetadataCopy(t, name)
+	ctx := context.Background()
+	o := mustParse(t, srv.URL(name, "k.tar.gz", "")+"&anonymous=true")
+	body := randomBytes(t, 1<<20)
+	prior := writeMultipart(t, o, body, map[string]string{"xano-written-by": "test"})
+	_, _, err := blobstore.SetMetadata(ctx, o, prior, map[string]string{"xano-archive-sha256": "ab"})
+	if !errors.Is(err, blobstore.ErrAccessDenied) || !strings.Contains(err.Error(), "s3:PutObject") {
+		t.Fatalf("SetMetadata = %v, want access denied naming s3:PutObject", err)
+	}
+	noSecrets(t, err)
+	now, serr := blobstore.Stat(ctx, o)
+	if serr != nil || now.ETag != prior.ETag || now.Metadata["xano-archive-sha256"] != "" || now.Metadata["xano-written-by"] != "test" {
+		t.Errorf("after a denied copy the object is %+v %v, want it as uploaded (%+v)", now, serr, prior)
+	}
+	if got, _ := srv.Get(t, name, "k.tar.gz"); !bytes.Equal(got, body) {
+		t.Error("the object's bytes changed")
+	}
+}
+
+// BenchmarkMinIOSetMetadata compares the metadata step with the upload it follows, for one
+// 256 MiB archive in one run: the ratio is what the step adds to an export to S3 (the copy is
+// server-side: no byte passes through the provider).
+func BenchmarkMinIOSetMetadata(b *testing.B) {
+	srv := miniotest.Shared(b)
+	body := make([]byte, 256<<20)
+	if _, err := rand.Read(body); err != nil {
+		b.Fatal(err)
+	}
+	for _, versioned := range []bool{false, true} {
+		name := map[bool]string{true: "meta-bench-versioned", false: "meta-bench-unversioned"}[versioned]
+		srv.CreateBucket(b, name, versioned)
+		o, err := blobstore.Parse(srv.URL(name, "bench.tar.gz", ""))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) { benchSetMetadata(b, o, body) })
+	}
+}
+
+func benchSetMetadata(b *testing.B, o blobstore.Object, body []byte) {
+	ctx := context.Background()
+	var prior blobstore.Attrs
+	b.Run("upload", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for i := 0; i < b.N; i++ {
+			w, err := blobstore.NewWriter(ctx, o, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := w.Write(body); err != nil {
+				b.Fatal(err)
+			}
+			if prior, err = w.Commit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("set-metadata", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for i := 0; i < b.N; i++ {
+			a, _, err := blobstore.SetMetadata(ctx, o, prior, map[string]string{"xano-archive-sha256": fmt.Sprint(i)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			prior = a
+		}
+	})
+}
+
+// TestMinIOSetMetadataCancelled: an interrupt before the copy leaves the object as uploaded, and
+// the error says it was cancelled.
+func TestMinIOSetMetadataCancelled(t *testing.T) {
+	srv := miniotest.Shared(t)
+	const name = "meta-cancelled"
+	srv.CreateBucket(t, name, true)
+	o := mustParse(t, srv.URL(name, "k.tar.gz", ""))
+	prior := writeMultipart(t, o, randomBytes(t, 1<<20), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := blobstore.SetMetadata(ctx, o, prior, map[string]string{"xano-archive-sha256": "ab"}); !errors.Is(err, blobstore.ErrCanceled) {
+		t.Fatalf("SetMetadata with a cancelled context = %v, want ErrCanceled", err)
+	}
+	now, err := blobstore.Stat(context.Background(), o)
+	if err != nil || now.ETag != prior.ETag || now.VersionID != prior.VersionID || now.Metadata["xano-archive-sha256"] != "" {
+		t.Errorf("after the interrupt the object is %+v %v, want it as uploaded (%+v)", now, err, prior)
+	}
+	if ids, _ := versions(t, srv, name, "k.tar.gz"); len(ids) != 1 {
+		t.Errorf("versions = %v", ids)
+	}
+}

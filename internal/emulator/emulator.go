@@ -106,7 +106,11 @@
 // change anything. A plain archive is read as it arrives: inflated on a goroutine of its own,
 // each page verified in one pass (archive.VerifyPage) and appended to a spool file, so the
 // archive is never stored or read twice; an encrypted one (or a *.enc.gz) is spooled first,
-// since its password may come after it. Inferred behaviours of imports:
+// since its password may come after it. Each 8 MiB of the spool is handed to the kernel's
+// writeback as it is written (sync_file_range on Linux), so the fsync that ends the import has
+// little left to wait for. The pages are verified and written on one goroutine: writing them
+// on another (a pipeline of a few page buffers) was measured and did not pay, the writes being
+// a small part of the walk beside inflating (BENCHMARKS.md). Inferred behaviours of imports:
 //   - A refused archive (bad signature, not an archive) is answered once the whole upload was
 //     read, with the same error whether its fields came before or after the file.
 //   - A content page larger than 16 MiB is refused (Xano's are about 512 KB).

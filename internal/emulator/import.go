@@ -377,7 +377,8 @@ type archiveReader struct {
 	rootRank int          // its archive.RootDocumentRank; -1 before one is found
 	buf      bytes.Buffer // the current content page
 	spool    *os.File
-	spoolOff int64
+	spoolOff int64                     // bytes written to spool
+	flushed  int64                     // of which handed to the kernel's writeback (see addPage)
 	pages    map[string]map[int]pageAt // table guid -> page number -> where
 	kept     bool                      // the spool file is handed over to the parsedArchive
 }
@@ -403,6 +404,9 @@ func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 		return errPageTooLarge
 	}
 	ar.buf.Reset()
+	// The page's size is known (at most maxContentPageBytes): room for it and the final
+	// read's MinRead, rather than ReadFrom's doubling, keeps the buffer about a page.
+	ar.buf.Grow(int(max(e.Size, 0)) + bytes.MinRead)
 	n, err := ar.buf.ReadFrom(io.LimitReader(body, maxContentPageBytes+1))
 	if err != nil {
 		return err
@@ -426,6 +430,12 @@ func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 	if _, err := ar.spool.Write(raw); err != nil {
 		return errFatal("Unable to store the table rows.")
 	}
+	// Hand what is written to the disk as the import goes, so that the fsync that ends it
+	// (result) has little left to wait for.
+	if end := ar.spoolOff + int64(len(raw)); end-ar.flushed >= spoolWritebackChunk {
+		startWriteback(ar.spool, ar.flushed, end-ar.flushed)
+		ar.flushed = end
+	}
 	if ar.pages[guid] == nil {
 		ar.pages[guid] = map[int]pageAt{}
 	}
@@ -436,6 +446,9 @@ func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 	ar.spoolOff += int64(len(raw))
 	return nil
 }
+
+// spoolWritebackChunk is how many written bytes of a spool file are handed to the disk at once.
+const spoolWritebackChunk = 8 << 20
 
 // maxContentPageBytes is the largest content page an import reads. Xano's pages are about
 // 512 KB (and the emulator's at most 1.5 MiB); reading and verifying one costs a few times its

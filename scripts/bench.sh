@@ -8,8 +8,9 @@
 #            and the apply of the same import's plan saved beforehand (tofu plan -out; not timed)
 #   hash     go run ./scripts/bench-hash FILE (when present)  vs  gzip -dc FILE | sha256sum
 #            and vs bench-hash -inflate FILE (inflating alone: the floor under any inspection)
-#   RSS      the provider process's peak RSS: dev_overrides points at a wrapper that execs the
-#            provider under /usr/bin/time -v
+#   RSS      the provider process's peak RSS, and its CPU time (user + system, all the apply's
+#            provider processes): dev_overrides points at a wrapper that execs the provider
+#            under /usr/bin/time -v
 #   export to S3  the export row's snapshot apply with output_url to a local MinIO  vs  the same
 #            apply to a local file (when XANO_MINIO_BINARY names MinIO; make bench builds and sets it)
 #   decoders inflating the archive alone on one core with each gzip decoder: the standard
@@ -262,6 +263,11 @@ peak_rss() {
 	awk -F': *' '/Maximum resident set size/ { if ($2 + 0 > m) m = $2 + 0 } END { print m + 0 }' "$1" 2>/dev/null || echo 0
 }
 
+# provider_cpu FILE: the CPU seconds (user + system) of all the provider processes in FILE.
+provider_cpu() {
+	awk -F': *' '/User time \(seconds\)|System time \(seconds\)/ { t += $2 } END { printf "%.2f\n", t + 0 }' "$1" 2>/dev/null || echo 0
+}
+
 # run_tofu DIR RSSFILE [ARGS...]: tofu apply in DIR (or tofu ARGS), bounded, provider resource use
 # appended to RSSFILE.
 run_tofu() {
@@ -346,7 +352,7 @@ bench_s3_export() {
 	XANO_TOKEN="$token" run_tofu "$d" "$d/rss"
 	p=$(elapsed "$t0")
 	got=$(sed -n 's/.*"archive_size": *\([0-9]*\).*/\1/p' "$d/terraform.tfstate" | head -n1)
-	echo "$mib export-s3 $run $file_secs $p ${got:-0} $(peak_rss "$d/rss")" >>"$results"
+	echo "$mib export-s3 $run $file_secs $p ${got:-0} $(peak_rss "$d/rss") $(provider_cpu "$d/rss")" >>"$results"
 	echo "    run $run export to S3 (MinIO): tofu apply ${p}s (to a file: ${file_secs}s)"
 	curl -sS --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
 		-X DELETE "$minio_url/$minio_bucket/export-$mib-$run.tar.gz" >/dev/null || true
@@ -393,14 +399,14 @@ EOF
 			t0=$(now)
 			XANO_TOKEN="$token" run_tofu "$d" "$d/rss"
 			p=$(elapsed "$t0")
-			echo "$mib import $run $c $p $bytes $(peak_rss "$d/rss")" >>"$results"
+			echo "$mib import $run $c $p $bytes $(peak_rss "$d/rss") $(provider_cpu "$d/rss")" >>"$results"
 			echo "    run $run import: curl ${c}s, tofu apply ${p}s"
 		else
 			XANO_TOKEN="$token" run_tofu "$d" /dev/null plan -out=import.tfplan
 			t0=$(now)
 			XANO_TOKEN="$token" run_tofu "$d" "$d/rss" apply import.tfplan
 			p=$(elapsed "$t0")
-			echo "$mib import-saved $run $c $p $bytes $(peak_rss "$d/rss")" >>"$results"
+			echo "$mib import-saved $run $c $p $bytes $(peak_rss "$d/rss") $(provider_cpu "$d/rss")" >>"$results"
 			echo "    run $run import: curl ${c}s, tofu apply of the saved plan ${p}s"
 		fi
 		rm -rf "$d"
@@ -408,7 +414,7 @@ EOF
 	unset XANO_INSPECTION_CACHE_DIR
 }
 
-results="$work/results" # lines: size kind run curl_secs provider_secs bytes rss_kib
+results="$work/results" # lines: size kind run curl_secs provider_secs bytes rss_kib provider_cpu_secs
 : >"$results"
 noop="$work/noop" # lines: size secs (an apply of one data source, after the export at 100 MB/s)
 : >"$noop"
@@ -471,7 +477,7 @@ for mib in $sizes; do
 				content=$(sed -n 's/.*"content_sha256": *"\([0-9a-f]*\)".*/\1/p' "$d/terraform.tfstate" | head -n1)
 				echo "    provider content_sha256: ${content:-null}"
 			fi
-			echo "$mib export-$mode $run $c $p $got $(peak_rss "$d/rss")" >>"$results"
+			echo "$mib export-$mode $run $c $p $got $(peak_rss "$d/rss") $(provider_cpu "$d/rss")" >>"$results"
 			echo "    run $run export ($mode): curl ${c}s, tofu apply ${p}s"
 			if [[ $mode == slow ]]; then
 				# The CLI's fixed cost: an apply of one data source that makes one small request (CLI
@@ -517,13 +523,13 @@ EOF
 					echo "    bench-hash's content_sha256 is the snapshot's"
 				fi
 			fi
-			echo "$mib hash $run $c $p $bytes 0" >>"$results"
+			echo "$mib hash $run $c $p $bytes 0 0" >>"$results"
 			echo "    run $run hash: gzip -dc | sha256sum ${c}s, bench-hash ${p}s"
 			# the floor: inflating alone, with the same library, on one core
 			t0=$(now)
 			timeout "$limit" "${client_pin[@]}" "$hasher" -inflate "$archive" >/dev/null
 			f=$(elapsed "$t0")
-			echo "$mib inflate-floor $run $f $p $bytes 0" >>"$results"
+			echo "$mib inflate-floor $run $f $p $bytes 0 0" >>"$results"
 			echo "    run $run inflate floor: bench-hash -inflate ${f}s"
 			if [[ $has_decoders == 1 ]]; then
 				decoder_rows "$mib" "$archive" "$run"
@@ -547,19 +553,19 @@ function med(a, n) { sort(a, n); return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1])
 	if (!(key in n)) { order[++keys] = key; size[key] = $1; kind[key] = $2 }
 	i = ++n[key]
 	c = $4 > 0 ? $4 : 0.001; p = $5 > 0 ? $5 : 0.001
-	ratio[key, i] = c / p; cs[key, i] = c; ps[key, i] = p; rss[key, i] = $7 / 1024; bytes[key] = $6
+	ratio[key, i] = c / p; cs[key, i] = c; ps[key, i] = p; rss[key, i] = $7 / 1024; cpu[key, i] = $8 + 0; bytes[key] = $6
 }
 END {
-	printf "%-8s %-18s %10s %10s %10s %10s %-22s %s\n", "archive", "measure", "curl s", "tofu s", "curl MB/s", "tofu MB/s", "ratio med (min..max)", "provider peak RSS MiB med (min..max)"
+	printf "%-8s %-18s %10s %10s %10s %10s %-22s %-34s %s\n", "archive", "measure", "curl s", "tofu s", "curl MB/s", "tofu MB/s", "ratio med (min..max)", "provider peak RSS MiB med (min..max)", "provider CPU s med"
 	for (k = 1; k <= keys; k++) {
 		key = order[k]; m = n[key]
 		lo = 1e18; hi = 0; rlo = 1e18; rhi = 0
 		for (i = 1; i <= m; i++) {
-			r[i] = ratio[key, i]; c2[i] = cs[key, i]; p2[i] = ps[key, i]; s2[i] = rss[key, i]
+			r[i] = ratio[key, i]; c2[i] = cs[key, i]; p2[i] = ps[key, i]; s2[i] = rss[key, i]; u2[i] = cpu[key, i]
 			if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i]
 			if (s2[i] < rlo) rlo = s2[i]; if (s2[i] > rhi) rhi = s2[i]
 		}
-		rm = med(r, m); cm = med(c2, m); pm = med(p2, m); sm = med(s2, m)
+		rm = med(r, m); cm = med(c2, m); pm = med(p2, m); sm = med(s2, m); um = med(u2, m)
 		name = kind[key]
 		if (name == "export-plain") name = "export"
 		if (name == "export-slow") name = sprintf("export @%d MB/s", rate / 1e6)
@@ -569,7 +575,8 @@ END {
 		if (name == "import-saved") name = "import, saved plan"
 		mb = bytes[key] / 1e6
 		rs = (name == "content hash" || name == "hash vs inflate") ? "-" : sprintf("%.1f (%.1f..%.1f)", sm, rlo, rhi)
-		printf "%-8s %-18s %10.2f %10.2f %10.1f %10.1f %-22s %s\n", size[key] " MiB", name, cm, pm, mb / cm, mb / pm, sprintf("%.2fx (%.2f..%.2f)", rm, lo, hi), rs
+		us = (name == "content hash" || name == "hash vs inflate") ? "-" : sprintf("%.2f", um)
+		printf "%-8s %-18s %10.2f %10.2f %10.1f %10.1f %-22s %-34s %s\n", size[key] " MiB", name, cm, pm, mb / cm, mb / pm, sprintf("%.2fx (%.2f..%.2f)", rm, lo, hi), rs, us
 	}
 }' "$results"
 if [[ -s "$noop" ]]; then

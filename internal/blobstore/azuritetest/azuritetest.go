@@ -15,16 +15,15 @@
 package azuritetest
 
 import (
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore/storetest"
+
 	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -32,7 +31,6 @@ import (
 	"sort"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -58,32 +56,18 @@ var process struct {
 // Server is one running Azurite blob service.
 type Server struct {
 	// Domain is host:port of the blob service (gocloud's domain= parameter).
-	Domain   string
-	dataDir  string
-	cmd      *exec.Cmd
-	done     chan struct{}
-	log      *os.File
-	stopOnce sync.Once
+	Domain string
+	// The process: Stop stops it (its data folder is kept until StopAll), Log is its output.
+	*storetest.Proc
 }
 
 // Binary returns the Azurite launcher. Without XANO_AZURITE_BINARY it skips t, or fails it under
 // CI, where every store must be proven.
 func Binary(t testing.TB) string {
 	t.Helper()
-	bin := os.Getenv(EnvBinary)
-	if bin == "" {
-		msg := fmt.Sprintf("%s is unset: this test needs Azurite (the azblob:// store); run it through make testunit / "+
-			"make testacc, which install the pinned Azurite into .tools and set it, or run `make azurite` and set "+
-			"%s=$PWD/.tools/bin/azurite-blob", EnvBinary, EnvBinary)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: a store that is not tested is a failure)")
-		}
-		t.Skip(msg)
-	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("%s: %v (run `make azurite`)", EnvBinary, err)
-	}
-	return bin
+	return storetest.Binary(t, EnvBinary, fmt.Sprintf("%s is unset: this test needs Azurite (the azblob:// store); run it "+
+		"through make testunit / make testacc, which install the pinned Azurite into .tools and set it, or run `make "+
+		"azurite` and set %s=$PWD/.tools/bin/azurite-blob", EnvBinary, EnvBinary), "azurite", true)
 }
 
 func randomBytes(n int) []byte {
@@ -212,41 +196,19 @@ func start(bin, key string) (*Server, error) {
 	if key == "" {
 		key = process.accountKey
 	}
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		s, err := startOnce(bin, key)
-		if err == nil {
-			process.servers = append(process.servers, s)
-			return s, nil
-		}
-		lastErr = err
+	s, err := storetest.Retry(func() (*Server, error) { return startOnce(bin, key) })
+	if err == nil {
+		process.servers = append(process.servers, s)
 	}
-	return nil, lastErr
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = l.Close() }()
-	addr, ok := l.Addr().(*net.TCPAddr)
-	if !ok {
-		return 0, fmt.Errorf("unexpected listener address %v", l.Addr())
-	}
-	return addr.Port, nil
+	return s, err
 }
 
 func startOnce(bin, key string) (*Server, error) {
-	port, err := freePort()
+	port, err := storetest.FreePort()
 	if err != nil {
 		return nil, err
 	}
 	dataDir, err := os.MkdirTemp(process.dir, "data-")
-	if err != nil {
-		return nil, err
-	}
-	log, err := os.Create(dataDir + ".log")
 	if err != nil {
 		return nil, err
 	}
@@ -258,59 +220,14 @@ func startOnce(bin, key string) (*Server, error) {
 		"--skipApiVersionCheck", "--loose")
 	cmd.Dir = dataDir
 	cmd.Env = append(os.Environ(), "AZURITE_ACCOUNTS="+process.accountName+":"+key, "HOME="+dataDir)
-	cmd.Stdout, cmd.Stderr = log, log
-	// Azurite dies with the test process even if TestMain never reaches StopAll.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		_ = log.Close()
-		return nil, fmt.Errorf("start Azurite (%s): %w", bin, err)
-	}
-	s := &Server{Domain: domain, dataDir: dataDir, cmd: cmd, done: make(chan struct{}), log: log}
-	go func() { _ = cmd.Wait(); close(s.done) }()
-	if err := s.waitReady(90 * time.Second); err != nil {
-		s.Stop()
-		out, _ := os.ReadFile(log.Name())
-		return nil, fmt.Errorf("the Azurite server on %s did not become ready: %w\n%s", domain, err, out)
+	s := &Server{Domain: domain}
+	// Any answer is ready: an anonymous request is refused, which is an answer.
+	s.Proc, err = storetest.Start(cmd, dataDir+".log", "the Azurite server", domain, s.ServiceURL()+"?comp=list",
+		storetest.AnyAnswer, 90*time.Second)
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
-}
-
-// waitReady waits for the blob service to answer HTTP (any status: an anonymous request is
-// refused, which is an answer).
-func (s *Server) waitReady(limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	client := &http.Client{Timeout: 2 * time.Second}
-	for {
-		select {
-		case <-s.done:
-			return errors.New("the process exited")
-		default:
-		}
-		resp, err := client.Get(s.ServiceURL() + "?comp=list")
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close()
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no answer within %s (last error: %v)", limit, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// Stop stops the server (SIGTERM, then SIGKILL) and keeps its data folder until StopAll.
-func (s *Server) Stop() {
-	s.stopOnce.Do(func() {
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.done:
-		case <-time.After(15 * time.Second):
-			_ = s.cmd.Process.Kill()
-			<-s.done
-		}
-		_ = s.log.Close()
-	})
 }
 
 // ServiceURL is the account's blob service URL on this server.
@@ -427,10 +344,4 @@ func (s *Server) Delete(t testing.TB, name, key string) {
 	if _, err := s.Container(t, name).NewBlobClient(key).Delete(context.Background(), nil); err != nil {
 		t.Fatalf("delete %s/%s: %v", name, key, err)
 	}
-}
-
-// Log is what the server printed so far (for a failing test's message).
-func (s *Server) Log() string {
-	b, _ := os.ReadFile(s.dataDir + ".log")
-	return string(b)
 }

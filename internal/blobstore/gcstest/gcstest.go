@@ -14,17 +14,16 @@
 package gcstest
 
 import (
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore/storetest"
+
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -49,32 +48,18 @@ var process struct {
 // Server is one running fake-gcs-server.
 type Server struct {
 	// Host is host:port of the server, the value of STORAGE_EMULATOR_HOST.
-	Host     string
-	cmd      *exec.Cmd
-	done     chan struct{}
-	log      *os.File
-	dir      string
-	stopOnce sync.Once
+	Host string
+	*storetest.Proc
+	dir string
 }
 
 // Binary returns the fake-gcs-server binary. Without XANO_FAKE_GCS_BINARY it skips t, or fails
 // it under CI, where every store must be proven.
 func Binary(t testing.TB) string {
 	t.Helper()
-	bin := os.Getenv(EnvBinary)
-	if bin == "" {
-		msg := fmt.Sprintf("%s is unset: this test needs fake-gcs-server (the gs:// store); run it through make testunit / "+
-			"make testacc, which build the pinned fake-gcs-server into .tools/bin and set it, or run `make fake-gcs-server` "+
-			"and set %s=$PWD/.tools/bin/fake-gcs-server", EnvBinary, EnvBinary)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: a store that is not tested is a failure)")
-		}
-		t.Skip(msg)
-	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("%s: %v (run `make fake-gcs-server`)", EnvBinary, err)
-	}
-	return bin
+	return storetest.Binary(t, EnvBinary, fmt.Sprintf("%s is unset: this test needs fake-gcs-server (the gs:// store); run "+
+		"it through make testunit / make testacc, which build the pinned fake-gcs-server into .tools/bin and set it, or "+
+		"run `make fake-gcs-server` and set %s=$PWD/.tools/bin/fake-gcs-server", EnvBinary, EnvBinary), "fake-gcs-server", true)
 }
 
 // Shared returns the server of this test process, started on first use (stopped by StopAll from
@@ -123,33 +108,12 @@ func StopAll() {
 	}
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = l.Close() }()
-	addr, ok := l.Addr().(*net.TCPAddr)
-	if !ok {
-		return 0, fmt.Errorf("unexpected listener address %v", l.Addr())
-	}
-	return addr.Port, nil
-}
-
 func start(bin string) (*Server, error) {
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		s, err := startOnce(bin)
-		if err == nil {
-			return s, nil
-		}
-		lastErr = err
-	}
-	return nil, lastErr
+	return storetest.Retry(func() (*Server, error) { return startOnce(bin) })
 }
 
 func startOnce(bin string) (*Server, error) {
-	port, err := freePort()
+	port, err := storetest.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -157,69 +121,23 @@ func startOnce(bin string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	log, err := os.Create(dir + "/server.log")
-	if err != nil {
-		return nil, err
-	}
 	host := "127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(bin, "-scheme", "http", "-host", "127.0.0.1", "-port", strconv.Itoa(port),
 		"-backend", "memory", "-public-host", host, "-external-url", "http://"+host, "-log-level", "warn")
 	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = log, log
-	// The server dies with the test process even if TestMain never reaches StopAll.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		_ = log.Close()
+	proc, err := storetest.Start(cmd, dir+"/server.log", "fake-gcs-server", host, "http://"+host+"/_internal/healthcheck",
+		storetest.StatusOK, 60*time.Second)
+	if err != nil {
 		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("start fake-gcs-server (%s): %w", bin, err)
+		return nil, err
 	}
-	s := &Server{Host: host, cmd: cmd, done: make(chan struct{}), log: log, dir: dir}
-	go func() { _ = cmd.Wait(); close(s.done) }()
-	if err := s.waitReady(60 * time.Second); err != nil {
-		out, _ := os.ReadFile(log.Name())
-		s.Stop()
-		return nil, fmt.Errorf("fake-gcs-server on %s did not become ready: %w\n%s", host, err, out)
-	}
-	return s, nil
-}
-
-func (s *Server) waitReady(limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	client := &http.Client{Timeout: 2 * time.Second}
-	for {
-		select {
-		case <-s.done:
-			return errors.New("the process exited")
-		default:
-		}
-		resp, err := client.Get("http://" + s.Host + "/_internal/healthcheck")
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no answer to /_internal/healthcheck within %s (last error: %v)", limit, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return &Server{Host: host, Proc: proc, dir: dir}, nil
 }
 
 // Stop stops the server (SIGTERM, then SIGKILL) and removes its folder.
 func (s *Server) Stop() {
-	s.stopOnce.Do(func() {
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.done:
-		case <-time.After(15 * time.Second):
-			_ = s.cmd.Process.Kill()
-			<-s.done
-		}
-		_ = s.log.Close()
-		_ = os.RemoveAll(s.dir)
-	})
+	s.Proc.Stop()
+	_ = os.RemoveAll(s.dir)
 }
 
 // URL is the object URL of key in bucket: a plain gs:// URL, as STORAGE_EMULATOR_HOST says
@@ -307,10 +225,4 @@ func (s *Server) Delete(t testing.TB, bucket, key string) {
 	if err := s.Client(t).Bucket(bucket).Object(key).Delete(context.Background()); err != nil {
 		t.Fatalf("delete %s/%s: %v", bucket, key, err)
 	}
-}
-
-// Log is what the server printed so far (for a failing test's message).
-func (s *Server) Log() string {
-	b, _ := os.ReadFile(s.dir + "/server.log")
-	return string(b)
 }

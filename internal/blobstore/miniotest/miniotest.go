@@ -17,21 +17,19 @@
 package miniotest
 
 import (
+	"github.com/xano-community/terraform-provider-xano/internal/blobstore/storetest"
+
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -70,25 +68,16 @@ var process struct {
 type Server struct {
 	// Endpoint is the S3 endpoint, http://127.0.0.1:PORT.
 	Endpoint string
-	dataDir  string
-	cmd      *exec.Cmd
-	done     chan struct{}
-	log      *os.File
-	stopOnce sync.Once
+	// The process: Stop stops it (its data folder is kept until StopAll), Log is its output.
+	*storetest.Proc
 }
 
 // Binary returns the MinIO binary, or skips t when XANO_MINIO_BINARY is unset.
 func Binary(t testing.TB) string {
 	t.Helper()
-	bin := os.Getenv(EnvBinary)
-	if bin == "" {
-		t.Skipf("%s is unset: this test needs MinIO; run it through make testunit / make testacc, which build the pinned MinIO "+
-			"into .tools/bin and set it, or run `make minio` and set %s=$PWD/.tools/bin/minio", EnvBinary, EnvBinary)
-	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("%s: %v (run `make minio`)", EnvBinary, err)
-	}
-	return bin
+	return storetest.Binary(t, EnvBinary, fmt.Sprintf("%s is unset: this test needs MinIO; run it through make testunit / "+
+		"make testacc, which build the pinned MinIO into .tools/bin and set it, or run `make minio` and set "+
+		"%s=$PWD/.tools/bin/minio", EnvBinary, EnvBinary), "minio", false)
 }
 
 // setup creates the process's credentials and AWS files, and points the environment at them.
@@ -216,45 +205,23 @@ func start(bin string) (*Server, error) {
 	if err := setup(); err != nil {
 		return nil, err
 	}
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		s, err := startOnce(bin)
-		if err == nil {
-			process.servers = append(process.servers, s)
-			return s, nil
-		}
-		lastErr = err
+	s, err := storetest.Retry(func() (*Server, error) { return startOnce(bin) })
+	if err == nil {
+		process.servers = append(process.servers, s)
 	}
-	return nil, lastErr
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer func() { _ = l.Close() }()
-	addr, ok := l.Addr().(*net.TCPAddr)
-	if !ok {
-		return 0, fmt.Errorf("unexpected listener address %v", l.Addr())
-	}
-	return addr.Port, nil
+	return s, err
 }
 
 func startOnce(bin string) (*Server, error) {
-	port, err := freePort()
+	port, err := storetest.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	console, err := freePort()
+	console, err := storetest.FreePort()
 	if err != nil {
 		return nil, err
 	}
 	dataDir, err := os.MkdirTemp(process.dir, "data-")
-	if err != nil {
-		return nil, err
-	}
-	log, err := os.Create(dataDir + ".log")
 	if err != nil {
 		return nil, err
 	}
@@ -264,66 +231,12 @@ func startOnce(bin string) (*Server, error) {
 	cmd.Env = append(os.Environ(),
 		"MINIO_ROOT_USER="+process.accessKey, "MINIO_ROOT_PASSWORD="+process.secretKey,
 		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_CI_CD=1", "HOME="+dataDir)
-	cmd.Stdout, cmd.Stderr = log, log
-	// MinIO dies with the test process even if TestMain never reaches StopAll.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		_ = log.Close()
-		return nil, fmt.Errorf("start MinIO (%s): %w", bin, err)
+	endpoint := "http://" + addr
+	proc, err := storetest.Start(cmd, dataDir+".log", "MinIO", addr, endpoint+"/minio/health/ready", storetest.StatusOK, 90*time.Second)
+	if err != nil {
+		return nil, err
 	}
-	s := &Server{Endpoint: "http://" + addr, dataDir: dataDir, cmd: cmd, done: make(chan struct{}), log: log}
-	go func() { _ = cmd.Wait(); close(s.done) }()
-	if err := s.waitReady(90 * time.Second); err != nil {
-		s.Stop()
-		out, _ := os.ReadFile(log.Name())
-		return nil, fmt.Errorf("MinIO on %s did not become ready: %w\n%s", addr, err, tail(string(out), 2000))
-	}
-	return s, nil
-}
-
-func tail(s string, n int) string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
-}
-
-func (s *Server) waitReady(limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	client := &http.Client{Timeout: 2 * time.Second}
-	for {
-		select {
-		case <-s.done:
-			return errors.New("the process exited")
-		default:
-		}
-		resp, err := client.Get(s.Endpoint + "/minio/health/ready")
-		if err == nil {
-			_, _ = io.Copy(io.Discard, resp.Body)
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no answer to /minio/health/ready within %s (last error: %v)", limit, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// Stop stops the server (SIGTERM, then SIGKILL) and keeps its data folder until StopAll.
-func (s *Server) Stop() {
-	s.stopOnce.Do(func() {
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.done:
-		case <-time.After(15 * time.Second):
-			_ = s.cmd.Process.Kill()
-			<-s.done
-		}
-		_ = s.log.Close()
-	})
+	return &Server{Endpoint: endpoint, Proc: proc}, nil
 }
 
 // URL is the object URL of key in bucket on this server, with profile= when profile is not "".
@@ -437,10 +350,4 @@ func (s *Server) Delete(t testing.TB, bucket, key string) {
 	if _, err := s.Client().DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
 		t.Fatalf("delete %s/%s: %v", bucket, key, err)
 	}
-}
-
-// Log is what the server printed so far (for a failing test's message).
-func (s *Server) Log() string {
-	b, _ := os.ReadFile(s.dataDir + ".log")
-	return string(b)
 }

@@ -5,8 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -212,13 +212,11 @@ func inspectCached(ctx context.Context, src importSource, lim archive.Limits, su
 		return archive.Info{}, err
 	}
 	defer r.Close()
-	d := newChecksumDigester()
-	info, err := archive.Inspect(io.TeeReader(r, d), lim, archive.WithFacts())
+	d, info, err := readSourceArchive(r, lim, archive.WithFacts())
 	if err != nil {
 		return info, err
 	}
-	// Inspect may stop before the end (bytes after the last gzip member): the rest is hashed too.
-	if _, err := io.Copy(d, r); err == nil && d.digest().SHA256 == sum {
+	if d.SHA256 == sum {
 		c.put(ctx, sum, lim, info)
 	}
 	return info, nil
@@ -242,49 +240,42 @@ func inspectSourceBy(ctx context.Context, src importSource, lim archive.Limits, 
 // check; the apply always hashes the archive right before uploading it (checkSourceArchive).
 func checkInspectSource(ctx context.Context, src importSource, lim archive.Limits, sum string) diag.Diagnostics {
 	c := defaultInspectionCache()
-	if e, ok := c.entry(ctx, sum, lim); ok {
-		before := ""
-		if !src.isObject() {
-			if before = fileIdentity(src.path); before != "" && before == e.Checked {
-				tflog.Debug(ctx, "The source archive is the file checked before, unchanged", map[string]any{"source": src.String()})
-				return nil
-			}
-		}
-		diags := checkSourceArchive(ctx, src, sum)
-		if !diags.HasError() && before != "" && before == fileIdentity(src.path) {
-			c.putChecked(ctx, sum, lim, e.Info, before)
-		}
-		return diags
-	}
 	before := ""
 	if !src.isObject() {
 		before = fileIdentity(src.path)
+	}
+	// unchanged is the identity to remember: the file's, when it did not change during the check.
+	unchanged := func() string {
+		if before != "" && before == fileIdentity(src.path) {
+			return before
+		}
+		return ""
+	}
+	if e, ok := c.entry(ctx, sum, lim); ok {
+		if before != "" && before == e.Checked {
+			tflog.Debug(ctx, "The source archive is the file checked before, unchanged", map[string]any{"source": src.String()})
+			return nil
+		}
+		diags := checkSourceArchive(ctx, src, sum)
+		if checked := unchanged(); !diags.HasError() && checked != "" {
+			c.putChecked(ctx, sum, lim, e.Info, checked)
+		}
+		return diags
 	}
 	r, diags := openSource(ctx, src)
 	if diags.HasError() {
 		return diags
 	}
 	defer r.Close()
-	d := newChecksumDigester()
-	cr := &readErrorCatcher{r: r}
-	info, inspectErr := archive.Inspect(io.TeeReader(cr, d), lim, archive.WithFacts())
-	_, err := io.Copy(d, cr) // the rest after the last gzip member, and all of it after a failure
-	if err == nil {
-		err = cr.err
-	}
-	if err != nil {
+	d, info, err := readSourceArchive(r, lim, archive.WithFacts())
+	if readErr := (*sourceReadError)(nil); errors.As(err, &readErr) {
 		diags.AddAttributeError(src.attr(), "Cannot read the source archive",
-			fmt.Sprintf("Hashing %s failed: %s.", src.label(), err))
+			fmt.Sprintf("Hashing %s failed: %s.", src.label(), readErr.err))
 		return diags
 	}
-	digest := d.digest()
-	if diags.Append(checkSourceDigest(src, digest, sum)...); diags.HasError() || inspectErr != nil {
+	if diags.Append(checkSourceDigest(src, d, sum)...); diags.HasError() || err != nil {
 		return diags // an archive that cannot be inspected is reported where it is compared
 	}
-	checked := ""
-	if before != "" && before == fileIdentity(src.path) {
-		checked = before
-	}
-	c.putChecked(ctx, sum, lim, info, checked)
+	c.putChecked(ctx, sum, lim, info, unchanged())
 	return diags
 }

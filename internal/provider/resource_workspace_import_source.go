@@ -232,13 +232,13 @@ type sourceReadError struct{ err error }
 func (e *sourceReadError) Error() string { return e.err.Error() }
 func (e *sourceReadError) Unwrap() error { return e.err }
 
-// readSourceArchive reads r once, hashing its bytes and inspecting its content. The digest is
-// complete even when the archive cannot be inspected; err is then Inspect's error, or a
-// *sourceReadError when the source cannot be read.
-func readSourceArchive(r io.Reader, lim archive.Limits) (fileDigest, archive.Info, error) {
+// readSourceArchive reads r once, hashing its bytes and inspecting its content (with opts). The
+// digest is complete even when the archive cannot be inspected; err is then Inspect's error, or
+// a *sourceReadError when the source cannot be read.
+func readSourceArchive(r io.Reader, lim archive.Limits, opts ...archive.Option) (fileDigest, archive.Info, error) {
 	d := newChecksumDigester()
 	cr := &readErrorCatcher{r: r}
-	info, inspectErr := archive.Inspect(io.TeeReader(cr, d), lim)
+	info, inspectErr := archive.Inspect(io.TeeReader(cr, d), lim, opts...)
 	if cr.err != nil {
 		return fileDigest{}, archive.Info{}, &sourceReadError{cr.err}
 	}

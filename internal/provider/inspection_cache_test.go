@@ -29,19 +29,27 @@ func cacheEntries(t *testing.T, dir string) []string {
 	return names
 }
 
-// The second inspection of an archive comes from the cache (the archive is gone by then), only
-// for the same SHA-256 and limits; entries are private to the user.
-func TestInspectionCache(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "cache")
+// cacheFixture points the inspection cache at a folder of t and writes a paged archive: the
+// cache's folder, and the archive's path, SHA-256 and content hash.
+func cacheFixture(t *testing.T) (dir, path, sum, content string) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "cache")
 	t.Setenv(inspectionCacheEnv, dir)
-	ctx := context.Background()
-	p, want := writePagedArchive(t)
-	d, err := digestFile(p)
+	path, content = writePagedArchive(t)
+	d, err := digestFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, path, d.SHA256, content
+}
+
+// The second inspection of an archive comes from the cache (the archive is gone by then), only
+// for the same SHA-256 and limits; entries are private to the user.
+func TestInspectionCache(t *testing.T) {
+	dir, p, sum, want := cacheFixture(t)
+	ctx := context.Background()
 	src := importSource{path: p}
-	first, err := inspectCached(ctx, src, archive.Limits{}, d.SHA256)
+	first, err := inspectCached(ctx, src, archive.Limits{}, sum)
 	if err != nil || first.ContentSHA256 != want || first.Facts == nil || first.RowPages == nil {
 		t.Fatalf("first inspection: %+v, %v", first, err)
 	}
@@ -59,12 +67,12 @@ func TestInspectionCache(t *testing.T) {
 	if err := os.Remove(p); err != nil {
 		t.Fatal(err)
 	}
-	again, err := inspectCached(ctx, src, archive.Limits{}, d.SHA256)
+	again, err := inspectCached(ctx, src, archive.Limits{}, sum)
 	if err != nil || !reflect.DeepEqual(again, first) {
 		t.Fatalf("the cached inspection differs: %+v, %v; want %+v", again, err, first)
 	}
 	// Other limits are another inspection: the archive is read again (and is gone).
-	if _, err := inspectCached(ctx, src, archive.Limits{MaxEntries: 3}, d.SHA256); err == nil {
+	if _, err := inspectCached(ctx, src, archive.Limits{MaxEntries: 3}, sum); err == nil {
 		t.Fatal("an inspection within other limits came from the cache")
 	}
 
@@ -72,7 +80,7 @@ func TestInspectionCache(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, entries[0]), []byte("{"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := inspectCached(ctx, src, archive.Limits{}, d.SHA256); err == nil {
+	if _, err := inspectCached(ctx, src, archive.Limits{}, sum); err == nil {
 		t.Fatal("a damaged cache entry was used")
 	}
 }
@@ -128,20 +136,14 @@ func TestInspectionCachePrunes(t *testing.T) {
 // With the archive in the cache, the upload is only hashed and takes the cached content when the
 // bytes are the checked ones; bytes that changed after the check leave the content unknown.
 func TestInspectingUploadFromCache(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "cache")
-	t.Setenv(inspectionCacheEnv, dir)
+	_, p, sum, want := cacheFixture(t)
 	ctx := context.Background()
-	p, want := writePagedArchive(t)
-	d, err := digestFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
 	src := importSource{path: p}
-	if _, err := inspectCached(ctx, src, archive.Limits{}, d.SHA256); err != nil {
+	if _, err := inspectCached(ctx, src, archive.Limits{}, sum); err != nil {
 		t.Fatal(err)
 	}
 	upload := func() (archive.Info, bool) {
-		u := newInspectingUpload(ctx, src, archive.Limits{}, d.SHA256)
+		u := newInspectingUpload(ctx, src, archive.Limits{}, sum)
 		defer u.close()
 		rc, err := u.source(ctx, "test upload", nil).Open()
 		if err != nil {
@@ -174,14 +176,8 @@ func TestInspectingUploadFromCache(t *testing.T) {
 // The plan's check of a restore's archive inspects it in the same pass and fills the cache; with
 // the archive in the cache, the check still hashes the bytes, so a changed file is refused.
 func TestCheckInspectSource(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "cache")
-	t.Setenv(inspectionCacheEnv, dir)
+	dir, p, sum, want := cacheFixture(t)
 	ctx := context.Background()
-	p, want := writePagedArchive(t)
-	d, err := digestFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
 	src := importSource{path: p}
 	if diags := checkInspectSource(ctx, src, archive.Limits{}, strings.Repeat("0", 64)); !diags.HasError() {
 		t.Fatal("an archive that does not match source_sha256 passed the check")
@@ -189,7 +185,7 @@ func TestCheckInspectSource(t *testing.T) {
 	if entries := cacheEntries(t, dir); len(entries) != 0 {
 		t.Fatalf("a refused archive was cached: %v", entries)
 	}
-	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); diags.HasError() {
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, sum); diags.HasError() {
 		t.Fatal(diags)
 	}
 	if entries := cacheEntries(t, dir); len(entries) != 1 {
@@ -203,7 +199,7 @@ func TestCheckInspectSource(t *testing.T) {
 	if err := os.Remove(p); err != nil {
 		t.Fatal(err)
 	}
-	if info, err := inspectCached(ctx, src, archive.Limits{}, d.SHA256); err != nil || info.ContentSHA256 != want {
+	if info, err := inspectCached(ctx, src, archive.Limits{}, sum); err != nil || info.ContentSHA256 != want {
 		t.Fatalf("cached inspection: %+v, %v", info, err)
 	}
 	// ...but not for other bytes under the same name: the check hashes them.
@@ -211,7 +207,7 @@ func TestCheckInspectSource(t *testing.T) {
 	if err := os.WriteFile(p, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); !diags.HasError() {
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, sum); !diags.HasError() {
 		t.Fatal("a changed archive passed the check because its inspection was cached")
 	}
 }
@@ -223,32 +219,26 @@ func TestCheckInspectSourceRemembersTheFile(t *testing.T) {
 	if fileIdentity(os.Args[0]) == "" {
 		t.Skip("no file identity on this system")
 	}
-	dir := filepath.Join(t.TempDir(), "cache")
-	t.Setenv(inspectionCacheEnv, dir)
+	_, p, sum, _ := cacheFixture(t)
 	ctx := context.Background()
-	p, _ := writePagedArchive(t)
-	d, err := digestFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
 	src := importSource{path: p}
 	c := defaultInspectionCache()
 	checked := func() string {
 		t.Helper()
-		e, ok := c.entry(ctx, d.SHA256, archive.Limits{})
+		e, ok := c.entry(ctx, sum, archive.Limits{})
 		if !ok {
 			t.Fatal("no cache entry")
 		}
 		return e.Checked
 	}
-	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); diags.HasError() {
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, sum); diags.HasError() {
 		t.Fatal(diags)
 	}
 	first := fileIdentity(p)
 	if got := checked(); got != first {
 		t.Fatalf("remembered identity %q, want %q", got, first)
 	}
-	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); diags.HasError() {
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, sum); diags.HasError() {
 		t.Fatal(diags)
 	}
 
@@ -260,7 +250,7 @@ func TestCheckInspectSourceRemembersTheFile(t *testing.T) {
 	if fileIdentity(p) == first {
 		t.Fatal("touching the file did not change its identity")
 	}
-	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); diags.HasError() {
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, sum); diags.HasError() {
 		t.Fatal(diags)
 	}
 	if got := checked(); got != fileIdentity(p) {
@@ -276,7 +266,7 @@ func TestCheckInspectSourceRemembersTheFile(t *testing.T) {
 	if err := os.WriteFile(p, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if diags := checkInspectSource(ctx, src, archive.Limits{}, d.SHA256); !diags.HasError() {
+	if diags := checkInspectSource(ctx, src, archive.Limits{}, sum); !diags.HasError() {
 		t.Fatal("a rewritten archive passed the check on its earlier identity")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
+	"github.com/xano-community/terraform-provider-xano/internal/writeback"
 )
 
 const spoolSuffix = ".pages"
@@ -432,10 +433,7 @@ func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 	}
 	// Hand what is written to the disk as the import goes, so that the fsync that ends it
 	// (result) has little left to wait for.
-	if end := ar.spoolOff + int64(len(raw)); end-ar.flushed >= spoolWritebackChunk {
-		startWriteback(ar.spool, ar.flushed, end-ar.flushed)
-		ar.flushed = end
-	}
+	writeback.Advance(ar.spool, &ar.flushed, ar.spoolOff+int64(len(raw)))
 	if ar.pages[guid] == nil {
 		ar.pages[guid] = map[int]pageAt{}
 	}
@@ -446,9 +444,6 @@ func (ar *archiveReader) addPage(e archive.Entry, body io.Reader) error {
 	ar.spoolOff += int64(len(raw))
 	return nil
 }
-
-// spoolWritebackChunk is how many written bytes of a spool file are handed to the disk at once.
-const spoolWritebackChunk = 8 << 20
 
 // maxContentPageBytes is the largest content page an import reads. Xano's pages are about
 // 512 KB (and the emulator's at most 1.5 MiB); reading and verifying one costs a few times its

@@ -15,6 +15,7 @@ import (
 
 	"github.com/xano-community/terraform-provider-xano/internal/archive"
 	"github.com/xano-community/terraform-provider-xano/internal/inflate"
+	"github.com/xano-community/terraform-provider-xano/internal/writeback"
 )
 
 // fileDigest is what state records about an archive file: the hashes of its exact bytes, which
@@ -106,13 +107,10 @@ type atomicFile struct {
 	inspect inspectFunc
 	insp    *streamInspector
 	// written is how many bytes the file holds; flushed how many of them were handed to the
-	// kernel's writeback (startWriteback), every writebackChunk bytes, so that the download is
-	// written to disk while it arrives and Commit's fsync does not wait for all of it at the end.
+	// kernel's writeback (package writeback), so that the download is written to disk while it
+	// arrives and Commit's fsync does not wait for all of it at the end.
 	written, flushed int64
 }
-
-// writebackChunk is how many written bytes are handed to the disk at once while a file arrives.
-const writebackChunk = 8 << 20
 
 // createAtomic starts writing dst with file mode perm. The folder must exist and be writable.
 func createAtomic(dst string, perm os.FileMode, inspect inspectFunc) (*atomicFile, error) {
@@ -135,10 +133,7 @@ func (a *atomicFile) Write(p []byte) (int, error) {
 		return n, err
 	}
 	a.written += int64(n)
-	if a.written-a.flushed >= writebackChunk {
-		startWriteback(a.tmp, a.flushed, a.written-a.flushed)
-		a.flushed = a.written
-	}
+	writeback.Advance(a.tmp, &a.flushed, a.written)
 	_, _ = a.dig.Write(p[:n])
 	a.insp.feed(p[:n])
 	return n, nil

@@ -20,10 +20,19 @@ import (
 	"github.com/xano-community/terraform-provider-xano/internal/blobstore/storetest"
 
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -66,8 +75,12 @@ var process struct {
 
 // Server is one running MinIO.
 type Server struct {
-	// Endpoint is the S3 endpoint, http://127.0.0.1:PORT.
+	// Endpoint is the S3 endpoint, http://127.0.0.1:PORT, or https:// for a server of StartTLS.
 	Endpoint string
+	// CABundle is, for a server on https, the PEM file of its self-signed certificate: what a
+	// client names in AWS_CA_BUNDLE (the AWS chain's setting for a private CA) to trust it.
+	CABundle string
+	roots    *x509.CertPool
 	// The process: Stop stops it (its data folder is kept until StopAll), Log is its output.
 	*storetest.Proc
 }
@@ -201,18 +214,37 @@ func StopAll() {
 	}
 }
 
-func start(bin string) (*Server, error) {
+// StartTLS starts a private MinIO server on https (a self-signed certificate for 127.0.0.1, in
+// s.CABundle), as a cloud store or a self-hosted one with a private CA is reached; stopped when
+// t ends. Over https the AWS SDK sends parts unsigned (UNSIGNED-PAYLOAD) with trailing checksums,
+// where over http it signs each part's SHA-256: the two paths differ on the wire.
+func StartTLS(t testing.TB) *Server {
+	t.Helper()
+	bin := Binary(t)
+	process.mu.Lock()
+	s, err := startTLS(bin, true)
+	process.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+func start(bin string) (*Server, error) { return startTLS(bin, false) }
+
+func startTLS(bin string, useTLS bool) (*Server, error) {
 	if err := setup(); err != nil {
 		return nil, err
 	}
-	s, err := storetest.Retry(func() (*Server, error) { return startOnce(bin) })
+	s, err := storetest.Retry(func() (*Server, error) { return startOnce(bin, useTLS) })
 	if err == nil {
 		process.servers = append(process.servers, s)
 	}
 	return s, err
 }
 
-func startOnce(bin string) (*Server, error) {
+func startOnce(bin string, useTLS bool) (*Server, error) {
 	port, err := storetest.FreePort()
 	if err != nil {
 		return nil, err
@@ -231,12 +263,66 @@ func startOnce(bin string) (*Server, error) {
 	cmd.Env = append(os.Environ(),
 		"MINIO_ROOT_USER="+process.accessKey, "MINIO_ROOT_PASSWORD="+process.secretKey,
 		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_CI_CD=1", "HOME="+dataDir)
-	endpoint := "http://" + addr
-	proc, err := storetest.Start(cmd, dataDir+".log", "MinIO", addr, endpoint+"/minio/health/ready", storetest.StatusOK, 90*time.Second)
-	if err != nil {
+	s := &Server{Endpoint: "http://" + addr}
+	probe := &http.Client{Timeout: 2 * time.Second}
+	if useTLS {
+		certs := filepath.Join(dataDir, ".certs")
+		if s.CABundle, s.roots, err = selfSigned(certs); err != nil {
+			return nil, err
+		}
+		s.Endpoint = "https://" + addr
+		probe.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.roots, MinVersion: tls.VersionTLS12}}
+	}
+	if s.Proc, err = storetest.StartProbed(cmd, dataDir+".log", "MinIO", addr, s.Endpoint+"/minio/health/ready",
+		storetest.StatusOK, 90*time.Second, probe); err != nil {
 		return nil, err
 	}
-	return &Server{Endpoint: endpoint, Proc: proc}, nil
+	return s, nil
+}
+
+// selfSigned writes MinIO's certificate and key for 127.0.0.1 into certs (public.crt,
+// private.key) and returns the certificate's path and a pool that trusts it.
+func selfSigned(certs string) (string, *x509.CertPool, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return "", nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: "xano-minio-test"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return "", nil, err
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := os.MkdirAll(certs, 0o700); err != nil {
+		return "", nil, err
+	}
+	certFile := filepath.Join(certs, "public.crt")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		return "", nil, err
+	}
+	if err := os.WriteFile(filepath.Join(certs, "private.key"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return "", nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return "", nil, err
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(cert)
+	return certFile, roots, nil
 }
 
 // URL is the object URL of key in bucket on this server, with profile= when profile is not "".
@@ -253,12 +339,16 @@ func (s *Server) URL(bucket, key, profile string) string {
 
 // Client is an S3 client with the root credentials, for the tests' own checks.
 func (s *Server) Client() *s3.Client {
-	return s3.New(s3.Options{
+	o := s3.Options{
 		Region:       Region,
 		BaseEndpoint: aws.String(s.Endpoint),
 		UsePathStyle: true,
 		Credentials:  credentials.NewStaticCredentialsProvider(process.accessKey, process.secretKey, ""),
-	})
+	}
+	if s.roots != nil {
+		o.HTTPClient = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.roots, MinVersion: tls.VersionTLS12}}}
+	}
+	return s3.New(o)
 }
 
 // CreateBucket creates bucket (versioned when versioned is true).

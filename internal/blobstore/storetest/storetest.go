@@ -83,6 +83,12 @@ func AnyAnswer(int) bool { return true }
 // never stops it, and waits up to limit for probeURL to answer as ready says. name and addr
 // name the server in the error, which ends with the end of its output.
 func Start(cmd *exec.Cmd, logPath, name, addr, probeURL string, ready Ready, limit time.Duration) (*Proc, error) {
+	return StartProbed(cmd, logPath, name, addr, probeURL, ready, limit, &http.Client{Timeout: 2 * time.Second})
+}
+
+// StartProbed is Start with the client of the readiness probe (one that trusts the server's
+// certificate, for a server on https).
+func StartProbed(cmd *exec.Cmd, logPath, name, addr, probeURL string, ready Ready, limit time.Duration, probe *http.Client) (*Proc, error) {
 	log, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
@@ -95,16 +101,15 @@ func Start(cmd *exec.Cmd, logPath, name, addr, probeURL string, ready Ready, lim
 	}
 	p := &Proc{cmd: cmd, done: make(chan struct{}), log: log}
 	go func() { _ = cmd.Wait(); close(p.done) }()
-	if err := p.waitReady(probeURL, ready, limit); err != nil {
+	if err := p.waitReady(probe, probeURL, ready, limit); err != nil {
 		p.Stop()
 		return nil, fmt.Errorf("%s on %s did not become ready: %w\n%s", name, addr, err, tail(p.Log(), 2000))
 	}
 	return p, nil
 }
 
-func (p *Proc) waitReady(url string, ready Ready, limit time.Duration) error {
+func (p *Proc) waitReady(client *http.Client, url string, ready Ready, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
-	client := &http.Client{Timeout: 2 * time.Second}
 	for {
 		select {
 		case <-p.done:

@@ -2,6 +2,8 @@ package blobstore
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -155,6 +157,8 @@ func classify(err error, op string, o Object) error {
 		e.Kind, e.Fix = ErrBucketNotFound, fixBucket(o)
 	case o.scheme == "file" && strings.HasPrefix(op, "open the bucket") && errors.Is(err, fs.ErrNotExist):
 		e.Kind, e.Fix = ErrBucketNotFound, fixBucket(o)
+	case isUntrustedCertificate(err, msg):
+		e.Kind, e.Fix = ErrUnreachable, fixCertificate(o)
 	case code == gcerrors.NotFound && isUnreachable(err, msg):
 		e.Kind, e.Fix = ErrUnreachable, fixUnreachable(o)
 	case code == gcerrors.NotFound || errors.Is(err, fs.ErrNotExist):
@@ -168,6 +172,27 @@ func classify(err error, op string, o Object) error {
 		e.Kind, e.Fix = ErrInvalidURL, "fix the bucket parameters in the URL's query (see the provider's object storage docs for each store's parameters)"
 	}
 	return e
+}
+
+// isUntrustedCertificate reports whether the store's TLS certificate was refused (a private CA,
+// a self-signed certificate, a name that does not match).
+func isUntrustedCertificate(err error, msg string) bool {
+	var verify *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &host) ||
+		strings.Contains(msg, "x509: certificate") || strings.Contains(msg, "tls: failed to verify certificate")
+}
+
+func fixCertificate(o Object) string {
+	switch o.scheme {
+	case "s3":
+		return "the store's TLS certificate is not trusted: for a store with a private CA, set AWS_CA_BUNDLE to the CA's " +
+			"PEM file (or add it to the system's trust store, or SSL_CERT_FILE); check that endpoint= names the host the certificate is for"
+	default:
+		return "the store's TLS certificate is not trusted: add its CA to the system's trust store (or SSL_CERT_FILE), " +
+			"and check the endpoint's host name"
+	}
 }
 
 func fixUnreachable(o Object) string {

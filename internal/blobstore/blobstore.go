@@ -29,7 +29,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
+	tmtypes "github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"gocloud.dev/blob"
 	// The stores built into the provider (see the "Object storage" docs).
@@ -550,6 +552,14 @@ const abortTimeout = 30 * time.Second
 // doubles on the way, before it uses the pool; with the threshold at one part size, that first
 // read is one part. The transfer manager is otherwise configured as gocloud does (part size,
 // concurrency, the client's checksum setting), plus a FailTimeout so that an abort is sent.
+//
+// Unless the URL turns checksums off (request_checksum_calculation=when_required, for a store
+// that has none), the upload declares a full-object CRC32 (x-amz-checksum-type FULL_OBJECT): the
+// SDK sends each part's CRC32 as it would, and the store combines them and checks the whole
+// object when the upload completes. Without it the object has a composite checksum (a checksum
+// of the parts' checksums), which a copy cannot keep: MinIO then makes SetMetadata's copy a
+// rewrite of the whole archive to compute a new one (0.6 s for 256 MiB) instead of updating the
+// metadata in place (30 ms).
 func s3PartsOnly(b *blob.Bucket, opts WriterOptions) func(asFunc func(any) bool) error {
 	return func(asFunc func(any) bool) error {
 		var client *s3.Client
@@ -558,6 +568,11 @@ func s3PartsOnly(b *blob.Bucket, opts WriterOptions) func(asFunc func(any) bool)
 			return nil // not S3
 		}
 		checksum := client.Options().RequestChecksumCalculation
+		var in *transfermanager.UploadObjectInput // the upload's request, filled by gocloud
+		if asFunc(&in) && in != nil && checksum != aws.RequestChecksumCalculationWhenRequired {
+			in.ChecksumAlgorithm = tmtypes.ChecksumAlgorithmCrc32
+			in.ChecksumType = tmtypes.ChecksumTypeFullObject
+		}
 		*tm = *transfermanager.New(client, func(o *transfermanager.Options) {
 			o.PartSizeBytes = int64(opts.partSize())
 			o.Concurrency = opts.concurrency()

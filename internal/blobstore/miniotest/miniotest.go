@@ -264,15 +264,14 @@ func startOnce(bin string, useTLS bool) (*Server, error) {
 		"MINIO_ROOT_USER="+process.accessKey, "MINIO_ROOT_PASSWORD="+process.secretKey,
 		"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_CI_CD=1", "HOME="+dataDir)
 	s := &Server{Endpoint: "http://" + addr}
-	probe := &http.Client{Timeout: 2 * time.Second}
 	if useTLS {
-		certs := filepath.Join(dataDir, ".certs")
-		if s.CABundle, s.roots, err = selfSigned(certs); err != nil {
+		if s.CABundle, s.roots, err = selfSigned(filepath.Join(dataDir, ".certs")); err != nil {
 			return nil, err
 		}
 		s.Endpoint = "https://" + addr
-		probe.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.roots, MinVersion: tls.VersionTLS12}}
 	}
+	probe := s.httpClient()
+	probe.Timeout = 2 * time.Second
 	if s.Proc, err = storetest.StartProbed(cmd, dataDir+".log", "MinIO", addr, s.Endpoint+"/minio/health/ready",
 		storetest.StatusOK, 90*time.Second, probe); err != nil {
 		return nil, err
@@ -346,9 +345,17 @@ func (s *Server) Client() *s3.Client {
 		Credentials:  credentials.NewStaticCredentialsProvider(process.accessKey, process.secretKey, ""),
 	}
 	if s.roots != nil {
-		o.HTTPClient = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.roots, MinVersion: tls.VersionTLS12}}}
+		o.HTTPClient = s.httpClient()
 	}
 	return s3.New(o)
+}
+
+// httpClient is a client that trusts this server's certificate (any client, on http).
+func (s *Server) httpClient() *http.Client {
+	if s.roots == nil {
+		return &http.Client{}
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.roots, MinVersion: tls.VersionTLS12}}}
 }
 
 // CreateBucket creates bucket (versioned when versioned is true).

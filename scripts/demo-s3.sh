@@ -161,7 +161,9 @@ export TF_CLI_CONFIG_FILE="$work/cli.tfrc"
 unset TF_CLI_ARGS TF_CLI_ARGS_plan TF_CLI_ARGS_apply TF_CLI_ARGS_init TF_PLUGIN_CACHE_DIR TF_WORKSPACE
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
 export XANO_INSTANCE_URL="$url" XANO_TOKEN="$token"
-query="?endpoint=$endpoint&use_path_style=true&region=$AWS_REGION"
+# full_object_checksum=true: MinIO takes full-object checksums, which keep the copy that puts the
+# hashes on each archive a metadata update (see the object storage guide).
+query="?endpoint=$endpoint&use_path_style=true&region=$AWS_REGION&full_object_checksum=true"
 export TF_VAR_store="{ bucket = \"s3://$bucket\", query = \"$query\" }"
 
 runner="$work/runner"

@@ -50,7 +50,14 @@ type Object struct {
 	scheme string
 	bucket string // the bucket URL gocloud opens (scheme, host or folder, and query)
 	key    string
+	// fullObject is the URL's full_object_checksum (S3): "true", "false", or "" for the default
+	// (see s3PartsOnly).
+	fullObject string
 }
+
+// FullObjectChecksumParam is the S3 URL parameter that says whether an upload declares a
+// full-object CRC32 (see s3PartsOnly); the provider's own, taken out before gocloud reads the URL.
+const FullObjectChecksumParam = "full_object_checksum"
 
 // Parse reads an object URL. It rejects a scheme that is not built in, a missing bucket or
 // key, and credentials in the URL (user information, secret-looking query parameters).
@@ -125,7 +132,17 @@ func Parse(raw string) (Object, error) {
 			return Object{}, fmt.Errorf("the object URL %q has no object key (the path after the bucket, not ending in '/'): "+
 				"write it as %s://%s/some/key.tar.gz", redactQuery(u), scheme, u.Host)
 		}
-		o.bucket = (&url.URL{Scheme: scheme, Host: u.Host, RawQuery: u.RawQuery}).String()
+		raw := u.RawQuery
+		if v, ok := q[FullObjectChecksumParam]; ok && scheme == "s3" {
+			if len(v) != 1 || (v[0] != "true" && v[0] != "false") {
+				return Object{}, fmt.Errorf("the object URL %q has %s=%s: write %[2]s=true or %[2]s=false",
+					redactQuery(u), FullObjectChecksumParam, strings.Join(v, ","))
+			}
+			o.fullObject = v[0]
+			q.Del(FullObjectChecksumParam)
+			raw = q.Encode()
+		}
+		o.bucket = (&url.URL{Scheme: scheme, Host: u.Host, RawQuery: raw}).String()
 		o.key = key
 	}
 	return o, nil
@@ -388,7 +405,7 @@ func NewWriterWithOptions(ctx context.Context, o Object, metadata map[string]str
 		MaxConcurrency: opts.concurrency(),
 		// The bytes are an archive that is already compressed: no content sniffing.
 		DisableContentTypeDetection: true,
-		BeforeWrite:                 s3PartsOnly(b, opts),
+		BeforeWrite:                 s3PartsOnly(b, o, opts),
 	})
 	if err != nil {
 		cancel()
@@ -544,6 +561,16 @@ func List(ctx context.Context, o Object, prefix string) ([]string, error) {
 	return keys, nil
 }
 
+// fullObjectChecksum says whether an S3 upload declares a full-object CRC32 (see s3PartsOnly):
+// as the URL's full_object_checksum says, by default on AWS S3 itself only, and never when the
+// URL turns checksums off.
+func fullObjectChecksum(param string, customEndpoint bool, calc aws.RequestChecksumCalculation) bool {
+	if calc == aws.RequestChecksumCalculationWhenRequired {
+		return false
+	}
+	return param == "true" || (param == "" && !customEndpoint)
+}
+
 // abortTimeout bounds the abort of a multipart upload after a failure or a cancel.
 const abortTimeout = 30 * time.Second
 
@@ -553,14 +580,17 @@ const abortTimeout = 30 * time.Second
 // read is one part. The transfer manager is otherwise configured as gocloud does (part size,
 // concurrency, the client's checksum setting), plus a FailTimeout so that an abort is sent.
 //
-// Unless the URL turns checksums off (request_checksum_calculation=when_required, for a store
-// that has none), the upload declares a full-object CRC32 (x-amz-checksum-type FULL_OBJECT): the
-// SDK sends each part's CRC32 as it would, and the store combines them and checks the whole
-// object when the upload completes. Without it the object has a composite checksum (a checksum
-// of the parts' checksums), which a copy cannot keep: MinIO then makes SetMetadata's copy a
-// rewrite of the whole archive to compute a new one (0.6 s for 256 MiB) instead of updating the
-// metadata in place (30 ms).
-func s3PartsOnly(b *blob.Bucket, opts WriterOptions) func(asFunc func(any) bool) error {
+// It also chooses the upload's checksum type. With full_object_checksum=true, and by default on
+// AWS S3 itself (no custom endpoint), the upload declares a full-object CRC32 (x-amz-checksum-type
+// FULL_OBJECT): the SDK sends each part's CRC32 as it would, and the store checks the whole
+// archive's when the upload completes. Otherwise the object gets the SDK's default, a composite
+// checksum (a checksum of the parts' checksums), which a copy cannot keep: MinIO then makes
+// SetMetadata's copy a rewrite of the whole archive to compute a new checksum (0.6 s for 256
+// MiB) instead of an update of the metadata in place (10-30 ms). The default is off with a custom
+// endpoint because S3-compatible stores differ: Cloudflare R2 takes full-object checksums for
+// CRC64NVME only, which this transfer manager cannot complete. Nothing is declared when the URL
+// turns checksums off (request_checksum_calculation=when_required).
+func s3PartsOnly(b *blob.Bucket, o Object, opts WriterOptions) func(asFunc func(any) bool) error {
 	return func(asFunc func(any) bool) error {
 		var client *s3.Client
 		var tm *transfermanager.Client // the writer's own: gocloud hands out its pointer
@@ -568,8 +598,10 @@ func s3PartsOnly(b *blob.Bucket, opts WriterOptions) func(asFunc func(any) bool)
 			return nil // not S3
 		}
 		checksum := client.Options().RequestChecksumCalculation
+		// A custom endpoint: gocloud's endpoint= sets a resolver, AWS_ENDPOINT_URL(_S3) a base.
+		custom := client.Options().BaseEndpoint != nil || client.Options().EndpointResolver != nil
 		var in *transfermanager.UploadObjectInput // the upload's request, filled by gocloud
-		if asFunc(&in) && in != nil && checksum != aws.RequestChecksumCalculationWhenRequired {
+		if fullObjectChecksum(o.fullObject, custom, checksum) && asFunc(&in) && in != nil {
 			in.ChecksumAlgorithm = tmtypes.ChecksumAlgorithmCrc32
 			in.ChecksumType = tmtypes.ChecksumTypeFullObject
 		}

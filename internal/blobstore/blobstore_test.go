@@ -22,6 +22,7 @@ func TestParse(t *testing.T) {
 		{"azblob://container/key", "key", "azblob"},
 		{"file:///abs/dir/key.tar.gz", "key.tar.gz", "file"},
 		{"s3://b/k?web_identity_token_file=/var/run/token&kmskeyid=abc", "k", "s3"},
+		{"s3://b/k?endpoint=http://127.0.0.1:9000&full_object_checksum=true", "k", "s3"},
 	}
 	for _, c := range good {
 		o, err := blobstore.Parse(c.raw)
@@ -42,6 +43,7 @@ func TestParse(t *testing.T) {
 		{"s3://bucket/key?X-Amz-Credential=verysecretvalue", "credential"},
 		{"gs://bucket/key?access_token=verysecretvalue", "credential"},
 		{"s3://bucket/", "no object key"},
+		{"s3://bucket/key?full_object_checksum=yes", "full_object_checksum=true or full_object_checksum=false"},
 		{"s3://bucket", "no object key"},
 		{"s3:///key", "no bucket"},
 		{"http://bucket/key", `scheme "http"`},

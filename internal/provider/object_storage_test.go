@@ -121,15 +121,16 @@ resource "xano_workspace_snapshot" "test" {
 
 // A snapshot to a store on https whose private CA the runner trusts through AWS_CA_BUNDLE (a
 // self-hosted MinIO; over https the parts go unsigned with trailing checksums, as on every cloud
-// store): state describes the object, which carries a full-object CRC32 and the archive's hashes
-// as metadata; a second plan is empty (refresh's HEAD over https).
+// store), with full_object_checksum=true as the guide advises for MinIO: state describes the
+// object, which carries a full-object CRC32 and the archive's hashes as metadata; a second plan
+// is empty (refresh's HEAD over https).
 func TestAccSnapshot_objectStorageHTTPS(t *testing.T) {
 	srv := miniotest.StartTLS(t)
 	t.Setenv("AWS_CA_BUNDLE", srv.CABundle)
 	inst := startEmulator(t, nil)
 	bucket := newBucket(t, srv, false)
 	key := "xano/staging.tar.gz"
-	url := srv.URL(bucket, key, "")
+	url := srv.URL(bucket, key, "") + "&full_object_checksum=true"
 	config := objectSnapshotConfig(inst, url, "")
 
 	resource.Test(t, resource.TestCase{

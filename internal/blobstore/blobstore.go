@@ -50,8 +50,8 @@ type Object struct {
 	scheme string
 	bucket string // the bucket URL gocloud opens (scheme, host or folder, and query)
 	key    string
-	// fullObject is the URL's full_object_checksum (S3): "true", "false", or "" for the default
-	// (see s3PartsOnly).
+	// fullObject is the URL's full_object_checksum (S3): "true", "false", or "" (false; see
+	// s3PartsOnly).
 	fullObject string
 }
 
@@ -562,13 +562,9 @@ func List(ctx context.Context, o Object, prefix string) ([]string, error) {
 }
 
 // fullObjectChecksum says whether an S3 upload declares a full-object CRC32 (see s3PartsOnly):
-// as the URL's full_object_checksum says, by default on AWS S3 itself only, and never when the
-// URL turns checksums off.
-func fullObjectChecksum(param string, customEndpoint bool, calc aws.RequestChecksumCalculation) bool {
-	if calc == aws.RequestChecksumCalculationWhenRequired {
-		return false
-	}
-	return param == "true" || (param == "" && !customEndpoint)
+// when the URL says full_object_checksum=true, unless it also turns checksums off.
+func fullObjectChecksum(param string, calc aws.RequestChecksumCalculation) bool {
+	return param == "true" && calc != aws.RequestChecksumCalculationWhenRequired
 }
 
 // abortTimeout bounds the abort of a multipart upload after a failure or a cancel.
@@ -580,16 +576,16 @@ const abortTimeout = 30 * time.Second
 // read is one part. The transfer manager is otherwise configured as gocloud does (part size,
 // concurrency, the client's checksum setting), plus a FailTimeout so that an abort is sent.
 //
-// It also chooses the upload's checksum type. With full_object_checksum=true, and by default on
-// AWS S3 itself (no custom endpoint), the upload declares a full-object CRC32 (x-amz-checksum-type
-// FULL_OBJECT): the SDK sends each part's CRC32 as it would, and the store checks the whole
-// archive's when the upload completes. Otherwise the object gets the SDK's default, a composite
-// checksum (a checksum of the parts' checksums), which a copy cannot keep: MinIO then makes
-// SetMetadata's copy a rewrite of the whole archive to compute a new checksum (0.6 s for 256
-// MiB) instead of an update of the metadata in place (10-30 ms). The default is off with a custom
-// endpoint because S3-compatible stores differ: Cloudflare R2 takes full-object checksums for
-// CRC64NVME only, which this transfer manager cannot complete. Nothing is declared when the URL
-// turns checksums off (request_checksum_calculation=when_required).
+// It also chooses the upload's checksum type. With full_object_checksum=true in the URL the
+// upload declares a full-object CRC32 (x-amz-checksum-type FULL_OBJECT): the SDK sends each
+// part's CRC32 as it would, and the store checks the whole archive's when the upload completes.
+// Otherwise the object gets the SDK's default, a composite checksum (a checksum of the parts'
+// checksums), which a copy cannot keep: MinIO then makes SetMetadata's copy a rewrite of the
+// whole archive to compute a new checksum (0.6 s for 256 MiB) instead of an update of the
+// metadata in place (10-30 ms). It is not the default because stores differ (Cloudflare R2 takes
+// full-object checksums for CRC-64/NVME only, which this transfer manager cannot complete, and
+// AWS S3 copies the data whatever the checksum), and nothing is declared when the URL turns
+// checksums off (request_checksum_calculation=when_required).
 func s3PartsOnly(b *blob.Bucket, o Object, opts WriterOptions) func(asFunc func(any) bool) error {
 	return func(asFunc func(any) bool) error {
 		var client *s3.Client
@@ -598,10 +594,8 @@ func s3PartsOnly(b *blob.Bucket, o Object, opts WriterOptions) func(asFunc func(
 			return nil // not S3
 		}
 		checksum := client.Options().RequestChecksumCalculation
-		// A custom endpoint: gocloud's endpoint= sets a resolver, AWS_ENDPOINT_URL(_S3) a base.
-		custom := client.Options().BaseEndpoint != nil || client.Options().EndpointResolver != nil
 		var in *transfermanager.UploadObjectInput // the upload's request, filled by gocloud
-		if fullObjectChecksum(o.fullObject, custom, checksum) && asFunc(&in) && in != nil {
+		if fullObjectChecksum(o.fullObject, checksum) && asFunc(&in) && in != nil {
 			in.ChecksumAlgorithm = tmtypes.ChecksumAlgorithmCrc32
 			in.ChecksumType = tmtypes.ChecksumTypeFullObject
 		}

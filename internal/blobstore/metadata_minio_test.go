@@ -289,8 +289,8 @@ func TestMinIOSetMetadataCancelled(t *testing.T) {
 // CRC32, over http (each part's SHA-256 signed) and over https (parts unsigned, with trailing
 // checksums, as every cloud store is reached; the store's private CA trusted through
 // AWS_CA_BUNDLE): the store checks the whole archive's CRC32 when the upload completes, and the
-// metadata step then updates the metadata in place (the ETag stays). Without it (the default with
-// a custom endpoint) the object has the SDK's composite checksum, which MinIO's copy cannot keep:
+// metadata step then updates the metadata in place (the ETag stays). Without it (the default) the
+// object has the SDK's composite checksum, which MinIO's copy cannot keep:
 // it writes the archive again (a new ETag), the cost the parameter avoids.
 func TestMinIOFullObjectChecksum(t *testing.T) {
 	for _, c := range []struct {

@@ -177,7 +177,7 @@ func Shared(t testing.TB) *Server {
 	process.mu.Lock()
 	defer process.mu.Unlock()
 	if process.shared == nil {
-		s, err := start(bin)
+		s, err := start(bin, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,9 +189,23 @@ func Shared(t testing.TB) *Server {
 // Start starts a private MinIO server for t (for tests that stop it), stopped when t ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return startPrivate(t, false)
+}
+
+// StartTLS starts a private MinIO server on https (a self-signed certificate for 127.0.0.1, in
+// s.CABundle), as a cloud store or a self-hosted one with a private CA is reached; stopped when
+// t ends. Over https the AWS SDK sends parts unsigned (UNSIGNED-PAYLOAD) with trailing checksums,
+// where over http it signs each part's SHA-256: the two paths differ on the wire.
+func StartTLS(t testing.TB) *Server {
+	t.Helper()
+	return startPrivate(t, true)
+}
+
+func startPrivate(t testing.TB, useTLS bool) *Server {
+	t.Helper()
 	bin := Binary(t)
 	process.mu.Lock()
-	s, err := start(bin)
+	s, err := start(bin, useTLS)
 	process.mu.Unlock()
 	if err != nil {
 		t.Fatal(err)
@@ -214,26 +228,7 @@ func StopAll() {
 	}
 }
 
-// StartTLS starts a private MinIO server on https (a self-signed certificate for 127.0.0.1, in
-// s.CABundle), as a cloud store or a self-hosted one with a private CA is reached; stopped when
-// t ends. Over https the AWS SDK sends parts unsigned (UNSIGNED-PAYLOAD) with trailing checksums,
-// where over http it signs each part's SHA-256: the two paths differ on the wire.
-func StartTLS(t testing.TB) *Server {
-	t.Helper()
-	bin := Binary(t)
-	process.mu.Lock()
-	s, err := startTLS(bin, true)
-	process.mu.Unlock()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	return s
-}
-
-func start(bin string) (*Server, error) { return startTLS(bin, false) }
-
-func startTLS(bin string, useTLS bool) (*Server, error) {
+func start(bin string, useTLS bool) (*Server, error) {
 	if err := setup(); err != nil {
 		return nil, err
 	}

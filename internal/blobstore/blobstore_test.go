@@ -103,13 +103,26 @@ func mustParse(t *testing.T, raw string) blobstore.Object {
 	return o
 }
 
+// write writes body to o with md, in one part, and commits it.
 func write(t *testing.T, o blobstore.Object, body string, md map[string]string) blobstore.Attrs {
 	t.Helper()
-	w, err := blobstore.NewWriter(context.Background(), o, md)
+	return writeWith(t, o, []byte(body), md, blobstore.WriterOptions{})
+}
+
+// writeMultipart writes body to o in 5 MiB parts (a multipart upload) with md.
+func writeMultipart(t *testing.T, o blobstore.Object, body []byte, md map[string]string) blobstore.Attrs {
+	t.Helper()
+	return writeWith(t, o, body, md, blobstore.WriterOptions{PartSize: 5 << 20, Concurrency: 2})
+}
+
+// writeWith writes body to o with md and opts and commits it; any failure fails t.
+func writeWith(t *testing.T, o blobstore.Object, body []byte, md map[string]string, opts blobstore.WriterOptions) blobstore.Attrs {
+	t.Helper()
+	w, err := blobstore.NewWriterWithOptions(context.Background(), o, md, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := io.Copy(w, strings.NewReader(body)); err != nil {
+	if _, err := io.Copy(w, bytes.NewReader(body)); err != nil {
 		t.Fatal(err)
 	}
 	a, err := w.Commit()
@@ -117,6 +130,21 @@ func write(t *testing.T, o blobstore.Object, body string, md map[string]string) 
 		t.Fatal(err)
 	}
 	return a
+}
+
+// refusedWrite writes body to o as an export does and returns the first error: the writer's,
+// the write's (the upload then aborted) or the commit's; nil when the object was written.
+func refusedWrite(ctx context.Context, o blobstore.Object, opts blobstore.WriterOptions, body []byte) error {
+	w, err := blobstore.NewWriterWithOptions(ctx, o, nil, opts)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(body); err != nil {
+		w.Abort()
+		return err
+	}
+	_, err = w.Commit()
+	return err
 }
 
 func TestWriteStatReadFile(t *testing.T) {

@@ -40,23 +40,6 @@ func versions(t *testing.T, srv *miniotest.Server, bucket, key string) (ids []st
 	return ids, markers
 }
 
-// writeMultipart writes body to o in 5 MiB parts (a multipart upload) with md.
-func writeMultipart(t *testing.T, o blobstore.Object, body []byte, md map[string]string) blobstore.Attrs {
-	t.Helper()
-	w, err := blobstore.NewWriterWithOptions(context.Background(), o, md, blobstore.WriterOptions{PartSize: 5 << 20, Concurrency: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(w, bytes.NewReader(body)); err != nil {
-		t.Fatal(err)
-	}
-	a, err := w.Commit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
 // TestMinIOSetMetadata: after the upload, the hashes become the object's metadata through a
 // server-side copy: a HEAD shows them beside the metadata written with the upload, the bytes
 // and content type are the same, and a versioned bucket keeps one version of the archive.
@@ -371,11 +354,7 @@ func TestMinIOUntrustedCertificate(t *testing.T) {
 		t.Fatalf("Stat = %v, want unreachable, naming AWS_CA_BUNDLE", err)
 	}
 	noSecrets(t, err)
-	w, err := blobstore.NewWriterWithOptions(context.Background(), o, nil, blobstore.WriterOptions{PartSize: 5 << 20, Concurrency: 1})
-	if err == nil {
-		_, _ = w.Write(randomBytes(t, 6<<20))
-		_, err = w.Commit()
-	}
+	err = refusedWrite(context.Background(), o, blobstore.WriterOptions{PartSize: 5 << 20, Concurrency: 1}, randomBytes(t, 6<<20))
 	if !errors.Is(err, blobstore.ErrUnreachable) || !strings.Contains(err.Error(), "AWS_CA_BUNDLE") {
 		t.Fatalf("upload = %v, want unreachable, naming AWS_CA_BUNDLE", err)
 	}

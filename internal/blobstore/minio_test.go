@@ -56,17 +56,7 @@ func TestMinIOWriteStatRead(t *testing.T) {
 		t.Fatalf("Stat of a missing object = %v", err)
 	}
 	body := randomBytes(t, 12<<20) // more than two parts of 5 MiB: a multipart upload
-	w, err := blobstore.NewWriterWithOptions(ctx, o, map[string]string{"xano-archive-sha256": "abc"}, blobstore.WriterOptions{PartSize: 5 << 20, Concurrency: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(w, bytes.NewReader(body)); err != nil {
-		t.Fatal(err)
-	}
-	a, err := w.Commit()
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := writeMultipart(t, o, body, map[string]string{"xano-archive-sha256": "abc"})
 	if a.Size != int64(len(body)) || a.ETag == "" || a.VersionID == "" || a.Metadata["xano-archive-sha256"] != "abc" {
 		t.Errorf("attrs = %+v", a)
 	}
@@ -89,7 +79,7 @@ func TestMinIOWriteStatRead(t *testing.T) {
 
 	// An aborted multipart upload leaves no object, no upload in progress, and the previous
 	// object as it was.
-	w, err = blobstore.NewWriterWithOptions(ctx, o, nil, blobstore.WriterOptions{PartSize: 5 << 20, Concurrency: 2})
+	w, err := blobstore.NewWriterWithOptions(ctx, o, nil, blobstore.WriterOptions{PartSize: 5 << 20, Concurrency: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

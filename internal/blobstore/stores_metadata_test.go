@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"testing"
 
 	"cloud.google.com/go/storage"
@@ -52,17 +51,7 @@ func storeSetMetadata(t *testing.T, s store, replaced bool) {
 	s.create(t, bucket)
 	o := mustParse(t, s.url(bucket, key))
 	body := randomBytes(t, 3<<20)
-	w, err := blobstore.NewWriter(ctx, o, map[string]string{"xano-written-by": "test", "xano-branch": "vé 1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(w, bytes.NewReader(body)); err != nil {
-		t.Fatal(err)
-	}
-	prior, err := w.Commit()
-	if err != nil {
-		t.Fatal(err)
-	}
+	prior := writeWith(t, o, body, map[string]string{"xano-written-by": "test", "xano-branch": "vé 1"}, blobstore.WriterOptions{})
 	after, note, err := blobstore.SetMetadata(ctx, o, prior, map[string]string{"xano-archive-sha256": "ab12"})
 	if err != nil || note != "" {
 		t.Fatalf("SetMetadata = %v, note %q", err, note)
@@ -81,7 +70,7 @@ func storeSetMetadata(t *testing.T, s store, replaced bool) {
 	if !replaced {
 		return
 	}
-	w, err = blobstore.NewWriter(ctx, o, nil)
+	w, err := blobstore.NewWriter(ctx, o, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

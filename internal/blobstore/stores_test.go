@@ -73,15 +73,7 @@ func roundTrip(t *testing.T, s store) {
 	if _, err := blobstore.Stat(ctx, missing); !errors.Is(err, blobstore.ErrBucketNotFound) || !strings.Contains(err.Error(), "create the") {
 		t.Errorf("Stat in a missing bucket = %v, want ErrBucketNotFound naming the fix", err)
 	}
-	w, err := blobstore.NewWriter(ctx, missing, nil)
-	if err == nil {
-		_, err = w.Write([]byte("some archive"))
-		if err == nil {
-			_, err = w.Commit()
-		} else {
-			w.Abort()
-		}
-	}
+	err := refusedWrite(ctx, missing, blobstore.WriterOptions{}, []byte("some archive"))
 	if !errors.Is(err, blobstore.ErrBucketNotFound) {
 		t.Errorf("a write to a missing bucket = %v, want ErrBucketNotFound", err)
 	}
@@ -90,7 +82,7 @@ func roundTrip(t *testing.T, s store) {
 	// More than two parts of 5 MiB: a resumable upload in chunks (GCS), blocks (Azure).
 	body := randomBytes(t, 12<<20)
 	opts := blobstore.WriterOptions{PartSize: 5 << 20, Concurrency: 2}
-	w, err = blobstore.NewWriterWithOptions(ctx, o, map[string]string{"xano-archive-sha256": "abc"}, opts)
+	w, err := blobstore.NewWriterWithOptions(ctx, o, map[string]string{"xano-archive-sha256": "abc"}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,15 +202,7 @@ func TestAzuriteWrongKey(t *testing.T) {
 	srv := azuritetest.StartWrongKey(t)
 	ctx := context.Background()
 	o := mustParse(t, srv.URL("wrong-key", "k.tar.gz"))
-	w, err := blobstore.NewWriter(ctx, o, nil)
-	if err == nil {
-		_, err = w.Write([]byte("some archive"))
-		if err == nil {
-			_, err = w.Commit()
-		} else {
-			w.Abort()
-		}
-	}
+	err := refusedWrite(ctx, o, blobstore.WriterOptions{}, []byte("some archive"))
 	if !errors.Is(err, blobstore.ErrCredentials) || !strings.Contains(err.Error(), "AZURE_STORAGE_KEY") {
 		t.Errorf("a write with a rotated key = %v, want ErrCredentials naming AZURE_STORAGE_KEY", err)
 	}

@@ -173,12 +173,7 @@ func TestAccWorkspaceExportDataSource_objectMetadata(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: testConfig(inst, `
-data "xano_workspace_export" "test" {
-  workspace_id = 1
-  output_url   = %q
-}
-`, srv.URL(bucket, key, "")),
+			Config: objectExportConfig(inst, srv.URL(bucket, key, "")),
 			ConfigStateChecks: []statecheck.StateCheck{
 				objectFacts(t, srv, bucket, key, addr),
 				objectCarriesState(t, srv, bucket, key, addr),

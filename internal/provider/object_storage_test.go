@@ -119,6 +119,16 @@ resource "xano_workspace_snapshot" "test" {
 `, url, extra)
 }
 
+// objectExportConfig is the provider and a data.xano_workspace_export of workspace 1 to url.
+func objectExportConfig(inst *emulatortest.Instance, url string) string {
+	return testConfig(inst, `
+data "xano_workspace_export" "test" {
+  workspace_id = 1
+  output_url   = %q
+}
+`, url)
+}
+
 // A snapshot to a store on https whose private CA the runner trusts through AWS_CA_BUNDLE (a
 // self-hosted MinIO; over https the parts go unsigned with trailing checksums, as on every cloud
 // store), with full_object_checksum=true as the guide advises for MinIO: state describes the
@@ -271,12 +281,7 @@ func TestAccWorkspaceExportDataSource_objectStorage(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: testConfig(inst, `
-data "xano_workspace_export" "test" {
-  workspace_id = 1
-  output_url   = %q
-}
-`, srv.URL(bucket, key, "")),
+			Config: objectExportConfig(inst, srv.URL(bucket, key, "")),
 			ConfigStateChecks: []statecheck.StateCheck{
 				objectFacts(t, srv, bucket, key, addr),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("archive_version_id"), knownvalue.Null()),

@@ -200,15 +200,7 @@ func (r *relRun) interruptUpload(ready func() bool) {
 	r.t.Helper()
 	ctx, cancel := context.WithTimeout(r.t.Context(), relCommandTimeout)
 	defer cancel()
-	cmd, log := r.command(ctx, "apply", "-auto-approve", "-input=false")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	cmd, log, out, done := r.startApply(ctx)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for !ready() {
@@ -224,12 +216,8 @@ func (r *relRun) interruptUpload(ready func() bool) {
 	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
 		r.t.Fatal(err)
 	}
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(relInterruptWait):
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		r.t.Logf("the CLI, killed: %v", <-done)
+	exited, err := r.awaitExit(cmd, done)
+	if !exited {
 		r.t.Fatalf("the CLI had not exited %s after SIGINT: the upload was not cancelled", relInterruptWait)
 	}
 	code := relExitCode(ctx, r.t, err)

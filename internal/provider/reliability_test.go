@@ -898,15 +898,7 @@ func (r *relRun) interrupt(path string, ready func() bool, gate *relGate) {
 	r.t.Helper()
 	ctx, cancel := context.WithTimeout(r.t.Context(), relCommandTimeout)
 	defer cancel()
-	cmd, log := r.command(ctx, "apply", "-auto-approve", "-input=false")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	cmd, log, out, done := r.startApply(ctx)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	finished := false
@@ -932,12 +924,8 @@ wait:
 	}
 	release := time.AfterFunc(5*time.Second, gate.close)
 	defer release.Stop()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(relInterruptWait):
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		r.t.Logf("the CLI, killed: %v", <-done)
+	exited, err := r.awaitExit(cmd, done)
+	if !exited {
 		gate.close()
 		r.fail("the CLI had not exited %s after SIGINT", relInterruptWait)
 		return
@@ -957,6 +945,35 @@ wait:
 	how += "; " + r.emu.outcome(r.t, path)
 	r.t.Logf("after SIGINT: exit %d; %s\n%s", code, how, r.redact(text))
 	r.recordNote = fmt.Sprintf("exit %d after SIGINT; %s", code, how)
+}
+
+// startApply starts `apply -auto-approve` in a process group of its own, so that a SIGINT to the
+// group reaches the CLI as a terminal's Ctrl-C does; out collects its output, done its exit.
+func (r *relRun) startApply(ctx context.Context) (cmd *exec.Cmd, log string, out *bytes.Buffer, done chan error) {
+	r.t.Helper()
+	cmd, log = r.command(ctx, "apply", "-auto-approve", "-input=false")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out = new(bytes.Buffer)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	done = make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	return cmd, log, out, done
+}
+
+// awaitExit waits up to relInterruptWait for the CLI started by startApply to exit after a
+// SIGINT; past that it kills the group and returns false.
+func (r *relRun) awaitExit(cmd *exec.Cmd, done chan error) (exited bool, err error) {
+	select {
+	case err = <-done:
+		return true, err
+	case <-time.After(relInterruptWait):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		r.t.Logf("the CLI, killed: %v", <-done)
+		return false, nil
+	}
 }
 
 // checkSnapshotsMatchState: every archive the state records is on disk with the recorded hash.

@@ -42,18 +42,27 @@ var (
 // exampleCommandTimeout bounds one CLI command.
 const exampleCommandTimeout = 5 * time.Minute
 
-func TestExamples(t *testing.T) {
-	skipWhenLive(t, "the use cases run against seeded emulators")
+// realCLI returns the CLI named by TF_ACC_TERRAFORM_PATH, for a test that drives it itself with
+// the provider as a built binary: it skips t without TF_ACC (why says what the CLI would do) and
+// fails it when the CLI is not named or not found.
+func realCLI(t *testing.T, why string) string {
+	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 and TF_ACC_TERRAFORM_PATH to run the use cases with a real CLI")
+		t.Skip("acceptance test: set TF_ACC=1 and TF_ACC_TERRAFORM_PATH " + why)
 	}
 	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if cli == "" {
-		t.Fatal("TF_ACC_TERRAFORM_PATH is not set: it names the CLI (tofu or terraform) that applies the examples")
+		t.Fatal("TF_ACC_TERRAFORM_PATH is not set: it names the CLI (tofu or terraform) that this test runs")
 	}
 	if _, err := exec.LookPath(cli); err != nil {
 		t.Fatalf("TF_ACC_TERRAFORM_PATH: %v", err)
 	}
+	return cli
+}
+
+func TestExamples(t *testing.T) {
+	skipWhenLive(t, "the use cases run against seeded emulators")
+	cli := realCLI(t, "to run the use cases with a real CLI")
 	root := moduleRoot(t)
 	providerDir, providerMirror := exampleProviderBinary(t, root)
 	mirror := examplePluginMirror(t, root)

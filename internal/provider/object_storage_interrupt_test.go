@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -38,13 +37,7 @@ import (
 // snapshot (its ETag and hash), and neither the output nor the TRACE log holds a credential.
 // A rerun converges: the new snapshot is written and recorded.
 func TestAccSnapshot_objectStorageInterrupted(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 and TF_ACC_TERRAFORM_PATH")
-	}
-	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if _, err := exec.LookPath(cli); err != nil {
-		t.Fatalf("TF_ACC_TERRAFORM_PATH: %v", err)
-	}
+	cli := realCLI(t, "to interrupt a real CLI")
 	srv := miniotest.Shared(t)
 	bucket := newBucket(t, srv, false)
 	const key = "nightly/ws-1.tar.gz"

@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,13 +17,7 @@ import (
 // from a clean checkout): init and plan find nothing to do, and the archive in the bucket is still
 // the one recorded. Once the archive object is deleted, the plan proposes a new backup.
 func TestAccJourney_ephemeralRunner(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 and TF_ACC_TERRAFORM_PATH")
-	}
-	cli := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if _, err := exec.LookPath(cli); err != nil {
-		t.Fatalf("TF_ACC_TERRAFORM_PATH: %v", err)
-	}
+	cli := realCLI(t, "to run the journey with a real CLI")
 	srv := miniotest.Shared(t)
 	root := moduleRoot(t)
 	providerDir, providerMirror := exampleProviderBinary(t, root)

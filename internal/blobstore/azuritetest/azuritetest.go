@@ -48,9 +48,7 @@ var process struct {
 	accountKey  string
 	err         error
 
-	mu      sync.Mutex
-	servers []*Server
-	shared  *Server
+	fleet storetest.Fleet[*Server]
 }
 
 // Server is one running Azurite blob service.
@@ -135,16 +133,7 @@ func Secrets() []string { return []string{process.accountKey} }
 func Shared(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary(t)
-	process.mu.Lock()
-	defer process.mu.Unlock()
-	if process.shared == nil {
-		s, err := start(bin, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		process.shared = s
-	}
-	return process.shared
+	return process.fleet.Shared(t, func() (*Server, error) { return start(bin, "") })
 }
 
 // Start starts a private Azurite server for t (for tests that stop it), stopped when t ends.
@@ -164,25 +153,12 @@ func StartWrongKey(t testing.TB) *Server {
 func startPrivate(t testing.TB, key string) *Server {
 	t.Helper()
 	bin := Binary(t)
-	process.mu.Lock()
-	s, err := start(bin, key)
-	process.mu.Unlock()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	return s
+	return process.fleet.Private(t, func() (*Server, error) { return start(bin, key) })
 }
 
 // StopAll stops every server of this process and removes their files; call it from TestMain.
 func StopAll() {
-	process.mu.Lock()
-	servers := process.servers
-	process.servers, process.shared = nil, nil
-	process.mu.Unlock()
-	for _, s := range servers {
-		s.Stop()
-	}
+	process.fleet.StopAll()
 	if process.dir != "" {
 		_ = os.RemoveAll(process.dir)
 	}
@@ -196,11 +172,7 @@ func start(bin, key string) (*Server, error) {
 	if key == "" {
 		key = process.accountKey
 	}
-	s, err := storetest.Retry(func() (*Server, error) { return startOnce(bin, key) })
-	if err == nil {
-		process.servers = append(process.servers, s)
-	}
-	return s, err
+	return storetest.Retry(func() (*Server, error) { return startOnce(bin, key) })
 }
 
 func startOnce(bin, key string) (*Server, error) {

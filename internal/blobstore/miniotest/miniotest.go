@@ -68,9 +68,7 @@ var process struct {
 	secretKey string
 	err       error
 
-	mu      sync.Mutex
-	servers []*Server
-	shared  *Server
+	fleet storetest.Fleet[*Server]
 }
 
 // Server is one running MinIO.
@@ -174,16 +172,7 @@ func randomHex(n int) string {
 func Shared(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary(t)
-	process.mu.Lock()
-	defer process.mu.Unlock()
-	if process.shared == nil {
-		s, err := start(bin, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		process.shared = s
-	}
-	return process.shared
+	return process.fleet.Shared(t, func() (*Server, error) { return start(bin, false) })
 }
 
 // Start starts a private MinIO server for t (for tests that stop it), stopped when t ends.
@@ -204,25 +193,12 @@ func StartTLS(t testing.TB) *Server {
 func startPrivate(t testing.TB, useTLS bool) *Server {
 	t.Helper()
 	bin := Binary(t)
-	process.mu.Lock()
-	s, err := start(bin, useTLS)
-	process.mu.Unlock()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	return s
+	return process.fleet.Private(t, func() (*Server, error) { return start(bin, useTLS) })
 }
 
 // StopAll stops every server of this process and removes its files; call it from TestMain.
 func StopAll() {
-	process.mu.Lock()
-	servers := process.servers
-	process.servers, process.shared = nil, nil
-	process.mu.Unlock()
-	for _, s := range servers {
-		s.Stop()
-	}
+	process.fleet.StopAll()
 	if process.dir != "" {
 		_ = os.RemoveAll(process.dir)
 	}
@@ -232,11 +208,7 @@ func start(bin string, useTLS bool) (*Server, error) {
 	if err := setup(); err != nil {
 		return nil, err
 	}
-	s, err := storetest.Retry(func() (*Server, error) { return startOnce(bin, useTLS) })
-	if err == nil {
-		process.servers = append(process.servers, s)
-	}
-	return s, err
+	return storetest.Retry(func() (*Server, error) { return startOnce(bin, useTLS) })
 }
 
 func startOnce(bin string, useTLS bool) (*Server, error) {

@@ -157,3 +157,58 @@ func tail(s string, n int) string {
 	}
 	return s
 }
+
+// Fleet is the servers of one store that a test process started: one shared by its tests
+// (Shared) and private ones for tests that stop theirs (Private); StopAll stops them all. The
+// zero value is ready. Starts are serialized.
+type Fleet[S interface{ Stop() }] struct {
+	mu      sync.Mutex
+	servers []S
+	shared  S
+	started bool
+}
+
+// Shared returns the fleet's shared server, started by start on first use; a failed start
+// fails t.
+func (f *Fleet[S]) Shared(t testing.TB, start func() (S, error)) S {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.started {
+		s, err := start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.servers = append(f.servers, s)
+		f.shared, f.started = s, true
+	}
+	return f.shared
+}
+
+// Private starts a server for t alone with start, stopped when t ends; a failed start fails t.
+func (f *Fleet[S]) Private(t testing.TB, start func() (S, error)) S {
+	t.Helper()
+	f.mu.Lock()
+	s, err := start()
+	if err == nil {
+		f.servers = append(f.servers, s)
+	}
+	f.mu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// StopAll stops every server of the fleet; a later Shared starts a new one.
+func (f *Fleet[S]) StopAll() {
+	f.mu.Lock()
+	servers := f.servers
+	var none S
+	f.servers, f.shared, f.started = nil, none, false
+	f.mu.Unlock()
+	for _, s := range servers {
+		s.Stop()
+	}
+}
